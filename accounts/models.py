@@ -1,0 +1,72 @@
+"""Users, teams and roles.
+
+Roles follow the product: a *System Admin* manages the users of the team and sees (and
+can disable) every workflow of the team; a *Connector Admin* creates and configures
+installs; per-user flags *licensed*, *Salesforce user* and *Service Cloud user* gate who
+may create workflows. A Django superuser counts as both admins with every flag.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Team(models.Model):
+    """The set of people whose workflows a System Admin sees and controls."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    system_admin = models.BooleanField(
+        "System Admin", default=False,
+        help_text="Manages the team's users and sees and controls every team member's workflows.",
+    )
+    connector_admin = models.BooleanField(
+        "Connector Admin", default=False, help_text="Creates and configures installs."
+    )
+    licensed = models.BooleanField("Licensed", default=False)
+    salesforce_user = models.BooleanField(
+        "Salesforce user", default=False,
+        help_text="Required to create Salesforce workflows when an install restricts users.",
+    )
+    service_cloud_user = models.BooleanField(
+        "Service Cloud user", default=False,
+        help_text="Required to create Service Cloud workflows when an install restricts users.",
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    # The superuser counts as every role: these properties are what the code checks.
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or self.system_admin
+
+    @property
+    def is_connector_admin(self) -> bool:
+        return self.is_superuser or self.connector_admin
+
+    @property
+    def is_licensed(self) -> bool:
+        return self.is_superuser or self.licensed
+
+    @property
+    def is_salesforce_user(self) -> bool:
+        return self.is_superuser or self.salesforce_user
+
+    @property
+    def is_service_cloud_user(self) -> bool:
+        return self.is_superuser or self.service_cloud_user
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,216 @@
+"""Runs, their errors and conflicts, links between records and rows, and sync state.
+
+A run's status is an explicit state machine::
+
+    queued → running → succeeded | partial | failed | cancelled
+    queued → cancelled
+
+Transitions are conditional updates (see ``runs.services``) that check one row changed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Succeeded with errors"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED)
+
+#: Allowed transitions of the state machine.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RunStatus.QUEUED: (RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.FAILED),
+    RunStatus.RUNNING: (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED),
+}
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Run now"
+    API = "api", "API"
+    CREATED = "created", "Workflow saved"
+    WEBHOOK = "webhook", "Smartsheet change"
+    EVENT = "event", "Salesforce change"
+    COMMAND = "command", "Command line"
+    FOLLOW_UP = "follow_up", "Follow-up (requested while running)"
+
+
+class Run(models.Model):
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=20, choices=RunTrigger.choices)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    #: Where a running sync is now ("reading salesforce", "writing smartsheet"...).
+    phase = models.CharField(max_length=60, blank=True)
+    full = models.BooleanField(default=False, help_text="Full reconciliation.")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Moved by the worker while it runs; a stale heartbeat means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=120, blank=True)
+    # Counts.
+    records_read = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_added = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_moved = models.PositiveIntegerField(default=0)
+    rows_removed = models.PositiveIntegerField(default=0)
+    records_created = models.PositiveIntegerField(default=0)
+    records_updated = models.PositiveIntegerField(default=0)
+    unlinked = models.PositiveIntegerField(default=0)
+    conflicts_count = models.PositiveIntegerField(default=0)
+    errors_count = models.PositiveIntegerField(default=0)
+    # API calls made by this run, per service, and Salesforce's reported usage after it.
+    salesforce_calls = models.PositiveIntegerField(default=0)
+    smartsheet_calls = models.PositiveIntegerField(default=0)
+    salesforce_api_usage = models.CharField(max_length=40, blank=True)
+    #: For a failed run: what went wrong and what the user can do about it.
+    message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["workflow", "-queued_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.workflow_id} ({self.status})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class RunError(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="errors")
+    row_id = models.BigIntegerField(null=True, blank=True)
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    record_id = models.CharField(max_length=18, blank=True)
+    field = models.CharField(max_length=255, blank=True)
+    message = models.TextField()
+    code = models.CharField(max_length=80, blank=True)
+    #: The person whose edit caused the error (cell history, or LastModifiedById).
+    culprit = models.CharField(max_length=255, blank=True)
+    culprit_email = models.EmailField(blank=True)
+    #: Same error on a later run → same fingerprint → not mailed again.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Side(models.TextChoices):
+    SALESFORCE = "salesforce", "Salesforce"
+    SMARTSHEET = "smartsheet", "Smartsheet"
+
+
+class Conflict(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="conflicts")
+    record_id = models.CharField(max_length=18, blank=True)
+    row_id = models.BigIntegerField(null=True, blank=True)
+    field = models.CharField(max_length=255)
+    salesforce_value = models.JSONField(null=True, blank=True)
+    smartsheet_value = models.JSONField(null=True, blank=True)
+    winner = models.CharField(max_length=20, choices=Side.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def losing_value(self):
+        return self.smartsheet_value if self.winner == Side.SALESFORCE else self.salesforce_value
+
+
+class Link(models.Model):
+    """The durable pairing of a record and a row, with the values last synced."""
+
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="links")
+    record_id = models.CharField(max_length=18)
+    row_id = models.BigIntegerField()
+    #: Mapping key → value last synced (the common ancestor of the three-way comparison).
+    snapshot = models.JSONField(default=dict)
+    #: SystemModstamp of the record and modifiedAt of the row when last synced.
+    record_stamp = models.DateTimeField(null=True, blank=True)
+    row_modified_at = models.DateTimeField(null=True, blank=True)
+    #: The parent (group) row the row sits under, if grouped.
+    parent_row_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "record_id"], name="one_row_per_record"),
+            models.UniqueConstraint(fields=["workflow", "row_id"], name="one_record_per_row"),
+        ]
+        indexes = [models.Index(fields=["record_id"]), models.Index(fields=["row_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} ⇄ row {self.row_id}"
+
+
+class Tombstone(models.Model):
+    """A record or row that was unlinked on purpose and must not be re-synced.
+
+    A row deleted from the sheet unlinks its record; the tombstone stops the next run
+    from adding the record back (see README, "Deletes").
+    """
+
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="tombstones")
+    record_id = models.CharField(max_length=18, blank=True)
+    row_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workflow", "record_id"])]
+
+
+class SyncState(models.Model):
+    """Per-workflow engine and scheduler state (one row per workflow).
+
+    The ``running_run`` column is the claim: a conditional update from null to a run id
+    is the only way a run starts, so one workflow never runs twice at once.
+    """
+
+    workflow = models.OneToOneField(
+        "workflows.Workflow", on_delete=models.CASCADE, related_name="sync_state"
+    )
+    # Engine state.
+    salesforce_watermark = models.DateTimeField(null=True, blank=True)
+    sheet_version = models.BigIntegerField(null=True, blank=True)
+    sheet_watermark = models.DateTimeField(null=True, blank=True)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    salesforce_id_column_id = models.BigIntegerField(null=True, blank=True)
+    sync_error_column_id = models.BigIntegerField(null=True, blank=True)
+    #: Group path (JSON list of values, joined) → parent row id.
+    group_rows = models.JSONField(default=dict, blank=True)
+    #: Salesforce creates in flight: written before the create call, cleared after the
+    #: ids are linked. A run that finds entries here reconciles them before creating.
+    pending_creates = models.JSONField(default=dict, blank=True)
+    # Scheduler state.
+    running_run = models.ForeignKey(
+        Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rerun_requested = models.BooleanField(default=False)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Sync state of workflow {self.workflow_id}"

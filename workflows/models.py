@@ -1,0 +1,189 @@
+"""Workflows and their configuration: mappings, filters, row groups.
+
+Sheet, Salesforce object and direction never change after creation: the service layer
+(``workflows.services``) enforces it, and so does :meth:`Workflow.save` as a last guard.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Direction(models.TextChoices):
+    TO_SMARTSHEET = "to_smartsheet", "Salesforce to Smartsheet"
+    TO_SALESFORCE = "to_salesforce", "Smartsheet to Salesforce"
+    BIDIRECTIONAL = "bidirectional", "Bidirectional"
+
+
+class ConflictPolicy(models.TextChoices):
+    SALESFORCE_WINS = "salesforce_wins", "Salesforce wins"
+    SMARTSHEET_WINS = "smartsheet_wins", "Smartsheet wins"
+    NEWEST_WINS = "newest_wins", "Newest change wins"
+
+
+class ImmutableFieldError(ValueError):
+    """Raised when code tries to change a workflow's sheet, object or direction."""
+
+
+IMMUTABLE_FIELDS = ("install_id", "sheet_id", "salesforce_object", "direction")
+
+
+class Workflow(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows"
+    )
+    install = models.ForeignKey("connector.Install", on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=200)
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    sheet_id = models.BigIntegerField()
+    sheet_name = models.CharField(max_length=255, blank=True)
+    salesforce_object = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+    conflict_policy = models.CharField(
+        max_length=20, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS
+    )
+    #: None polls at the install's frequency; a value may only be larger.
+    polling_interval_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: Remove the row when its record leaves the Salesforce filter (off by default).
+    remove_rows_on_filter_exit = models.BooleanField(default=False)
+    #: Remove the row when its record is deleted in Salesforce (off: mark and unlink).
+    remove_rows_on_delete = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["enabled", "install"])]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded_immutable = (
+            None if self._state.adding else {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_immutable = {
+            f: getattr(instance, f) for f in IMMUTABLE_FIELDS if f in instance.__dict__
+        }
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and self._loaded_immutable:
+            changed = [
+                f for f, v in self._loaded_immutable.items()
+                if f in self.__dict__ and getattr(self, f) != v
+            ]
+            # Renaming a sheet is fine; re-pointing a workflow at another one is not.
+            if changed:
+                raise ImmutableFieldError(
+                    "A workflow's sheet, Salesforce object and direction cannot change "
+                    f"after creation (tried to change {', '.join(changed)})."
+                )
+        super().save(*args, **kwargs)
+        self._loaded_immutable = {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MappingDirection(models.TextChoices):
+    TO_SMARTSHEET = "to_smartsheet", "Salesforce → Smartsheet"
+    TO_SALESFORCE = "to_salesforce", "Smartsheet → Salesforce"
+    BOTH = "both", "Both ways"
+
+
+class Mapping(models.Model):
+    """One Salesforce field path ⇄ one sheet column."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="mappings")
+    position = models.PositiveIntegerField(default=0)
+    #: A field (``Name``) or a relationship path (``Account.Name``, ``Owner.Email``), or a
+    #: computed Service Cloud column (``$time_to_close``...).
+    salesforce_field = models.CharField(max_length=255)
+    #: Null until the engine creates a "new column" on the first run.
+    column_id = models.BigIntegerField(null=True, blank=True)
+    column_title = models.CharField(max_length=255)
+    new_column = models.BooleanField(default=False)
+    direction = models.CharField(max_length=20, choices=MappingDirection.choices)
+    #: For a reference field: the related object's field shown in the sheet (e.g. ``Name``).
+    lookup_field = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "column_title"], name="one_mapping_per_column"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.salesforce_field} ⇄ {self.column_title}"
+
+
+class FilterSide(models.TextChoices):
+    SALESFORCE = "salesforce", "Salesforce"
+    SMARTSHEET = "smartsheet", "Smartsheet"
+
+
+class FilterOperator(models.TextChoices):
+    EQUALS = "equals", "equals"
+    NOT_EQUALS = "not_equals", "does not equal"
+    CONTAINS = "contains", "contains"
+    NOT_CONTAINS = "not_contains", "does not contain"
+    STARTS_WITH = "starts_with", "starts with"
+    IS_BLANK = "is_blank", "is blank"
+    IS_NOT_BLANK = "is_not_blank", "is not blank"
+    GREATER_THAN = "greater_than", "greater than"
+    LESS_THAN = "less_than", "less than"
+    GREATER_OR_EQUAL = "greater_or_equal", "greater than or equal to"
+    LESS_OR_EQUAL = "less_or_equal", "less than or equal to"
+    IS_CHECKED = "is_checked", "is checked"
+    IS_NOT_CHECKED = "is_not_checked", "is not checked"
+
+
+#: Operators that take no value.
+VALUELESS_OPERATORS = frozenset(
+    {FilterOperator.IS_BLANK, FilterOperator.IS_NOT_BLANK, FilterOperator.IS_CHECKED,
+     FilterOperator.IS_NOT_CHECKED}
+)
+
+
+class Filter(models.Model):
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="filters")
+    side = models.CharField(max_length=20, choices=FilterSide.choices)
+    #: A Salesforce field path (side salesforce) or a column title (side smartsheet).
+    field = models.CharField(max_length=255)
+    column_id = models.BigIntegerField(null=True, blank=True)
+    operator = models.CharField(max_length=20, choices=FilterOperator.choices)
+    value = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["side", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.get_operator_display()} {self.value}".strip()
+
+
+class RowGroup(models.Model):
+    """One level of Smartsheet hierarchy: by a field's value or by a fixed value."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="row_groups")
+    level = models.PositiveSmallIntegerField()
+    field = models.CharField(max_length=255, blank=True)
+    value = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "level"], name="one_group_per_level"),
+            models.CheckConstraint(
+                condition=(models.Q(field="") & ~models.Q(value=""))
+                | (~models.Q(field="") & models.Q(value="")),
+                name="group_by_field_or_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Level {self.level}: {self.field or repr(self.value)}"
