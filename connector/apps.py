@@ -7,3 +7,10 @@ class ConnectorConfig(AppConfig):
 
     def ready(self) -> None:
         from connector import checks  # noqa: F401  (registers system checks)
+
+
+from django.contrib.admin.apps import AdminConfig  # noqa: E402
+
+
+class SheetforceAdminConfig(AdminConfig):
+    default_site = "connector.admin_site.SheetforceAdminSite"

@@ -52,7 +52,7 @@ def check_broker(app_configs=None, **kwargs):
 
 @register()
 def check_run_timeout(app_configs=None, **kwargs):
-    if settings.RUN_TIMEOUT_SECONDS >= settings.Q_CLUSTER["timeout"]:
+    if settings.Q_CLUSTER["timeout"] <= settings.RUN_TIMEOUT_SECONDS:
         return [
             Error(
                 "RUN_TIMEOUT_SECONDS must be shorter than Q_TIMEOUT so a run ends before "

@@ -22,6 +22,7 @@ Emulator contract (both :class:`sandbox.salesforce.SalesforceEmulator` and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -64,10 +65,8 @@ class _ControlledApp:
         elif fault == "drop":
             sock = environ.get("werkzeug.socket")
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             raise ConnectionResetError("sandbox: injected dropped connection")
         elif fault is not None:
             status, headers, body = self.emulator.fault_response(fault)

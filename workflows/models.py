@@ -62,13 +62,8 @@ class Workflow(models.Model):
             None if self._state.adding else {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
         )
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_immutable = {
-            f: getattr(instance, f) for f in IMMUTABLE_FIELDS if f in instance.__dict__
-        }
-        return instance
+    def __str__(self) -> str:
+        return self.name
 
     def save(self, *args, **kwargs) -> None:
         if self.pk and self._loaded_immutable:
@@ -85,8 +80,13 @@ class Workflow(models.Model):
         super().save(*args, **kwargs)
         self._loaded_immutable = {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
 
-    def __str__(self) -> str:
-        return self.name
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_immutable = {
+            f: getattr(instance, f) for f in IMMUTABLE_FIELDS if f in instance.__dict__
+        }
+        return instance
 
 
 class MappingDirection(models.TextChoices):

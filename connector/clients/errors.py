@@ -1,0 +1,86 @@
+"""The one error type of both clients: what went wrong, and whether retrying can help."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+#: Error kinds a caller decides on. Only ``transient`` and ``rate`` are worth retrying.
+KINDS = ("auth", "revoked", "limit", "rate", "not_found", "permission", "invalid", "transient")
+RETRYABLE_KINDS = frozenset({"transient", "rate"})
+
+RECONNECT_MESSAGES = {
+    "salesforce": "Salesforce refused the saved sign-in: reconnect your Salesforce account.",
+    "smartsheet": "Smartsheet refused the saved sign-in: reconnect your Smartsheet account.",
+}
+
+
+class ClientError(Exception):
+    """A failed call to Salesforce or Smartsheet, as data.
+
+    ``kind`` is one of :data:`KINDS`; ``code`` is the service's own error code
+    (``"INVALID_SESSION_ID"``, ``"1006"``, ...); ``message`` is fit to show a user and never
+    contains a token; ``retryable`` is true only for ``transient`` and ``rate``.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        kind: str,
+        message: str,
+        code: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown error kind {kind!r}")
+        self.service = service
+        self.kind = kind
+        self.code = str(code or "")
+        self.message = message
+        self.status = status
+        self.retryable = kind in RETRYABLE_KINDS
+        self.retry_after = retry_after
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        return f"{self.service} {self.kind}{code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientError(service={self.service!r}, kind={self.kind!r}, code={self.code!r}, "
+            f"status={self.status!r})"
+        )
+
+    def as_dict(self) -> dict:
+        """A JSON-ready form, for storing on a run."""
+        return {
+            "service": self.service,
+            "kind": self.kind,
+            "code": self.code,
+            "message": self.message,
+            "status": self.status,
+            "retryable": self.retryable,
+            "retry_after": self.retry_after,
+        }
+
+
+# A bearer token or an OAuth secret in free text from a service (an echoed header, a
+# request body quoted in an error): redact anything that looks like one, on top of
+# redacting the exact secrets the client knows.
+_TOKENISH = re.compile(
+    r"(?i)(bearer\s+|access_token[\"'=:\s]+|refresh_token[\"'=:\s]+|client_secret[\"'=:\s]+)"
+    r"[A-Za-z0-9!._~+/=-]{8,}"
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` without any of ``secrets`` or anything shaped like a token."""
+    if not text:
+        return ""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return _TOKENISH.sub(lambda m: m.group(1) + "[redacted]", text)

@@ -1,0 +1,144 @@
+"""Outgoing HTTP for both clients: one counting session per client, CA bundles, backoff.
+
+Every request either SDK sends goes through :class:`CountingSession.send` — simple-salesforce
+calls ``session.request`` (which ends in ``send``) and the Smartsheet SDK calls
+``session.send`` directly — so counting, the timeout and TLS verification are applied in
+one place and no call escapes, retries and token refreshes included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import tempfile
+import threading
+from email.utils import parsedate_to_datetime
+
+import requests
+from requests.adapters import HTTPAdapter
+
+_ca_lock = threading.Lock()
+_ca_files: dict[str, str] = {}
+
+
+class CallCounter:
+    """Thread-safe count of HTTP calls per service (shared by a run's clients)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.salesforce = 0
+        self.smartsheet = 0
+
+    def add(self, service: str, n: int = 1) -> None:
+        if service not in ("salesforce", "smartsheet"):
+            raise ValueError(f"unknown service {service!r}")
+        with self._lock:
+            setattr(self, service, getattr(self, service) + n)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {"salesforce": self.salesforce, "smartsheet": self.smartsheet}
+
+    def __repr__(self) -> str:
+        return f"CallCounter({self.snapshot()})"
+
+
+def ca_bundle_path(ca_bundle: str | None) -> str | bool:
+    """What ``requests`` wants as ``verify``: a CA file path, or True for the system roots.
+
+    PEM text is written once per distinct content to a private temporary file; a path is
+    used as is. Verification is never turned off.
+    """
+    if not ca_bundle or not ca_bundle.strip():
+        return True
+    if "-----BEGIN" not in ca_bundle:
+        return ca_bundle
+    digest = hashlib.sha256(ca_bundle.encode()).hexdigest()[:24]
+    with _ca_lock:
+        path = _ca_files.get(digest)
+        if path and os.path.exists(path):
+            return path
+        fd, path = tempfile.mkstemp(prefix=f"sheetforce-ca-{digest}-", suffix=".pem")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(ca_bundle.strip() + "\n")
+        _ca_files[digest] = path
+        return path
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        from datetime import UTC, datetime
+
+        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def backoff_delay(
+    attempt: int, *, base: float, retry_after: float | None = None, cap: float = 30.0
+) -> float:
+    """Delay before retry number ``attempt`` (1-based): the server's Retry-After when it
+    gave one, else exponential with jitter; never above ``cap``."""
+    if retry_after is not None:
+        return min(retry_after, cap)
+    return min(base * (2 ** (attempt - 1)) * (1 + random.random() / 2), cap)
+
+
+class CountingSession(requests.Session):
+    """A ``requests.Session`` that counts every request it sends on a :class:`CallCounter`,
+    applies a default timeout and the CA bundle, and remembers per-thread response headers
+    the clients need (``Retry-After``, ``Sforce-Limit-Info``)."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        counter: CallCounter,
+        timeout: float,
+        verify: str | bool = True,
+        pool_size: int = 10,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.counter = counter
+        self.timeout = timeout
+        self.verify = verify
+        self.last_limit_info: str | None = None
+        self._local = threading.local()
+        # No adapter-level retries: each send is exactly one HTTP request, and retrying
+        # is the clients' decision (they know what is safe and count it).
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
+                                           max_retries=0))
+
+    @property
+    def last_retry_after(self) -> float | None:
+        return getattr(self._local, "retry_after", None)
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        # Session.request lets REQUESTS_CA_BUNDLE win over session.verify; a client
+        # configured with its own CA must verify against exactly that CA.
+        if isinstance(self.verify, str):
+            kwargs["verify"] = self.verify
+        self.counter.add(self.service)
+        self._local.retry_after = None
+        response = super().send(request, **kwargs)
+        self._local.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        limit_info = response.headers.get("Sforce-Limit-Info")
+        if limit_info:
+            self.last_limit_info = limit_info
+        # The sent request hangs off the response (and off exceptions built from it):
+        # keep the bearer token out of anything that might be logged or printed.
+        if "Authorization" in response.request.headers:
+            response.request.headers["Authorization"] = "[redacted]"
+        return response

@@ -1,0 +1,51 @@
+"""Plain results of the clients: tokens and per-item write outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class TokenSet:
+    """OAuth tokens of one connection. ``expires_at`` is None when the service does not
+    say (Salesforce). ``identity_url`` is Salesforce's ``id`` URL, when known."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime | None = None
+    instance_url: str = ""
+    identity_url: str = ""
+
+    def __repr__(self) -> str:
+        # Never print tokens, even in a debugger or a failing test's output.
+        return f"TokenSet(expires_at={self.expires_at!r}, instance_url={self.instance_url!r})"
+
+
+@dataclass
+class SaveResult:
+    """One record's outcome in an sObject Collections write, at its input ``index``.
+
+    ``errors`` are ``{"code", "message", "fields"}`` dicts (Salesforce's ``statusCode``
+    renamed to ``code``).
+    """
+
+    index: int
+    id: str | None
+    success: bool
+    errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class RowResult:
+    """One row's outcome in a Smartsheet add/update, at its input ``index``.
+
+    On success ``row`` is the raw row JSON the service returned (with its ``id``).
+    """
+
+    index: int
+    row_id: int | None
+    success: bool
+    error_code: str | None = None
+    message: str | None = None
+    row: dict | None = None

@@ -1,0 +1,49 @@
+"""Reads of workflows, scoped to what a user may see."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from workflows.models import Workflow
+from workflows.permissions import user_can_edit_workflow
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def workflows_visible_to(user: User) -> QuerySet[Workflow]:
+    """The user's own workflows; for System Admins every workflow of their team.
+
+    Superusers see every workflow. Anonymous or inactive users see none.
+    """
+    qs = Workflow.objects.select_related("owner", "install")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    condition = Q(owner=user)
+    if user.system_admin and user.team_id is not None:
+        condition |= Q(owner__team_id=user.team_id)
+    return qs.filter(condition)
+
+
+def workflow_get_for_user(*, user: User, workflow_id: int, for_edit: bool = False) -> Workflow:
+    """The workflow if ``user`` may see it (``for_edit``: only if they own it).
+
+    Raises ``Workflow.DoesNotExist`` otherwise, so callers answer 404 and never reveal
+    that someone else's workflow exists.
+    """
+    try:
+        workflow_id = int(workflow_id)
+    except (TypeError, ValueError):
+        raise Workflow.DoesNotExist(f"No workflow {workflow_id!r}.") from None
+    workflow = (
+        workflows_visible_to(user)
+        .prefetch_related("mappings", "filters", "row_groups")
+        .get(pk=workflow_id)
+    )
+    if for_edit and not user_can_edit_workflow(user=user, workflow=workflow):
+        raise Workflow.DoesNotExist("Only the owner edits a workflow.")
+    return workflow
