@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from runs.models import Link, Run, RunError, RunStatus, RunTrigger
+
+LIST_PAGES = [
+    "admin:accounts_user_changelist",
+    "admin:connector_install_changelist",
+    "admin:connector_connection_changelist",
+    "admin:workflows_workflow_changelist",
+    "admin:runs_run_changelist",
+    "admin:runs_link_changelist",
+]
+
+
+def _fill(make_workflow, owner, n):
+    for i in range(n):
+        workflow = make_workflow(owner, name=f"W{i}", sheet_id=5000 + i)
+        run = Run.objects.create(workflow=workflow, trigger=RunTrigger.SCHEDULE,
+                                 status=RunStatus.PARTIAL)
+        RunError.objects.create(run=run, message="bad", row_id=i)
+        Link.objects.create(workflow=workflow, record_id=f"006000000000{i:03d}AAA", row_id=i)
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_it_shows_every_console_page_to_a_system_admin(client, alice, bob, make_workflow, page):
+    _fill(make_workflow, bob, 2)
+    client.force_login(alice)
+    assert client.get(reverse(page)).status_code == 200
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_it_refuses_the_console_to_a_connector_user(client, bob, page):
+    client.force_login(bob)
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_it_refuses_the_console_to_anonymous(client, db):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_it_hides_other_teams_workflows(client, bob, charlie, make_workflow):
+    make_workflow(bob, name="Acme pipeline")
+    client.force_login(charlie)
+    body = client.get(reverse("admin:workflows_workflow_changelist")).content.decode()
+    assert "Acme pipeline" not in body
+
+
+def test_it_lets_a_connector_admin_manage_installs_but_not_users(client, carla, install):
+    client.force_login(carla)
+    assert client.get(reverse("admin:connector_install_change", args=[install.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+def test_it_never_renders_client_secrets(client, alice, carla, install):
+    client.force_login(carla)
+    body = client.get(reverse("admin:connector_install_change", args=[install.pk])).content.decode()
+    assert "top-secret" not in body and "fernet:" not in body
+
+
+def test_it_keeps_the_stored_secret_when_the_field_is_left_blank(client, carla, install):
+    client.force_login(carla)
+    url = reverse("admin:connector_install_change", args=[install.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update(name="Renamed org", salesforce_client_secret="", smartsheet_client_secret="",
+                sla_hours='{"High": 8}', business_hours='{"days": [0]}', team=install.team_id,
+                polling_interval_minutes=15, api_budget_percent=80)
+    data.pop("restrict_users", None)
+    data.pop("use_business_hours", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    install.refresh_from_db()
+    assert install.name == "Renamed org"
+    assert install.salesforce_client_secret == "top-secret-sf"
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_it_lists_without_n_plus_one_queries(client, alice, bob, make_workflow, page):
+    client.force_login(alice)
+    _fill(make_workflow, bob, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(page)).status_code == 200
+    for i in range(8):
+        make_workflow(bob, name=f"More{i}", sheet_id=9000 + i)
+    _more = [(Run.objects.create(workflow=w, trigger=RunTrigger.MANUAL),
+              Link.objects.create(workflow=w, record_id=f"006100000000{w.pk:03d}AAA", row_id=w.pk + 100))
+             for w in bob.workflows.filter(name__startswith="More")]
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse(page)).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_it_searches_links_by_record_and_row_id(client, alice, bob, make_workflow):
+    workflow = make_workflow(bob)
+    Link.objects.create(workflow=workflow, record_id="006000000000001AAA", row_id=424242)
+    Link.objects.create(workflow=workflow, record_id="006000000000002AAA", row_id=7)
+    client.force_login(alice)
+    url = reverse("admin:runs_link_changelist")
+    assert b"424242" in client.get(url, {"q": "424242"}).content
+    by_record = client.get(url, {"q": "006000000000002AAA"}).content
+    assert b"006000000000002AAA" in by_record and b"424242" not in by_record
