@@ -125,7 +125,7 @@ def format_canonical(moment: datetime) -> str:
 
 def datetime_key(value: str) -> str:
     """A stored datetime as the canonical string (fast path: it already is one)."""
-    if len(value) == 28 and value.endswith("+0000") and value[19] == ".":
+    if len(value) == 28 and value[23:] == "+0000":
         return value
     text = value.replace("Z", "+00:00")
     if text[-5] in "+-" and text[-3] != ":":

@@ -66,13 +66,13 @@ class Query:
 
     def __init__(self, *, object_name: str, is_count: bool, fields: list[str],
                  count_path: ResolvedPath | None, shape: _Shape, where: Binder | None,
-                 order: list[tuple[Callable, bool]], limit: int | None, offset: int,
+                 order: Callable[[list[dict], RunContext], list[dict]] | None, limit: int | None, offset: int,
                  schema: Schema) -> None:
         self.object_name = object_name
         self.is_count = is_count
         self.fields = fields
         self._count_path = count_path
-        self._shape = shape
+        self._render = _renderer(shape, schema)
         self._where = where
         self._order = order
         self._limit = limit
@@ -91,8 +91,8 @@ class Query:
             rows = [record for record in rows if predicate(record, ctx)]
         else:
             rows = list(rows)
-        for key, reverse in reversed(self._order):
-            rows.sort(key=lambda record, key=key: key(record, ctx), reverse=reverse)
+        if self._order is not None:
+            rows = self._order(rows, ctx)
         end = None if self._limit is None else self._offset + self._limit
         rows = rows[self._offset:end]
         if self.is_count:
@@ -102,27 +102,51 @@ class Query:
             count = sum(1 for record in rows if get(record, ctx) is not None)
             return QueryResult(1, [{"attributes": {"type": "AggregateResult"}, "expr0": count}])
         prefix = f"/services/data/v{api_version}/sobjects/"
-        return QueryResult(len(rows), [
-            self._render(self._shape, self.object_name, record, ctx, prefix) for record in rows
-        ])
+        render, name = self._render, self.object_name
+        return QueryResult(len(rows), [render(name, record, ctx, prefix) for record in rows])
 
-    def _render(self, shape: _Shape, object_name: str, record: dict, ctx: RunContext,
-                prefix: str) -> dict:
-        out: dict[str, Any] = {
-            "attributes": {"type": object_name, "url": f"{prefix}{object_name}/{record['Id']}"}
-        }
-        for entry in shape.entries:
-            if entry[0] == "field":
-                out[entry[1]] = read_field(self._schema, object_name, record, entry[1],
-                                           shape.on_name_object)
-                continue
-            _, relationship_name, reference, child = entry
-            parent_id = record.get(reference)
-            found = ctx.parent(parent_id) if parent_id else None
-            out[relationship_name] = (
-                None if found is None else self._render(child, found[0], found[1], ctx, prefix)
-            )
+
+def _renderer(shape: _Shape, schema: Schema) -> Callable[[str, dict, RunContext, str], dict]:
+    """A function rendering one record of ``shape`` in the REST shape, compiled once so
+    that the common case (own fields only) is a tight loop of ``dict.get``."""
+    if not shape.on_name_object and all(entry[0] == "field" for entry in shape.entries):
+        names = [entry[1] for entry in shape.entries]
+
+        def render_plain(object_name: str, record: dict, ctx: RunContext, prefix: str) -> dict:
+            out: dict[str, Any] = {"attributes": {
+                "type": object_name, "url": f"{prefix}{object_name}/{record['Id']}"}}
+            for name in names:
+                out[name] = record.get(name)
+            return out
+        return render_plain
+    parts: list[tuple[str, Callable]] = []
+    for entry in shape.entries:
+        if entry[0] == "field":
+            parts.append((entry[1], _field_reader(schema, entry[1], shape.on_name_object)))
+        else:
+            parts.append((entry[1], _parent_reader(entry[2], _renderer(entry[3], schema))))
+
+    def render(object_name: str, record: dict, ctx: RunContext, prefix: str) -> dict:
+        out: dict[str, Any] = {"attributes": {
+            "type": object_name, "url": f"{prefix}{object_name}/{record['Id']}"}}
+        for key, read in parts:
+            out[key] = read(object_name, record, ctx, prefix)
         return out
+    return render
+
+
+def _field_reader(schema: Schema, name: str, on_name_object: bool) -> Callable:
+    def read(object_name: str, record: dict, ctx: RunContext, prefix: str) -> Any:
+        return read_field(schema, object_name, record, name, on_name_object)
+    return read
+
+
+def _parent_reader(reference: str, render_parent: Callable) -> Callable:
+    def read(object_name: str, record: dict, ctx: RunContext, prefix: str) -> dict | None:
+        parent_id = record.get(reference)
+        found = ctx.parent(parent_id) if parent_id else None
+        return None if found is None else render_parent(found[0], found[1], ctx, prefix)
+    return read
 
 
 def compile_query(text: str, schema: Mapping[str, dict]) -> Query:
