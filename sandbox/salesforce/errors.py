@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class ApiError(Exception):
+class ApiError(ValueError):
     """An error Salesforce reports as ``{message, errorCode, fields}`` (or, per record in
     collections, ``{statusCode, message, fields}``). ``status`` is the HTTP status when the
     error fails a whole request."""

@@ -12,6 +12,7 @@ import copy
 import json
 import string
 from pathlib import Path
+
 from sandbox.salesforce.metadata.fields import field, picklist, reference, system_fields
 from sandbox.salesforce.metadata.standard import STANDARD_OBJECTS
 
