@@ -24,6 +24,7 @@ CODES: dict[int, tuple[int, str]] = {
     1012: (400, "A required object attribute is missing from your request: {0}."),
     1018: (400, "The value {0} was not valid for the parameter {1}."),
     1020: (404, "User not found."),
+    1024: (400, "The HTTP request body is required for this Method."),
     1025: (400, "The share already exists."),
     1031: (400, "The value {0} was not valid for the attribute {1}."),
     1032: (400, "The attribute(s) {0} are not allowed for this operation."),

@@ -134,6 +134,7 @@ def apply_cells(sheet: Sheet, row: Row, parsed: dict[int, ParsedCell | None],
                        "columnId": cid})
         changed = True
     if changed or created:
+        row.cells_json = None
         row.modified_at, row.modified_ts, row.modified_by = ctx.at, ctx.ts, ctx.user["id"]
         stamp_system_cells(sheet, row, ctx, created=created)
     return events
@@ -141,6 +142,7 @@ def apply_cells(sheet: Sheet, row: Row, parsed: dict[int, ParsedCell | None],
 
 def stamp_system_cells(sheet: Sheet, row: Row, ctx: WriteContext, *, created: bool) -> None:
     """Fill system columns (auto number, created/modified date and by)."""
+    row.cells_json = None
     for column in sheet.columns:
         kind = column.get("systemColumnType")
         if not kind:
@@ -306,6 +308,8 @@ def add_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
             sheet.index[row.id] = row
         place(sheet, new_rows, mode, anchor)
         touch(sheet, ctx)
+        for row in new_rows:  # encode now: writes are small, a big GET must be fast
+            sheet.encoded_cells(row)
     return _result(sheet, new_rows, failed, partial, ctx), events
 
 
