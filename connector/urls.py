@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("connector.api_urls")),
+    path("hooks/", include("runs.realtime.urls")),
     path("", include("web.urls")),
 ]

@@ -203,6 +203,14 @@ class SyncState(models.Model):
     #: Salesforce creates in flight: written before the create call, cleared after the
     #: ids are linked. A run that finds entries here reconciles them before creating.
     pending_creates = models.JSONField(default=dict, blank=True)
+    #: Rows being added for records (record id → when): a rerun finds them by their
+    #: Salesforce ID cell before adding again.
+    pending_adds = models.JSONField(default=dict, blank=True)
+    #: The sheet's primary column (group rows carry their value there).
+    primary_column_id = models.BigIntegerField(null=True, blank=True)
+    #: The describe facts the engine needs, cached so a poll costs no describe call;
+    #: refreshed on every full reconciliation and whenever the mappings change.
+    field_cache = models.JSONField(default=dict, blank=True)
     # Scheduler state.
     running_run = models.ForeignKey(
         Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -214,3 +222,7 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return f"Sync state of workflow {self.workflow_id}"
+
+
+# Real-time sync models (webhooks, stream cursors, debounce): see runs/realtime/.
+from runs.realtime.models import RealtimeSignal, StreamCursor, WebhookSubscription  # noqa: E402,F401

@@ -1,3 +1,40 @@
-from django.urls import path  # noqa: F401
+"""URLs of the HTML interface (included at "/")."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+
+from web.views import auth, connections, runs, workflows
+from web.wizard import views as wizard
+
+urlpatterns = [
+    path("", workflows.dashboard, name="dashboard"),
+    path("signin/", auth.SignInView.as_view(), name="login"),
+    path("signout/", auth.SignOutView.as_view(), name="logout"),
+    # Connections and the OAuth flows.
+    path("connections/", connections.connections_page, name="connections"),
+    path("connections/<int:install_id>/<str:service>/connect/", connections.connection_start,
+         name="connection_start"),
+    path("connections/<int:install_id>/<str:service>/callback/", connections.connection_callback,
+         name="connection_callback"),
+    path("connections/<int:connection_id>/disconnect/", connections.connection_disconnect,
+         name="connection_disconnect"),
+    # The Settings menu.
+    path("workflows/<int:workflow_id>/rename/", workflows.workflow_rename_page, name="workflow_rename"),
+    path("workflows/<int:workflow_id>/enabled/", workflows.workflow_set_enabled_action,
+         name="workflow_set_enabled"),
+    path("workflows/<int:workflow_id>/delete/", workflows.workflow_delete_page, name="workflow_delete"),
+    # Runs.
+    path("workflows/<int:workflow_id>/runs/", runs.run_history, name="run_history"),
+    path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
+    # The wizard.
+    path("workflows/new/", wizard.wizard_start, name="wizard_start"),
+    path("workflows/<int:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),
+    path("wizard/settings/", wizard.SettingsStep.as_view(), name="wizard_settings"),
+    path("wizard/fields/", wizard.FieldsStep.as_view(), name="wizard_fields"),
+    path("wizard/filters/", wizard.FiltersStep.as_view(), name="wizard_filters"),
+    path("wizard/groups/", wizard.GroupsStep.as_view(), name="wizard_groups"),
+    path("wizard/save/", wizard.SaveStep.as_view(), name="wizard_save"),
+    path("wizard/cancel/", wizard.wizard_cancel, name="wizard_cancel"),
+]

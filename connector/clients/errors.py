@@ -32,6 +32,7 @@ class ClientError(Exception):
         code: str = "",
         status: int | None = None,
         retry_after: float | None = None,
+        results: list | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown error kind {kind!r}")
@@ -42,6 +43,9 @@ class ClientError(Exception):
         self.status = status
         self.retryable = kind in RETRYABLE_KINDS
         self.retry_after = retry_after
+        #: For a batched write stopped by a systemic error (auth, revoked, limit): every
+        #: item's result, those written before the stop included, so none is lost.
+        self.results = results
         super().__init__(message)
 
     def __str__(self) -> str:

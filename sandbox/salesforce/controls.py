@@ -31,6 +31,9 @@ class ControlActions:
             self._rule_specs.clear()
             self._automation_specs.clear()
             self.schema.read_only.clear()
+        # Retained change events go too (replay ids go on); CometD clients re-handshake.
+        self.changes.reset()
+        self.streaming.reset()
         with self._api_lock:
             self.api_used = 0
 

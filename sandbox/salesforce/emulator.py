@@ -22,7 +22,7 @@ from sandbox.salesforce.auth import Grant, TokenStore
 from sandbox.salesforce.controls import ControlActions
 from sandbox.salesforce.metadata import Schema
 from sandbox.salesforce.query_api import Cursors
-from sandbox.salesforce.store import Store
+from sandbox.salesforce.streaming import ChangeBus, PublishingStore, StreamingApi
 from sandbox.salesforce.web import endpoint_key as _endpoint_key
 from sandbox.salesforce.web import handle
 
@@ -35,15 +35,16 @@ class SalesforceEmulator(ControlActions):
     Options: ``schema_file`` (custom objects and fields, see
     :meth:`~sandbox.salesforce.metadata.Schema.load_custom`), ``token_ttl_seconds``
     (default 7200), ``daily_api_limit`` (default 100,000), ``redirect_uris`` (OAuth
-    callbacks allowed besides loopback ones).
+    callbacks allowed besides loopback ones), ``streaming_timeout_seconds`` (the CometD
+    long poll, default 110).
     """
 
     service = "salesforce"
 
     def __init__(self, control: Control, *, state_dir: Path | None, seed: str = "empty",
                  schema_file: str | Path | None = None, token_ttl_seconds: float = 7200,
-                 daily_api_limit: int = 100_000, redirect_uris: list[str] | None = None
-                 ) -> None:
+                 daily_api_limit: int = 100_000, redirect_uris: list[str] | None = None,
+                 streaming_timeout_seconds: float = 110) -> None:
         if seed not in ("empty", "demo"):
             raise ValueError(f"unknown seed {seed!r}")
         self.shared = control
@@ -54,7 +55,12 @@ class SalesforceEmulator(ControlActions):
         self.schema = Schema()
         if schema_file:
             self.schema.load_custom_file(schema_file)
-        self.store = Store(self.schema, self.clock.now)
+        # Change Data Capture (sandbox/salesforce/streaming): the store publishes an event
+        # per committed write once the bus is attached below, after seeding/loading.
+        self.store = PublishingStore(self.schema, self.clock.now)
+        self.changes = ChangeBus(self.clock.now)
+        self.streaming = StreamingApi(self, self.changes,
+                                      timeout_seconds=streaming_timeout_seconds)
         self.tokens = TokenStore(self.org_id, timedelta(seconds=token_ttl_seconds))
         self.cursors = Cursors()
         self.redirect_uris = set(redirect_uris or ())
@@ -73,6 +79,7 @@ class SalesforceEmulator(ControlActions):
 
                 seed_demo(self)
         self.admin_id = self.user_id(PERSONAS[0].salesforce_username)
+        self.store.bus = self.changes
         from sandbox.personas import SALESFORCE_CLIENT_ID
 
         self._admin_tokens = self.tokens.issue(self.admin_id, SALESFORCE_CLIENT_ID,
@@ -175,6 +182,7 @@ class SalesforceEmulator(ControlActions):
                 "rules": self._rule_specs, "automations": self._automation_specs,
                 "limits": {"max": self.daily_limit, "used": self.api_used,
                            "day": self._api_day},
+                "streaming": self.changes.dump(),
             }
             text = json.dumps(state, separators=(",", ":"))
         tmp = self.state_path.with_suffix(".tmp")
@@ -328,4 +336,5 @@ class SalesforceEmulator(ControlActions):
         limits = state["limits"]
         self.daily_limit, self.api_used, self._api_day = (limits["max"], limits["used"],
                                                            limits["day"])
+        self.changes.load(state.get("streaming") or {})
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request, Response
 
 from sandbox.salesforce.errors import ApiError, not_found
+from sandbox.salesforce.streaming.events import change_origin
 
 if TYPE_CHECKING:
     from sandbox.salesforce.emulator import SalesforceEmulator
@@ -72,6 +73,8 @@ def endpoint_key(method: str, path: str) -> str | None:
         return f"{method} id"
     if path.rstrip("/") == "/services/data":
         return f"{method} versions"
+    if path.startswith("/cometd/"):
+        return f"{method} cometd"
     parsed = data_parts(path)
     if parsed is None:
         return f"{method} other"
@@ -108,6 +111,9 @@ def handle(em: SalesforceEmulator, request: Request) -> Response:
         ])
     if path.startswith("/services/oauth2/") or path.startswith("/id/"):
         return oauth_api.handle(em, request)
+    if path.startswith("/cometd/"):
+        # The Streaming API (sandbox/salesforce/streaming): not an API call, no limit.
+        return em.streaming.handle(request)
     parsed = data_parts(path)
     if parsed is None or parsed[0] not in VERSIONS:
         return error_response(not_found())
@@ -123,11 +129,23 @@ def handle(em: SalesforceEmulator, request: Request) -> Response:
     else:
         ctx = Context(request, version, grant.user_id)
         try:
-            response = _route(em, ctx, parts, records_api, query_api)
+            # Change events name the API that wrote (ChangeEventHeader.changeOrigin).
+            with change_origin(_origin(version, request)):
+                response = _route(em, ctx, parts, records_api, query_api)
         except ApiError as error:
             response = error_response(error)
     response.headers.update(headers)
     return response
+
+
+def _origin(version: str, request: Request) -> str:
+    """``com/salesforce/api/rest/59.0`` plus ``;client=X`` from ``Sforce-Call-Options``."""
+    origin = f"com/salesforce/api/rest/{version}"
+    for option in request.headers.get("Sforce-Call-Options", "").split(","):
+        name, _, value = option.strip().partition("=")
+        if name == "client" and value:
+            origin += f";client={value}"
+    return origin
 
 
 def _route(em, ctx: Context, parts: list[str], records_api, query_api) -> Response:

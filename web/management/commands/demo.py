@@ -8,6 +8,7 @@ which stops every process it started. Running it again keeps the state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -121,10 +122,8 @@ class Command(BaseCommand):
     def _stop_children(self) -> None:
         for child in reversed(self.children):
             if child.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 15
         for child in self.children:
             remaining = max(0.1, deadline - time.monotonic())
