@@ -1,0 +1,56 @@
+"""Map the services' per-item write answers to SaveResult / RowResult, in input order."""
+
+from __future__ import annotations
+
+from connector.clients.errors import ClientError
+from connector.clients.types import RowResult, SaveResult
+
+
+def save_result(index: int, item: dict) -> SaveResult:
+    errors = [{"code": e.get("statusCode") or e.get("errorCode") or "",
+               "message": e.get("message", ""), "fields": list(e.get("fields") or [])}
+              for e in item.get("errors") or []]
+    return SaveResult(index=index, id=item.get("id"), success=bool(item.get("success")),
+                      errors=errors)
+
+
+def save_results_failed(start: int, items: list[dict], error: ClientError) -> list[SaveResult]:
+    detail = {"code": error.code or error.kind, "message": error.message, "fields": [],
+              "kind": error.kind}
+    return [SaveResult(index=start + i, id=item.get("Id") or item.get("id"), success=False,
+                       errors=[dict(detail)]) for i, item in enumerate(items)]
+
+
+def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
+    """Map a (partial) success answer to one RowResult per input row.
+
+    ``result`` lists the rows that succeeded, in input order; ``failedItems`` name the
+    failed ones by input index.
+    """
+    failed: dict[int, dict] = {}
+    for item in body.get("failedItems") or []:
+        failed[int(item.get("index", -1))] = item
+    succeeded = iter(body.get("result") or [])
+    out: list[RowResult] = []
+    for i, sent in enumerate(chunk):
+        item = failed.get(i)
+        if item is not None:
+            error = item.get("error") or {}
+            out.append(RowResult(index=start + i, row_id=item.get("rowId") or sent.get("id"),
+                                 success=False, error_code=str(error.get("errorCode", "")),
+                                 message=error.get("message")))
+            continue
+        row = next(succeeded, None)
+        if row is None:
+            out.append(RowResult(index=start + i, row_id=sent.get("id"), success=False,
+                                 error_code="missing",
+                                 message="Smartsheet did not return this row."))
+        else:
+            out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row))
+    return out
+
+
+def row_results_failed(start: int, chunk: list[dict], error: ClientError) -> list[RowResult]:
+    return [RowResult(index=start + i, row_id=row.get("id"), success=False,
+                      error_code=error.code or error.kind, message=error.message)
+            for i, row in enumerate(chunk)]

@@ -1,0 +1,104 @@
+"""Fixtures for the client tests: real SDK clients against the session's sandbox.
+
+Tests that kill tokens use their own sandbox users (dan, erin) and freshly minted tokens,
+never the admin tokens in ``sandbox.info`` that other test modules share.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from connector.clients import CallCounter, SalesforceClient, SmartsheetClient
+
+
+@pytest.fixture(autouse=True)
+def calm_sandbox(request):
+    """Every sandbox test starts and ends without injected faults, latency or a tight rate
+    limit (pure-logic tests do not start the sandbox at all)."""
+    if "sandbox" not in request.fixturenames:
+        yield
+        return
+    sandbox = request.getfixturevalue("sandbox")
+
+    def calm():
+        for service in ("salesforce", "smartsheet"):
+            sandbox.control.configure(service, faults={}, latency_ms=0.0, stall_seconds=2.0,
+                                      fault_path_contains=None)
+        sandbox.smartsheet.rate_limit(per_minute=sandbox.smartsheet.default_rate)
+
+    calm()
+    yield
+    calm()
+
+
+@pytest.fixture
+def sf_info(sandbox) -> dict:
+    return sandbox.info["salesforce"]
+
+
+@pytest.fixture
+def ss_info(sandbox) -> dict:
+    return sandbox.info["smartsheet"]
+
+
+@pytest.fixture
+def ca_pem(sf_info) -> str:
+    return Path(sf_info["ca_bundle"]).read_text()
+
+
+@pytest.fixture
+def make_salesforce(sf_info):
+    """Build a SalesforceClient for the sandbox admin (or given tokens), fast backoff."""
+
+    def make(**overrides) -> SalesforceClient:
+        options = {
+            "instance_url": sf_info["instance_url"], "login_url": sf_info["login_url"],
+            "access_token": sf_info["access_token"], "refresh_token": sf_info["refresh_token"],
+            "client_id": sf_info["client_id"], "client_secret": sf_info["client_secret"],
+            "ca_bundle": sf_info["ca_bundle"], "counter": CallCounter(),
+            "retry_backoff": 0.01, "timeout": 10,
+        }
+        options.update(overrides)
+        return SalesforceClient(**options)
+
+    return make
+
+
+@pytest.fixture
+def make_smartsheet(ss_info):
+    def make(**overrides) -> SmartsheetClient:
+        options = {
+            "api_base": ss_info["api_base"], "access_token": ss_info["access_token"],
+            "client_id": ss_info["client_id"], "client_secret": ss_info["client_secret"],
+            "counter": CallCounter(), "retry_backoff": 0.01, "timeout": 10,
+            "max_retry_time": 10,
+        }
+        options.update(overrides)
+        return SmartsheetClient(**options)
+
+    return make
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def sf_server_calls(sandbox) -> int:
+    return sandbox.control.counts()["salesforce"]["total"]
+
+
+def ss_server_calls(sandbox) -> int:
+    return sandbox.control.counts()["smartsheet"]["total"]
+
+
+def new_sheet(client: SmartsheetClient, name: str) -> dict:
+    """A sheet with a primary text column, a checkbox and a date column."""
+    return client.create_sheet(name, [
+        {"title": "Name", "type": "TEXT_NUMBER", "primary": True},
+        {"title": "Done", "type": "CHECKBOX"},
+        {"title": "Due", "type": "DATE"},
+    ])
