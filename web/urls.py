@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import path
 
 from web.views import auth, connections, runs, workflows
+from web.wizard import filters as wizard_filters
+from web.wizard import save as wizard_save
 from web.wizard import views as wizard
 
 urlpatterns = [
@@ -33,8 +35,8 @@ urlpatterns = [
     path("workflows/<int:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),
     path("wizard/settings/", wizard.SettingsStep.as_view(), name="wizard_settings"),
     path("wizard/fields/", wizard.FieldsStep.as_view(), name="wizard_fields"),
-    path("wizard/filters/", wizard.FiltersStep.as_view(), name="wizard_filters"),
-    path("wizard/groups/", wizard.GroupsStep.as_view(), name="wizard_groups"),
-    path("wizard/save/", wizard.SaveStep.as_view(), name="wizard_save"),
+    path("wizard/filters/", wizard_filters.FiltersStep.as_view(), name="wizard_filters"),
+    path("wizard/groups/", wizard_filters.GroupsStep.as_view(), name="wizard_groups"),
+    path("wizard/save/", wizard_save.SaveStep.as_view(), name="wizard_save"),
     path("wizard/cancel/", wizard.wizard_cancel, name="wizard_cancel"),
 ]

@@ -1,0 +1,99 @@
+"""Run history, a run's page, live progress and the chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector.models import Connection, Service
+from runs.models import Conflict, RunError, RunStatus, RunTrigger
+from tests.web import factories
+from web.charts import RunPoint, runs_chart_svg
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history():
+    alice = factories.alice()
+    wf = factories.workflow(owner=alice, name="Deals")
+    old = factories.run(workflow_=wf, status=RunStatus.SUCCEEDED, trigger=RunTrigger.CREATED,
+                        rows_added=40, records_read=40)
+    new = factories.run(workflow_=wf, status=RunStatus.PARTIAL, trigger=RunTrigger.SCHEDULE,
+                        rows_updated=5, errors_count=2)
+    return wf, old, new
+
+
+def test_it_lists_runs_newest_first_with_trigger_status_and_counts(client, history):
+    wf, old, new = history
+    client.force_login(wf.owner)
+    html = client.get(f"/workflows/{wf.pk}/runs/").content.decode()
+    assert html.index(f"/runs/{new.pk}/") < html.index(f"/runs/{old.pk}/")
+    assert "Workflow saved" in html and "Schedule" in html
+    assert "Succeeded with errors" in html
+    assert "<svg" in html and "Records synced and errors per run" in html
+
+
+def test_it_shows_a_runs_errors_with_record_links_and_conflicts(client, history):
+    wf, _, new = history
+    Connection.objects.create(user=wf.owner, install=wf.install, service=Service.SALESFORCE,
+                              instance_url="https://acme.example.com", identity="alice@acme")
+    RunError.objects.create(run=new, row_number=7, record_id="001000000000001AAA", field="Phone",
+                            message="Phone: value too long", culprit="Bob Chen")
+    Conflict.objects.create(run=new, record_id="001000000000002AAA", field="Name",
+                            salesforce_value="Acme Inc", smartsheet_value="Acme Corp",
+                            winner="salesforce")
+    client.force_login(wf.owner)
+    html = client.get(f"/runs/{new.pk}/").content.decode()
+    assert '<td>7</td>' in html
+    assert 'href="https://acme.example.com/001000000000001AAA"' in html
+    assert "Phone: value too long" in html and "Bob Chen" in html
+    assert "Acme Inc" in html and "Acme Corp" in html and "<td>Salesforce</td>" in html
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "unlicensed", "connector_admin"])
+def test_it_hides_runs_of_other_peoples_workflows(client, history, persona):
+    wf, _, new = history
+    client.force_login(getattr(factories, persona)())
+    assert client.get(f"/workflows/{wf.pk}/runs/").status_code == 404
+    assert client.get(f"/runs/{new.pk}/").status_code == 404
+    assert client.get(f"/runs/{new.pk}/progress/").status_code == 404
+
+
+def test_it_shows_a_system_admin_the_team_members_runs(client, history):
+    wf, _, new = history
+    client.force_login(factories.system_admin())
+    assert client.get(f"/workflows/{wf.pk}/runs/").status_code == 200
+    assert client.get(f"/runs/{new.pk}/").status_code == 200
+
+
+def test_it_reports_live_progress_as_json(client, history):
+    wf, _, _ = history
+    running = factories.run(workflow_=wf, status=RunStatus.RUNNING, phase="reading salesforce",
+                            records_read=1200)
+    client.force_login(wf.owner)
+    data = client.get(f"/runs/{running.pk}/progress/").json()
+    assert data["status"] == "running" and data["phase"] == "reading salesforce"
+    assert data["counts"]["records_read"] == 1200 and data["finished"] is False
+    html = client.get(f"/runs/{running.pk}/").content.decode()
+    assert f'data-progress-url="/runs/{running.pk}/progress/"' in html
+    dashboard = client.get("/").content.decode()
+    assert f'data-progress-url="/runs/{running.pk}/progress/"' in dashboard
+
+
+def test_it_stops_showing_progress_once_finished(client, history):
+    wf, _, new = history
+    client.force_login(wf.owner)
+    assert client.get(f"/runs/{new.pk}/progress/").json()["finished"] is True
+    assert "data-progress-url" not in client.get(f"/runs/{new.pk}/").content.decode()
+
+
+def test_it_draws_one_bar_pair_per_run_scaled_to_the_peak():
+    svg = runs_chart_svg([RunPoint("a", 10, 0), RunPoint("b", 40, 4), RunPoint("c<", 20, 1)])
+    assert svg.count('class="bars-synced"') == 3 and svg.count('class="bars-errors"') == 3
+    assert ">40</text>" in svg  # the axis shows the peak
+    assert "c&lt;" in svg and "c<" not in svg  # labels are escaped
+
+
+def test_it_draws_an_empty_chart_without_runs():
+    svg = runs_chart_svg([])
+    assert svg.startswith("<svg") and "bars-synced" not in svg

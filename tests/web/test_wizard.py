@@ -1,0 +1,207 @@
+"""The workflow wizard, step by step, against the sandbox through the real clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from runs.models import Run, RunTrigger
+from tests.web import factories
+from workflows.models import Workflow
+
+pytestmark = pytest.mark.django_db
+
+
+def _settings(client, installation, sheet, direction="bidirectional"):
+    return client.post("/wizard/settings/", {
+        "install": installation.pk, "direction": direction, "sheet": sheet["id"],
+        "salesforce_object": "Account", "action": "next",
+    })
+
+
+@pytest.fixture
+def at_fields(client, connected_alice, fresh_sheet):
+    alice, installation = connected_alice
+    client.force_login(alice)
+    assert client.get("/workflows/new/")["Location"] == "/wizard/settings/"
+    response = _settings(client, installation, fresh_sheet)
+    assert response.status_code == 302 and response["Location"] == "/wizard/fields/"
+    return alice, installation, fresh_sheet
+
+
+def test_it_lists_editable_sheets_and_objects_on_settings(client, connected_alice, fresh_sheet):
+    alice, _ = connected_alice
+    client.force_login(alice)
+    client.get("/workflows/new/")
+    html = client.get("/wizard/settings/").content.decode()
+    assert fresh_sheet["name"] in html
+    assert 'value="Account"' in html
+    assert "Create a new sheet" in html
+    assert 'label for="id_salesforce_object"' in html
+
+
+def test_it_lists_the_service_cloud_objects(client, sandbox):
+    alice = factories.alice()
+    alice.service_cloud_user = True
+    alice.save()
+    from connector.models import InstallKind, Service
+    from connector.services import connection_create_from_token
+
+    installation = factories.sandbox_install(sandbox, kind=InstallKind.SERVICE_CLOUD, name="Support")
+    for service, info in ((Service.SALESFORCE, sandbox.info["salesforce"]),
+                          (Service.SMARTSHEET, sandbox.info["smartsheet"])):
+        connection_create_from_token(user=alice, install=installation, service=service,
+                                     access_token=info["access_token"])
+    client.force_login(alice)
+    client.get("/workflows/new/")
+    html = client.get("/wizard/settings/").content.decode()
+    options = html.split('id="id_salesforce_object"')[1].split("</select>")[0]
+    for name in ("Case", "Account", "Contact", "CaseComment", "Entitlement", "CaseMilestone"):
+        assert f'value="{name}"' in options
+    assert 'value="Opportunity"' not in options
+
+
+def test_it_shows_settings_errors_next_to_their_field(client, connected_alice, fresh_sheet):
+    alice, installation = connected_alice
+    client.force_login(alice)
+    client.get("/workflows/new/")
+    response = client.post("/wizard/settings/", {
+        "install": installation.pk, "direction": "to_smartsheet", "sheet": "",
+        "salesforce_object": "Account", "action": "next",
+    })
+    assert response.status_code == 400
+    html = response.content.decode()
+    sheet_part = html.split('id="id_sheet"')[1].split('id="id_new_sheet_name"')[0]
+    assert "Choose a sheet" in sheet_part and 'class="error"' in sheet_part
+
+
+def test_it_sends_a_step_without_its_preconditions_back(client, connected_alice):
+    client.force_login(connected_alice[0])
+    client.get("/workflows/new/")
+    assert client.get("/wizard/filters/")["Location"] == "/wizard/settings/"
+    assert client.get("/wizard/save/")["Location"] == "/wizard/settings/"
+
+
+def test_it_offers_lookup_by_choices_and_locks_read_only_fields(client, at_fields):
+    html = client.get("/wizard/fields/").content.decode()
+    assert "Owner ID (lookup by User Full Name)" in html
+    assert 'value="OwnerId&gt;Name"' in html or 'value="OwnerId>Name"' in html
+    response = client.post("/wizard/fields/", {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
+        "m-1-field": "CreatedDate", "m-1-column": "__new__", "m-1-new_title": "Created",
+        "m-1-direction": "both", "action": "add",
+    })
+    html = response.content.decode()
+    assert html.count("data-mapping-row") == 3  # "Add field" added a row, kept the two
+    assert "Locked to Salesforce → Smartsheet" in html
+    session = client.session["web_wizard"]
+    created = [m for m in session["mappings"] if m["salesforce_field"] == "CreatedDate"][0]
+    assert created["direction"] == "to_smartsheet" and created["new_column"] is True
+
+
+def test_it_puts_a_mapping_error_next_to_its_row_and_keeps_the_input(client, at_fields):
+    response = client.post("/wizard/fields/", {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
+        "m-1-field": "Phone", "m-1-column": "Phone", "m-1-direction": "sideways",
+        "action": "next",
+    })
+    assert response.status_code == 400
+    html = response.content.decode()
+    second_row = html.split("data-mapping-row")[2]
+    assert "field-error" in second_row
+    assert 'value="Phone" selected' in second_row
+
+
+def test_it_walks_to_save_and_starts_the_first_sync(client, at_fields):
+    alice, installation, sheet = at_fields
+    assert client.post("/wizard/fields/", {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
+        "m-1-field": "Phone", "m-1-column": "Phone", "m-1-direction": "to_smartsheet",
+        "m-2-field": "OwnerId>Name", "m-2-column": "__new__", "m-2-new_title": "Owner",
+        "m-2-direction": "to_smartsheet", "action": "next",
+    })["Location"] == "/wizard/filters/"
+    # A valueless condition drops its value; going back keeps what was entered.
+    assert client.post("/wizard/filters/", {
+        "sf-0-field": "Phone", "sf-0-operator": "is_not_blank", "sf-0-value": "ignored",
+        "action": "back",
+    })["Location"] == "/wizard/fields/"
+    html = client.get("/wizard/filters/").content.decode()
+    assert 'value="is_not_blank" selected' in html and 'value="ignored"' not in html
+    assert client.post("/wizard/filters/", {
+        "sf-0-field": "Phone", "sf-0-operator": "is_not_blank", "action": "next",
+    })["Location"] == "/wizard/groups/"
+    assert client.post("/wizard/groups/", {
+        "g-0-kind": "value", "g-0-value": "All accounts",
+        "g-1-kind": "field", "g-1-field": "Industry", "action": "next",
+    })["Location"] == "/wizard/save/"
+    page = client.get("/wizard/save/").content.decode()
+    assert "Summary of updates" in page and 'label for="id_name"' in page
+    assert not Workflow.objects.exists()  # nothing saved before the last step
+    missing_name = client.post("/wizard/save/", {"name": "", "action": "save"})
+    assert missing_name.status_code == 400
+    name_part = missing_name.content.decode().split('id="id_name"')[1].split("</div>")[0]
+    assert "Name the workflow" in name_part
+    response = client.post("/wizard/save/", {"name": "Accounts from the web", "action": "save"})
+    workflow = Workflow.objects.get(name="Accounts from the web")
+    assert response["Location"] == f"/workflows/{workflow.pk}/runs/"
+    assert workflow.owner == alice and workflow.sheet_id == sheet["id"]
+    assert [(m.salesforce_field, m.lookup_field) for m in workflow.mappings.all()] == [
+        ("Name", ""), ("Phone", ""), ("OwnerId", "Name")]
+    assert [(g.level, g.field, g.value) for g in workflow.row_groups.all()] == [
+        (1, "", "All accounts"), (2, "Industry", "")]
+    assert workflow.filters.get().operator == "is_not_blank"
+    run = Run.objects.get(workflow=workflow)
+    assert run.trigger == RunTrigger.CREATED
+    assert "web_wizard" not in client.session
+
+
+def test_it_edits_only_mappings_filters_and_groups(client, at_fields):
+    alice, installation, sheet = at_fields
+    client.post("/wizard/fields/", {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
+        "action": "next"})
+    client.post("/wizard/filters/", {"action": "next"})
+    client.post("/wizard/groups/", {"action": "next"})
+    client.post("/wizard/save/", {"name": "Editable", "action": "save"})
+    workflow = Workflow.objects.get(name="Editable")
+    assert client.get(f"/workflows/{workflow.pk}/edit/")["Location"] == "/wizard/fields/"
+    settings_page = client.get("/wizard/settings/").content.decode()
+    assert "cannot change" in settings_page and 'name="direction"' not in settings_page
+    # A posted settings form cannot re-point the workflow.
+    client.post("/wizard/settings/", {"install": installation.pk, "direction": "to_salesforce",
+                                      "sheet": "", "salesforce_object": "Contact"})
+    assert 'value="Name" selected' in client.get("/wizard/fields/").content.decode()
+    client.post("/wizard/fields/", {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
+        "m-1-field": "Phone", "m-1-column": "Phone", "m-1-direction": "both", "action": "next"})
+    client.post("/wizard/filters/", {"action": "next"})
+    client.post("/wizard/groups/", {"action": "next"})
+    client.post("/wizard/save/", {"name": "Edited", "action": "save"})
+    workflow.refresh_from_db()
+    assert workflow.name == "Edited" and workflow.direction == "bidirectional"
+    assert workflow.salesforce_object == "Account"
+    assert [m.salesforce_field for m in workflow.mappings.all()] == ["Name", "Phone"]
+
+
+@pytest.mark.parametrize("persona", ["bob", "system_admin", "charlie"])
+def test_it_lets_only_the_owner_edit(client, persona):
+    workflow = factories.workflow(owner=factories.alice())
+    client.force_login(getattr(factories, persona)())
+    assert client.get(f"/workflows/{workflow.pk}/edit/").status_code == 404
+
+
+def test_it_asks_to_connect_when_a_connection_is_missing(client, sandbox):
+    alice = factories.alice()
+    factories.sandbox_install(sandbox)
+    client.force_login(alice)
+    client.get("/workflows/new/")
+    html = client.get("/wizard/settings/").content.decode()
+    assert "Connect your" in html and 'href="/connections/"' in html
+
+
+def test_it_requires_csrf_on_wizard_steps(connected_alice):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(connected_alice[0])
+    strict.get("/workflows/new/")
+    assert strict.post("/wizard/settings/", {"action": "next"}).status_code == 403

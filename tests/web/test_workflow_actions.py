@@ -1,0 +1,102 @@
+"""The Settings menu: rename, disable/enable, delete — and who may use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web import factories
+from workflows.models import Workflow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice_workflow():
+    return factories.workflow(owner=factories.alice(), name="Original")
+
+
+def test_it_renames_for_the_owner(client, alice_workflow):
+    client.force_login(alice_workflow.owner)
+    page = client.get(f"/workflows/{alice_workflow.pk}/rename/")
+    assert page.status_code == 200 and 'label for="id_name"' in page.content.decode()
+    response = client.post(f"/workflows/{alice_workflow.pk}/rename/", {"name": "Renamed"})
+    assert response.status_code == 302
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.name == "Renamed"
+
+
+def test_it_shows_rename_errors_next_to_the_field(client, alice_workflow):
+    client.force_login(alice_workflow.owner)
+    response = client.post(f"/workflows/{alice_workflow.pk}/rename/", {"name": ""})
+    assert response.status_code == 200
+    assert "field-error" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "system_admin"])
+def test_it_hides_rename_from_everyone_but_the_owner(client, alice_workflow, persona):
+    client.force_login(getattr(factories, persona)())
+    assert client.get(f"/workflows/{alice_workflow.pk}/rename/").status_code == 404
+    assert client.post(f"/workflows/{alice_workflow.pk}/rename/", {"name": "x"}).status_code == 404
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.name == "Original"
+
+
+def test_it_disables_and_enables_for_the_owner(client, alice_workflow):
+    client.force_login(alice_workflow.owner)
+    client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"})
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.enabled is False
+    client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "1"})
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.enabled is True
+
+
+def test_it_lets_a_system_admin_disable_a_team_members_workflow(client, alice_workflow):
+    client.force_login(factories.system_admin())
+    response = client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"})
+    assert response.status_code == 302
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.enabled is False
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "connector_admin", "unlicensed"])
+def test_it_refuses_disabling_to_others(client, alice_workflow, persona):
+    client.force_login(getattr(factories, persona)())
+    response = client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"})
+    assert response.status_code == 404
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.enabled is True
+
+
+def test_it_refuses_a_get_on_the_enable_action(client, alice_workflow):
+    client.force_login(alice_workflow.owner)
+    assert client.get(f"/workflows/{alice_workflow.pk}/enabled/").status_code == 405
+
+
+def test_it_confirms_before_deleting(client, alice_workflow):
+    client.force_login(alice_workflow.owner)
+    page = client.get(f"/workflows/{alice_workflow.pk}/delete/")
+    assert page.status_code == 200
+    assert "cannot be undone" in page.content.decode()
+    assert Workflow.objects.filter(pk=alice_workflow.pk).exists()
+    response = client.post(f"/workflows/{alice_workflow.pk}/delete/")
+    assert response.status_code == 302
+    assert not Workflow.objects.filter(pk=alice_workflow.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie"])
+def test_it_hides_delete_from_others(client, alice_workflow, persona):
+    client.force_login(getattr(factories, persona)())
+    assert client.get(f"/workflows/{alice_workflow.pk}/delete/").status_code == 404
+    assert client.post(f"/workflows/{alice_workflow.pk}/delete/").status_code == 404
+    assert Workflow.objects.filter(pk=alice_workflow.pk).exists()
+
+
+def test_it_requires_csrf_on_actions(alice_workflow):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice_workflow.owner)
+    assert strict.post(f"/workflows/{alice_workflow.pk}/delete/").status_code == 403
+    assert strict.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"}).status_code == 403
+    assert Workflow.objects.filter(pk=alice_workflow.pk, enabled=True).exists()

@@ -1,0 +1,1 @@
+"""Views of the HTML interface, one module per page family. Thin: they call services."""

@@ -1,0 +1,108 @@
+"""Run history, one run's page (the URL error emails link to), and live progress JSON."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from connector.models import Connection, Service
+from runs.models import FINISHED_STATUSES, Run
+from web import selectors
+from web.charts import RunPoint, runs_chart_svg
+from web.views.workflows import get_visible_workflow
+from workflows.selectors import workflows_visible_to
+
+#: Runs drawn in the chart (the most recent ones).
+CHART_RUNS = 30
+
+
+def _run_for_user(request: HttpRequest, run_id: int) -> Run:
+    run = (
+        Run.objects.select_related("workflow", "workflow__owner", "workflow__install")
+        .filter(pk=run_id, workflow__in=workflows_visible_to(request.user))
+        .first()
+    )
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+def _salesforce_base_url(workflow) -> str:
+    """Where record links point: the owner's instance URL, else the install's."""
+    url = (
+        Connection.objects.filter(
+            user_id=workflow.owner_id, install_id=workflow.install_id, service=Service.SALESFORCE
+        )
+        .values_list("instance_url", flat=True)
+        .first()
+    )
+    return (url or workflow.install.salesforce_instance_url or "").rstrip("/")
+
+
+@login_required
+@require_GET
+def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
+    workflow = get_visible_workflow(request, workflow_id)
+    runs = selectors.runs_for_workflow(workflow)
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    recent = list(runs[:CHART_RUNS])[::-1]
+    chart = runs_chart_svg([
+        RunPoint(
+            label=run.queued_at.strftime("%m-%d %H:%M"),
+            synced=selectors.run_records_synced(run),
+            errors=run.errors_count,
+        )
+        for run in recent
+    ])
+    for run in page:
+        run.records_synced = selectors.run_records_synced(run)
+    return render(request, "web/run_history.html", {
+        "workflow": workflow, "page": page, "chart": mark_safe(chart),  # noqa: S308 - escaped in runs_chart_svg
+    })
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run_for_user(request, run_id)
+    base = _salesforce_base_url(run.workflow)
+    errors = list(run.errors.all())
+    for error in errors:
+        error.record_url = f"{base}/{error.record_id}" if base and error.record_id else ""
+    conflicts = list(run.conflicts.all())
+    for conflict in conflicts:
+        conflict.record_url = f"{base}/{conflict.record_id}" if base and conflict.record_id else ""
+    return render(request, "web/run_detail.html", {
+        "run": run, "workflow": run.workflow, "errors": errors, "conflicts": conflicts,
+        "records_synced": selectors.run_records_synced(run),
+        "active": run.status not in FINISHED_STATUSES,
+    })
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
+    """Small JSON polled every 2 s by pages showing a queued or running sync."""
+    run = _run_for_user(request, run_id)
+    counts = {
+        "records_read": run.records_read, "rows_read": run.rows_read,
+        "rows_added": run.rows_added, "rows_updated": run.rows_updated,
+        "records_created": run.records_created, "records_updated": run.records_updated,
+        "errors": run.errors_count, "conflicts": run.conflicts_count,
+    }
+    return JsonResponse({
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "phase": run.phase,
+        "finished": run.status in FINISHED_STATUSES,
+        "counts": counts,
+        "summary": (
+            f"{run.records_read} records read, {run.rows_read} rows read, "
+            f"{selectors.run_records_synced(run)} synced, {run.errors_count} errors"
+        ),
+    })

@@ -1,0 +1,108 @@
+"""Dashboard and the Settings menu actions: rename, enable/disable, delete.
+
+Visibility comes from ``workflows.selectors`` (someone else's workflow is a 404); what a
+user may do to a visible workflow comes from ``workflows.permissions``, and the services
+check it again, so a hand-made POST is refused even when the button is not shown.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from web import selectors
+from workflows import permissions
+from workflows.models import Workflow
+from workflows.selectors import workflow_get_for_user, workflows_visible_to
+
+
+def get_visible_workflow(request: HttpRequest, workflow_id: int, *, for_edit: bool = False) -> Workflow:
+    """The workflow if the user may see (or, ``for_edit``, edit) it; 404 otherwise."""
+    try:
+        return workflow_get_for_user(user=request.user, workflow_id=workflow_id, for_edit=for_edit)
+    except Workflow.DoesNotExist:
+        raise Http404("No such workflow.") from None
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    workflows = list(selectors.workflows_with_last_run(workflows_visible_to(user)))
+    for wf in workflows:
+        wf.can_edit = permissions.user_can_edit_workflow(user=user, workflow=wf)
+        wf.can_set_enabled = permissions.user_can_set_enabled(user=user, workflow=wf)
+        wf.can_delete = permissions.user_can_delete_workflow(user=user, workflow=wf)
+        wf.is_active_run = wf.last_run_status in ("queued", "running")
+    installs = list(selectors.installs_for_user(user))
+    creatable, refusals = [], []
+    for install in installs:
+        allowed, reason = permissions.user_can_create_workflows(user=user, install=install)
+        (creatable if allowed else refusals).append((install, reason))
+    return render(request, "web/dashboard.html", {
+        "workflows": workflows,
+        "show_owner": user.is_system_admin or user.is_connector_admin,
+        "can_create": bool(creatable),
+        "refusals": refusals,
+        "installs": installs,
+        "admins": selectors.team_system_admins(user),
+    })
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label="Workflow name", max_length=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workflow_rename_page(request: HttpRequest, workflow_id: int) -> HttpResponse:
+    from workflows.services import WorkflowValidationError, workflow_rename
+
+    workflow = get_visible_workflow(request, workflow_id, for_edit=True)
+    form = RenameForm(request.POST or None, initial={"name": workflow.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow_rename(user=request.user, workflow=workflow, name=form.cleaned_data["name"])
+        except WorkflowValidationError as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error("name" if field in ("name", "__all__") else None, error)
+        else:
+            messages.success(request, f"Renamed to “{form.cleaned_data['name']}”.")
+            return redirect("dashboard")
+    return render(request, "web/workflow_rename.html", {"workflow": workflow, "form": form})
+
+
+@login_required
+@require_POST
+def workflow_set_enabled_action(request: HttpRequest, workflow_id: int) -> HttpResponse:
+    from workflows.services import workflow_set_enabled
+
+    workflow = get_visible_workflow(request, workflow_id)
+    enabled = request.POST.get("enabled") == "1"
+    if not permissions.user_can_set_enabled(user=request.user, workflow=workflow):
+        raise PermissionDenied("You cannot change this workflow.")
+    workflow_set_enabled(user=request.user, workflow=workflow, enabled=enabled)
+    messages.success(request, f"“{workflow.name}” is {'enabled' if enabled else 'disabled'}.")
+    return redirect("dashboard")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workflow_delete_page(request: HttpRequest, workflow_id: int) -> HttpResponse:
+    from workflows.services import workflow_delete
+
+    workflow = get_visible_workflow(request, workflow_id)
+    if not permissions.user_can_delete_workflow(user=request.user, workflow=workflow):
+        raise PermissionDenied("You cannot delete this workflow.")
+    if request.method == "POST":
+        name = workflow.name
+        workflow_delete(user=request.user, workflow=workflow)
+        messages.success(request, f"Deleted “{name}”.")
+        return redirect("dashboard")
+    return render(request, "web/workflow_delete.html", {"workflow": workflow})
