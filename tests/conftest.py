@@ -22,3 +22,15 @@ def demo_sandbox(tmp_path_factory) -> Sandbox:
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("demo-sandbox"), seed="demo")
     yield box
     box.stop()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own empty in-memory cache (throttles, debounces)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "sheetforce-tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
