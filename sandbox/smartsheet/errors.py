@@ -31,18 +31,20 @@ CODES: dict[int, tuple[int, str]] = {
     1036: (400, "The columnId {0} is invalid."),
     1037: (400, "The columnId {0} is included more than once in a single row."),
     1038: (400, "Invalid Cell value. Must be numeric or a string."),
-    1039: (400, "Cannot edit a locked column {0}"),
+    # Smartsheet's published error table answers a locked column with HTTP 403.
+    1039: (403, "Cannot edit a locked column {0}."),
     1042: (400, "The value for cell in column {0}, {1}, did not conform to the strict "
                 "requirements for type {2}."),
-    1046: (400, "Cells containing formulas, links to other cells, system values, or Gantt "
-                "values cannot be inserted or updated through the API."),
+    1046: (400, "Cells containing system values cannot be inserted or updated through the "
+                "API, columnId : {0}."),
     1054: (400, "The new sheet requires either a fromId or columns."),
     1055: (400, "One and only one column must be primary."),
     1056: (400, "Column titles must be unique."),
     1057: (400, "Primary columns must be of type TEXT_NUMBER."),
     1060: (400, "Column options are not allowed for column type {0}."),
-    # The sandbox also answers 1061 for its size limits (rows per call, columns, cells):
-    # the real service's code for those is not documented; this one names the field.
+    # The sandbox also answers 1061 for its size limits (rows per call, columns, cells).
+    # 1061 and its message are in Smartsheet's published table, but which code the real
+    # service gives for "more than 500 rows" or "more than 500,000 cells" is not documented.
     1061: (400, "Max count exceeded for field {0}."),
     1062: (400, "Invalid row location."),
     1063: (400, "Invalid parentId: {0}."),
@@ -60,11 +62,20 @@ CODES: dict[int, tuple[int, str]] = {
     1113: (400, "cell.value must be a string when the cell is a hyperlink."),
     1117: (400, "One of the following cell.hyperlink fields must be non-null: url, sheetId, "
                 "or reportId."),
-    4000: (500, "An unexpected error has occurred. Please contact Smartsheet support at "
-                "support@smartsheet.com for assistance."),
+    1123: (400, "Specifying multiple row locations is not yet supported. Each row must use "
+                "the same row location attribute and value (toBottom, toTop, parentId, "
+                "siblingId, above)."),
+    1130: (400, "One of cell.value or objectValue may be set, but not both."),
+    1185: (400, "Cannot create a child of a parent row that has no data in it."),
+    4000: (500, "An unexpected error has occurred. Please contact api@smartsheet.com for "
+                "assistance."),
     4001: (503, "Smartsheet.com is currently offline for system maintenance. Please check "
                 "back again shortly."),
+    4002: (500, "Server timeout exceeded. Request has failed."),
     4003: (429, "Rate limit exceeded."),
+    4004: (500, "An unexpected error has occurred. Please retry your request. If you "
+                "encounter this error repeatedly, please contact api@smartsheet.com for "
+                "assistance."),
 }
 
 #: OAuth token-endpoint errors carry an OAuth ``error`` word as well.

@@ -71,7 +71,7 @@ def parse_cells(sheet: Sheet, cells_in: object, ctx: WriteContext,
         if cid in parsed:
             raise ApiError(1037, cid)
         if column.get("systemColumnType"):
-            raise ApiError(1046)
+            raise ApiError(1046, cid)
         if column.get("locked") and ctx.rank < RANK["ADMIN"]:
             raise ApiError(1039, cid)
         for key in ("formula", "linkInFromCell"):
@@ -79,6 +79,8 @@ def parse_cells(sheet: Sheet, cells_in: object, ctx: WriteContext,
                 raise ApiError(1032, f"cell.{key}")
         strict = cell.get("strict", True) is not False
         value = cell.get("value", _EMPTY)
+        if cell.get("objectValue") is not None and value not in (_EMPTY, None):
+            raise ApiError(1130)
         hyperlink = cell.get("hyperlink")
         if hyperlink is not None:
             if not isinstance(hyperlink, dict) or not hyperlink.get("url"):
@@ -193,6 +195,9 @@ def resolve_target(sheet: Sheet, loc: dict, moving: Row | None) -> tuple[str, Ro
         if parent is None or moving is not None and (
                 parent is moving or sheet.is_descendant(parent, moving.id)):
             raise ApiError(1063, loc["parentId"])
+        if not parent.cells:
+            # Smartsheet refuses children under a blank row (error 1185).
+            raise ApiError(1185)
         return ("last_child" if loc.get("toBottom") else "first_child"), parent
     return ("top" if loc.get("toTop") else "bottom"), None
 
@@ -280,7 +285,7 @@ def add_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
     require_rank(ctx, "EDITOR")
     locations = [_location(item) for item in items]
     if any(loc != locations[0] for loc in locations):
-        raise ApiError(1062)  # all rows of one add go to the same place
+        raise ApiError(1123)  # all rows of one add go to the same place
     mode, anchor = resolve_target(sheet, locations[0], None)
     columns = sheet.column_map()
     failed: list = []

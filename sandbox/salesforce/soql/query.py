@@ -13,7 +13,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .conditions import Binder, compile_order, compile_where
-from .errors import MALFORMED_QUERY, NUMBER_OUTSIDE_VALID_RANGE, SoqlError, located
+from .errors import (
+    INVALID_FIELD,
+    MALFORMED_QUERY,
+    NUMBER_OUTSIDE_VALID_RANGE,
+    SoqlError,
+    located,
+)
 from .fields import ResolvedPath, RunContext, Schema, read_field
 from .grammar import Literal, parse
 
@@ -155,7 +161,8 @@ def compile_query(text: str, schema: Mapping[str, dict]) -> Query:
     Raises :class:`~.errors.SoqlError` with Salesforce's error code and message shape:
     MALFORMED_QUERY (syntax, bad literal or escape, unsupported clause such as a
     subquery), INVALID_TYPE (unknown object), INVALID_FIELD (unknown field or
-    relationship, literal of the wrong type, field not filterable/sortable),
+    relationship, field selected twice, literal of the wrong type, field not
+    filterable/sortable),
     INVALID_QUERY_FILTER_OPERATOR (operator the type cannot take, malformed id),
     NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2,000).
     """
@@ -174,7 +181,8 @@ def compile_query(text: str, schema: Mapping[str, dict]) -> Query:
     for path in statement.fields:
         resolved = index.resolve(text, object_name, path)
         if resolved.canonical.lower() in {f.lower() for f in fields}:
-            raise SoqlError(MALFORMED_QUERY, located(
+            # The SOQL reference documents INVALID_FIELD for a field selected twice.
+            raise SoqlError(INVALID_FIELD, located(
                 text, path.line, path.column, f"duplicate field selected: {resolved.canonical}"))
         fields.append(resolved.canonical)
         node = shape

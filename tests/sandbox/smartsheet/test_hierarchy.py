@@ -84,4 +84,4 @@ def test_it_requires_one_location_for_all_added_rows(admin, tree):
     sheet_id, cols, ids = tree
     with pytest.raises(ApiError) as excinfo:
         admin.Sheets.add_rows(sheet_id, [Row({"toTop": True}), Row({"toBottom": True})])
-    assert excinfo.value.error.result.code == 1062
+    assert excinfo.value.error.result.code == 1123

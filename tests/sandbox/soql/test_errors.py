@@ -69,7 +69,7 @@ def test_it_points_at_the_row_and_column_of_a_multi_line_query():
     ("SELECT Id FROM Account LIMIT 1.5", "MALFORMED_QUERY", "unexpected token: '1.5'"),
     ("SELECT Id FROM Account OFFSET 2001", "NUMBER_OUTSIDE_VALID_RANGE",
      "Maximum SOQL offset allowed is 2000"),
-    ("SELECT Id, Name, id FROM Account", "MALFORMED_QUERY", "duplicate field selected: Id"),
+    ("SELECT Id, Name, id FROM Account", "INVALID_FIELD", "duplicate field selected: Id"),
     ("SELECT Id FROM Account WHERE CreatedDate > 2026-02-30T00:00:00Z", "MALFORMED_QUERY",
      "invalid datetime"),
     ("SELECT Id FROM Account WHERE FoundedOn__c = 2026-13-01", "MALFORMED_QUERY",
