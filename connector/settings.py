@@ -165,6 +165,13 @@ RUN_RETENTION_DAYS = env.int("RUN_RETENTION_DAYS", default=90)
 FULL_RECONCILE_HOURS = env.int("FULL_RECONCILE_HOURS", default=24)
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)
 
+# --- Real-time sync (see runs/realtime/conf.py) ----------------------------------------
+# Unset: Smartsheet webhooks only when PUBLIC_BASE_URL is a public https URL.
+SHEETFORCE_WEBHOOKS_ENABLED = env.bool("SHEETFORCE_WEBHOOKS_ENABLED", default=None)
+SHEETFORCE_REALTIME_QUIET_SECONDS = env.float("SHEETFORCE_REALTIME_QUIET_SECONDS", default=0.4)
+SHEETFORCE_REALTIME_MAX_WAIT_SECONDS = env.float("SHEETFORCE_REALTIME_MAX_WAIT_SECONDS", default=1.5)
+SHEETFORCE_REALTIME_RECONCILE_SECONDS = env.float("SHEETFORCE_REALTIME_RECONCILE_SECONDS", default=60)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

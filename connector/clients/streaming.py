@@ -9,7 +9,8 @@ Protocol handled: handshake; subscribe with ``ext.replay`` (-1 new only, -2 all 
 N resume after N); connect (long poll; the answer holds the events, then the connect
 reply); disconnect. ``403::Unknown client`` with ``advice.reconnect = "handshake"``
 (expired session, idle client, server restart) re-handshakes and re-subscribes every
-channel from the last replay id seen, so no retained event is skipped.
+channel from the last replay id seen (everything retained, -2, for a channel that has
+seen no event yet), so no retained event is skipped.
 """
 
 from __future__ import annotations
@@ -159,7 +160,10 @@ class CometdClient:
         self.client_id = None
         self.handshake()
         for channel, replay in list(self.positions.items()):
-            self.subscribe(channel, replay)
+            # A channel that has seen no event yet has no position to resume from: -1
+            # would skip what happened while the session was down, so replay everything
+            # retained (at worst a few redundant, coalesced run requests).
+            self.subscribe(channel, REPLAY_ALL if replay == REPLAY_NEW else replay)
 
     def disconnect(self) -> None:
         if self.client_id is None:
