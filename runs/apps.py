@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RunsConfig(AppConfig):
     name = "runs"
+
+    def ready(self) -> None:
+        # Deployment plumbing, not core flow: `migrate` leaves the scheduler tick and the
+        # daily cleanup in place (idempotent), so a deploy needs no extra step.
+        from runs.scheduling import ensure_schedules_after_migrate
+
+        post_migrate.connect(ensure_schedules_after_migrate, sender=self,
+                             dispatch_uid="runs.ensure_schedules")

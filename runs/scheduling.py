@@ -1,0 +1,148 @@
+"""Polling: which workflows are due, the once-a-minute tick, and the django-q2 schedules.
+
+There is ONE schedule for all workflows (``runs.tasks.scheduler_tick`` every minute) and
+one daily cleanup, created idempotently by :func:`ensure_schedules`. The tick:
+
+1. resumes installs whose API-limit pause has passed,
+2. fails runs whose worker stopped responding (and frees their workflows),
+3. re-enqueues queued runs whose task was lost,
+4. requests a run of every due workflow.
+
+A workflow is due when it is enabled, its install is active, it has no queued or
+running run, and its effective polling interval has elapsed since its last run started.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from connector.models import InstallStatus, PollingInterval
+from runs.models import Run, RunStatus, RunTrigger
+
+log = logging.getLogger(__name__)
+
+TICK_SCHEDULE_NAME = "sheetforce: scheduler tick"
+CLEANUP_SCHEDULE_NAME = "sheetforce: run history cleanup"
+TICK_TASK = "runs.tasks.scheduler_tick"
+CLEANUP_TASK = "runs.tasks.cleanup_runs"
+
+
+def effective_interval_minutes(*, install_minutes: int | None, workflow_minutes: int | None) -> int:
+    """A workflow polls at its own interval, but never more often than its install."""
+    base = install_minutes or PollingInterval.FIFTEEN
+    return max(base, workflow_minutes or base)
+
+
+def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) -> bool:
+    """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at``.
+
+    A small grace (5 s) keeps a workflow polled "every minute" from slipping to every
+    two minutes when the tick fires a moment early.
+    """
+    if last_run_at is None:
+        return True
+    minutes = effective_interval_minutes(
+        install_minutes=workflow.install.polling_interval_minutes,
+        workflow_minutes=workflow.polling_interval_minutes,
+    )
+    return last_run_at + timedelta(minutes=minutes) - timedelta(seconds=5) <= now
+
+
+def workflows_due(*, now: datetime | None = None) -> list:
+    """Enabled workflows of active installs with nothing queued or running, now due."""
+    from workflows.models import Workflow
+
+    now = now or timezone.now()
+    busy = Run.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).values(
+        "workflow_id"
+    )
+    candidates = (
+        Workflow.objects.filter(enabled=True, install__status=InstallStatus.ACTIVE)
+        .exclude(pk__in=busy)
+        .exclude(sync_state__running_run__isnull=False)
+        .select_related("install", "sync_state")
+        .order_by("id")
+    )
+    due = []
+    for workflow in candidates:
+        state = getattr(workflow, "sync_state", None)
+        if workflow_is_due(workflow=workflow, last_run_at=state and state.last_run_at, now=now):
+            due.append(workflow)
+    return due
+
+
+@dataclass
+class TickReport:
+    resumed_installs: list[int] = field(default_factory=list)
+    reaped_runs: list[int] = field(default_factory=list)
+    redispatched_runs: list[int] = field(default_factory=list)
+    queued_runs: list[int] = field(default_factory=list)
+
+
+def scheduler_tick(*, now: datetime | None = None) -> TickReport:
+    """One pass of the scheduler (see the module docstring). Safe to run concurrently:
+    every step is a conditional update or goes through :func:`run_request`."""
+    from runs.services import (
+        RunRefused,
+        installs_resume_due,
+        run_request,
+        runs_reap_stale,
+        runs_redispatch_orphans,
+    )
+
+    now = now or timezone.now()
+    report = TickReport()
+    report.resumed_installs = installs_resume_due(now=now)
+    report.reaped_runs = runs_reap_stale(now=now)
+    report.redispatched_runs = runs_redispatch_orphans(now=now)
+    for workflow in workflows_due(now=now):
+        try:
+            run = run_request(workflow=workflow, trigger=RunTrigger.SCHEDULE)
+        except RunRefused as exc:
+            log.info("workflow %s not queued: %s", workflow.pk, exc.message)
+            continue
+        report.queued_runs.append(run.pk)
+    if any((report.resumed_installs, report.reaped_runs, report.queued_runs)):
+        log.info("scheduler tick: %s", report)
+    return report
+
+
+def ensure_schedules() -> list:
+    """Create (or repair) the tick and cleanup schedules; idempotent.
+
+    Existing schedules keep their ``next_run``; only what they call and how often is
+    put back, so an admin's edit of the function or interval cannot silently stop
+    polling.
+    """
+    from django_q.models import Schedule
+
+    wanted = [
+        (TICK_SCHEDULE_NAME, TICK_TASK, {"schedule_type": Schedule.MINUTES, "minutes": 1}),
+        (CLEANUP_SCHEDULE_NAME, CLEANUP_TASK, {"schedule_type": Schedule.DAILY, "minutes": None}),
+    ]
+    schedules = []
+    for name, func, timing in wanted:
+        schedule = Schedule.objects.filter(name=name).order_by("id").first()
+        if schedule is None:
+            schedule = Schedule.objects.create(name=name, func=func, repeats=-1, **timing)
+        else:
+            changes = {"func": func, "repeats": -1, **timing}
+            if any(getattr(schedule, k) != v for k, v in changes.items()):
+                for key, value in changes.items():
+                    setattr(schedule, key, value)
+                schedule.save()
+            # Duplicates (two hosts racing the first setup) would tick twice a minute.
+            Schedule.objects.filter(name=name).exclude(pk=schedule.pk).delete()
+        schedules.append(schedule)
+    return schedules
+
+
+def ensure_schedules_after_migrate(sender=None, **kwargs) -> None:
+    """``post_migrate`` receiver (connect it in ``RunsConfig.ready``)."""
+    if getattr(sender, "name", None) not in (None, "runs"):
+        return
+    ensure_schedules()

@@ -1,0 +1,364 @@
+"""Executing one run: claim, sync, finish, release, follow up.
+
+The claim is two conditional updates in one transaction::
+
+    SyncState(workflow).running_run: NULL → run        (the workflow is ours)
+    Run(run).status:                 QUEUED → RUNNING  (the run is ours)
+
+Both must change one row, or the transaction rolls back. The database serialises them
+(row locks on PostgreSQL, the IMMEDIATE write lock on SQLite), so however many workers
+on however many hosts receive tasks, one workflow never runs twice at once and one run
+never executes twice. A run whose claim finds the workflow busy stays QUEUED: the run
+that holds the claim dispatches it when it finishes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus, RunTrigger, SyncState
+from runs.services.limits import install_check_budget, install_pause_for_limit
+from runs.services.requests import run_enqueue, workflow_refusal
+from runs.services.state import sync_state_get_or_create
+from runs.services.transitions import run_transition
+
+log = logging.getLogger(__name__)
+
+#: Stored on a run that died of an exception we did not expect. The traceback goes to the
+#: log only: exception texts may quote request details, and a run's message is shown to
+#: users and mailed.
+UNEXPECTED_MESSAGE = (
+    "The sync stopped on an unexpected error ({name}). It has been logged; the next run "
+    "will try again."
+)
+STOPPED_MESSAGE = "The worker was stopped during the run; the next run will try again."
+STALE_MESSAGE = "The worker stopped responding; the run was abandoned and will be retried."
+
+
+@dataclass(frozen=True)
+class ExecuteResult:
+    """What :func:`run_execute` did: ``executed``, ``busy`` (left queued), ``skipped``."""
+
+    outcome: str
+    run: Run | None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _with_db_retry(func: Callable, *, attempts: int = 40):
+    """Call ``func`` (one transaction), retrying while the database is momentarily locked.
+
+    SQLite answers "database is locked" / "database table is locked" when writers pile
+    up beyond its busy timeout (an in-memory shared-cache database does not wait at
+    all); PostgreSQL may report a deadlock or serialization failure. All of them roll the
+    transaction back, so trying again is safe. Not inside an outer transaction: there, a
+    retry could not undo what the failed attempt did.
+    """
+    for attempt in range(attempts):
+        try:
+            return func()
+        except OperationalError as exc:
+            text = str(exc).lower()
+            transient = "locked" in text or "deadlock" in text or "serializ" in text
+            if not transient or attempt == attempts - 1 or connection.in_atomic_block:
+                raise
+            time.sleep(min(0.5, 0.01 * (attempt + 1)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def run_claim(*, run_id: int) -> tuple[str, Run | None]:
+    """Try to claim run ``run_id``; return (``claimed`` | ``busy`` | ``skipped``, run).
+
+    ``skipped``: the run does not exist or is no longer QUEUED (already executed,
+    cancelled) — or its workflow may not run any more, in which case it is cancelled.
+    ``busy``: another run of the workflow holds the claim; the run stays QUEUED.
+    """
+    return _with_db_retry(lambda: _claim(run_id=run_id))
+
+
+def _claim(*, run_id: int) -> tuple[str, Run | None]:
+    with transaction.atomic():
+        run = Run.objects.select_related("workflow__install").filter(pk=run_id).first()
+        if run is None or run.status != RunStatus.QUEUED:
+            return "skipped", run
+        refusal = workflow_refusal(workflow=run.workflow)
+        if refusal:
+            run_transition(run=run, from_status=RunStatus.QUEUED,
+                           to_status=RunStatus.CANCELLED, message=refusal)
+            return "skipped", run
+        state = sync_state_get_or_create(workflow_id=run.workflow_id)
+        now = timezone.now()
+        took = SyncState.objects.filter(pk=state.pk, running_run__isnull=True).update(
+            running_run=run, last_run_at=now
+        )
+        if took != 1:
+            return "busy", run
+        if not run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.RUNNING,
+                              started_at=now, heartbeat_at=now, worker=worker_name()):
+            # Someone else moved the run between our read and now: give the claim back.
+            transaction.set_rollback(True)
+            return "skipped", run
+        return "claimed", run
+
+
+def run_execute(
+    *, run_id: int, dry_run: bool = False, sync: Callable | None = None
+) -> ExecuteResult:
+    """Execute run ``run_id`` if it is QUEUED and its workflow is free.
+
+    ``sync`` is the engine entry point (``runs.engine.sync_workflow`` by default; the
+    orchestration tests pass a small stand-in). Never raises for a failure of the sync:
+    the run ends FAILED with a message, the claim is released and any queued or
+    requested follow-up is dispatched.
+    """
+    claim, run = run_claim(run_id=run_id)
+    if claim != "claimed":
+        if claim == "busy":
+            log.info("run %s waits: workflow %s is busy", run_id, run.workflow_id)
+        return ExecuteResult(claim, run)
+    try:
+        with _Heartbeat(run_id=run.pk):
+            final, fields = _sync(run=run, dry_run=dry_run, sync=sync)
+    except Exception as exc:  # noqa: BLE001 - any bug must end the run, not wedge it
+        log.error("run %s crashed:\n%s", run.pk, traceback.format_exc())
+        final, fields = RunStatus.FAILED, {
+            "message": UNEXPECTED_MESSAGE.format(name=type(exc).__name__)
+        }
+    except BaseException:
+        # KeyboardInterrupt / SystemExit (a worker being stopped): leave nothing stuck.
+        run_finish(run=run, status=RunStatus.FAILED, message=STOPPED_MESSAGE)
+        raise
+    run_finish(run=run, status=final, **fields)
+    _after_finish(run=run)
+    return ExecuteResult("executed", run)
+
+
+class _Heartbeat:
+    """Moves ``heartbeat_at`` from a background thread while the engine works.
+
+    The engine beats at every batch; this covers long single calls (a slow page, a
+    retry backoff) so that only a dead worker — whose threads die with it — goes quiet
+    for ``RUN_TIMEOUT_SECONDS`` and gets reaped.
+    """
+
+    def __init__(self, *, run_id: int) -> None:
+        self.run_id = run_id
+        self.interval = max(1.0, min(60.0, settings.RUN_TIMEOUT_SECONDS / 10))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}",
+                                       daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(self.interval):
+                # A busy database: the next beat will do (the timeout is minutes).
+                with contextlib.suppress(OperationalError):
+                    Run.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+        finally:
+            close_old_connections_here()
+
+
+def close_old_connections_here() -> None:
+    """Close this thread's database connection (threads open their own)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def _sync(*, run: Run, dry_run: bool, sync: Callable | None) -> tuple[str, dict]:
+    """Call the engine; translate its outcome into a final status and fields."""
+    if sync is None:
+        from runs.engine import sync_workflow as sync
+    from runs.engine import SyncFailed
+
+    deadline = timezone.now() + timedelta(seconds=settings.RUN_TIMEOUT_SECONDS)
+    try:
+        outcome = sync(run=run, dry_run=dry_run, full=True if run.full else None,
+                       deadline=deadline)
+    except SyncFailed as exc:
+        message = str(getattr(exc, "message", "") or exc)
+        kind = getattr(exc, "kind", "")
+        log.warning("run %s failed (%s): %s", run.pk, kind, message)
+        if kind == "limit":
+            install_pause_for_limit(
+                install=run.workflow.install, message=message,
+                until=getattr(exc, "reset_at", None),
+            )
+        return RunStatus.FAILED, {"message": message}
+    summary = getattr(outcome, "summary", None) or {}
+    # SUCCEEDED becomes PARTIAL in run_finish if the engine recorded row errors.
+    return RunStatus.SUCCEEDED, {"summary": summary}
+
+
+def run_finish(*, run: Run, status: str, **fields) -> bool:
+    """End a RUNNING run with ``status`` (SUCCEEDED turns PARTIAL when the run recorded
+    errors), release the workflow and dispatch what waits.
+
+    Returns False (and changes nothing) when the run was no longer RUNNING — e.g. the
+    stale-run reaper already failed it; the claim then belongs to someone else or to
+    nobody, and is left alone.
+    """
+
+    def finish() -> bool:
+        with transaction.atomic():
+            final = status
+            if final == RunStatus.SUCCEEDED and (
+                run.errors_count or RunError.objects.filter(run_id=run.pk).exists()
+            ):
+                final = RunStatus.PARTIAL
+            if not run_transition(run=run, from_status=RunStatus.RUNNING, to_status=final,
+                                  **fields):
+                return False
+            _release_and_dispatch(run=run)
+        return True
+
+    return _with_db_retry(finish)
+
+
+def _release_and_dispatch(*, run: Run) -> None:
+    """Inside a transaction: free the workflow; queue the next run if one is owed."""
+    state = SyncState.objects.select_for_update().filter(workflow_id=run.workflow_id).first()
+    if state is None:
+        return
+    released = SyncState.objects.filter(pk=state.pk, running_run=run).update(
+        running_run=None, rerun_requested=False, next_due_at=None
+    )
+    if released != 1:
+        return
+    waiting = (
+        Run.objects.filter(workflow_id=run.workflow_id, status=RunStatus.QUEUED)
+        .order_by("queued_at", "id").first()
+    )
+    if waiting is not None:
+        run_enqueue(run_id=waiting.pk)
+        return
+    if state.rerun_requested and workflow_refusal(workflow=run.workflow) is None:
+        follow_up = Run.objects.create(workflow_id=run.workflow_id, trigger=RunTrigger.FOLLOW_UP)
+        run_enqueue(run_id=follow_up.pk)
+
+
+def _after_finish(*, run: Run) -> None:
+    """Budget check and error emails: useful, never allowed to break the worker."""
+    try:
+        run.refresh_from_db()
+        install_check_budget(install=run.workflow.install, usage=run.salesforce_api_usage)
+    except Exception:  # noqa: BLE001
+        log.exception("budget check after run %s failed", run.pk)
+    if run.errors.exists():
+        from runs.notifications import run_errors_notify
+
+        try:
+            run_errors_notify(run=run)
+        except Exception:  # noqa: BLE001
+            log.exception("error emails for run %s failed", run.pk)
+
+
+def runs_reap_stale(*, now=None) -> list[int]:
+    """Fail RUNNING runs whose heartbeat is older than ``RUN_TIMEOUT_SECONDS``.
+
+    Their worker died (or hangs): the run ends FAILED with :data:`STALE_MESSAGE`, the
+    claim is released and the workflow becomes runnable again. Returns the reaped ids.
+    """
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.RUN_TIMEOUT_SECONDS)
+    reaped = []
+    for run in Run.objects.select_related("workflow__install").filter(
+        status=RunStatus.RUNNING
+    ):
+        last_sign_of_life = run.heartbeat_at or run.started_at or run.queued_at
+        if last_sign_of_life >= limit:
+            continue
+        if run_finish(run=run, status=RunStatus.FAILED, message=STALE_MESSAGE):
+            log.warning("run %s reaped: no heartbeat since %s", run.pk, last_sign_of_life)
+            reaped.append(run.pk)
+    # A claim held by a run that has ended (a late full save of SyncState by a run that
+    # had been reaped) would block its workflow for good: free it.
+    freed = SyncState.objects.filter(running_run__status__in=FINISHED_STATUSES).update(
+        running_run=None
+    )
+    if freed:
+        log.warning("freed %s workflow claims held by finished runs", freed)
+    return reaped
+
+
+def runs_redispatch_orphans(*, now=None, older_than_seconds: int = 600) -> list[int]:
+    """Re-enqueue QUEUED runs whose task was lost (broker flushed, cluster restarted).
+
+    Only runs of free workflows, queued for longer than ``older_than_seconds``; a
+    duplicate task is harmless because the claim lets one of them through.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Run.objects.filter(
+            status=RunStatus.QUEUED,
+            queued_at__lt=now - timedelta(seconds=older_than_seconds),
+            workflow__sync_state__running_run__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for run_id in ids:
+            run_enqueue(run_id=run_id)
+    return ids
+
+
+def run_execute_now(
+    *, workflow, trigger: str = RunTrigger.COMMAND, full: bool = False,
+    sync: Callable | None = None,
+) -> Run:
+    """Create a run of ``workflow`` and execute it in this process (no broker).
+
+    For the ``run_workflow`` command. Raises ``RunRefused`` when the workflow may not run
+    or already has a queued or running run (the command must not wait behind it).
+    """
+    from runs.services.requests import RunRefused, _locked_state
+
+    with transaction.atomic():
+        state = _locked_state(workflow_id=workflow.pk)
+        if state is None:
+            raise RunRefused("This workflow no longer exists.")
+        from workflows.models import Workflow
+
+        workflow = Workflow.objects.select_related("install").get(pk=workflow.pk)
+        refusal = workflow_refusal(workflow=workflow)
+        if refusal:
+            raise RunRefused(refusal)
+        active = Run.objects.filter(
+            workflow_id=workflow.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+        ).first()
+        if active is not None:
+            raise RunRefused(f"Run {active.pk} of this workflow is already {active.status}.")
+        run = Run.objects.create(workflow=workflow, trigger=trigger, full=full)
+    result = run_execute(run_id=run.pk, sync=sync)
+    if result.outcome != "executed":
+        with transaction.atomic():
+            run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.CANCELLED,
+                           message="Another run of this workflow started first.")
+        raise RunRefused("Another run of this workflow started first.")
+    run.refresh_from_db()
+    return run

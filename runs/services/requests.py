@@ -1,0 +1,143 @@
+"""Asking for a run: "Run now", the API, the schedule, the command line.
+
+A request never starts a second concurrent run of a workflow and is never lost:
+
+- no active run → a new QUEUED run, enqueued on commit;
+- a QUEUED run exists → that run is returned (it has not read anything yet, so it will
+  see whatever prompted this request); a full reconciliation request upgrades it;
+- a RUNNING run exists → ``SyncState.rerun_requested`` is set and one FOLLOW_UP run is
+  queued (and returned; later requests return it, per the rule above). It waits for the
+  running run, which dispatches it when it finishes (see ``execute``).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from connector.models import InstallStatus
+from runs.models import Run, RunStatus, RunTrigger
+from runs.services.state import sync_state_get_or_create
+
+log = logging.getLogger(__name__)
+
+EXECUTE_TASK = "runs.tasks.execute_run"
+
+
+class RunRefused(Exception):
+    """The workflow cannot run now; ``message`` says why, fit to show a user."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def run_enqueue(*, run_id: int) -> None:
+    """Hand the run to the django-q2 cluster once the surrounding transaction commits.
+
+    Enqueuing before commit would let a fast worker look for a run that it cannot see
+    yet; enqueuing after a rollback would queue a run that does not exist.
+    """
+    from django_q.tasks import async_task
+
+    # A partial (not a closure) so tests can read what was queued from the callback.
+    transaction.on_commit(
+        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs")
+    )
+
+
+def workflow_refusal(*, workflow) -> str | None:
+    """Why ``workflow`` may not run now, or None when it may."""
+    if not workflow.enabled:
+        return "This workflow is disabled."
+    install = workflow.install
+    if install.status == InstallStatus.DISABLED:
+        return f"The install {install.name} is disabled."
+    if install.status == InstallStatus.PAUSED_LIMIT:
+        return install.status_message or f"The install {install.name} is paused: API limit reached."
+    return None
+
+
+def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run:
+    """Request a run of ``workflow``; return the run that will do the work.
+
+    ``user`` is who asked (for the log; permission is checked by
+    :func:`run_request_for_user`). Raises :class:`RunRefused` for a disabled or deleted
+    workflow, or a disabled or paused install.
+    """
+    from workflows.models import Workflow
+
+    with transaction.atomic():
+        # Lock the scheduler state first: two simultaneous requests serialise here.
+        state = _locked_state(workflow_id=workflow.pk)
+        fresh = (
+            Workflow.objects.select_related("install").filter(pk=workflow.pk).first()
+            if state is not None else None
+        )
+        if fresh is None:
+            raise RunRefused("This workflow no longer exists.")
+        refusal = workflow_refusal(workflow=fresh)
+        if refusal:
+            raise RunRefused(refusal)
+        active = list(
+            Run.objects.filter(
+                workflow_id=fresh.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+            ).order_by("queued_at", "id")
+        )
+        queued = [r for r in active if r.status == RunStatus.QUEUED]
+        if queued:
+            run = queued[0]
+            if full and not run.full:
+                Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(full=True)
+                run.full = True
+            return run
+        running = [r for r in active if r.status == RunStatus.RUNNING]
+        if running:
+            # The follow-up exists as a QUEUED run at once (visible, and immune to a
+            # stale save of SyncState); the running run dispatches it when it finishes.
+            type(state).objects.filter(pk=state.pk).update(rerun_requested=True)
+            follow_up = Run.objects.create(
+                workflow=fresh, trigger=RunTrigger.FOLLOW_UP, full=full
+            )
+            log.info("run of workflow %s requested while run %s runs: follow-up %s queued",
+                     fresh.pk, running[0].pk, follow_up.pk)
+            return follow_up
+        run = Run.objects.create(workflow=fresh, trigger=trigger, full=full)
+        run_enqueue(run_id=run.pk)
+        log.info("run %s of workflow %s queued (%s, by %s)", run.pk, fresh.pk, trigger,
+                 getattr(user, "pk", None))
+        return run
+
+
+def user_can_run_workflow(*, user, workflow) -> bool:
+    """Owner, a System Admin of the owner's team, or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.pk == workflow.owner_id:
+        return True
+    owner_team_id = workflow.owner.team_id
+    return bool(user.is_system_admin and owner_team_id and user.team_id == owner_team_id)
+
+
+def run_request_for_user(
+    *, workflow, user, trigger: str = RunTrigger.MANUAL, full: bool = False
+) -> Run:
+    """:func:`run_request` on behalf of a person ("Run now" in the UI or API).
+
+    Raises ``PermissionDenied`` when ``user`` may not run ``workflow``, and
+    :class:`RunRefused` when the workflow cannot run now.
+    """
+    if not user_can_run_workflow(user=user, workflow=workflow):
+        raise PermissionDenied("You cannot run this workflow.")
+    return run_request(workflow=workflow, trigger=trigger, user=user, full=full)
+
+
+def _locked_state(*, workflow_id: int):
+    from workflows.models import Workflow
+
+    if not Workflow.objects.filter(pk=workflow_id).exists():
+        return None
+    return sync_state_get_or_create(workflow_id=workflow_id, lock=True)

@@ -1,0 +1,29 @@
+"""django-q2 tasks. Thin on purpose: they take ids and call a service.
+
+django-q2 stores tasks by dotted path (``runs.tasks.execute_run``...), so these names
+are a stable interface: renaming one strands the tasks already in the queue.
+"""
+
+from __future__ import annotations
+
+from runs import scheduling, services
+
+
+def execute_run(run_id: int) -> str:
+    """Execute one queued run (see :func:`runs.services.run_execute`)."""
+    return services.run_execute(run_id=run_id).outcome
+
+
+def scheduler_tick() -> dict:
+    """The once-a-minute scheduler pass (see :func:`runs.scheduling.scheduler_tick`)."""
+    report = scheduling.scheduler_tick()
+    return {
+        "queued": len(report.queued_runs),
+        "reaped": len(report.reaped_runs),
+        "resumed": len(report.resumed_installs),
+    }
+
+
+def cleanup_runs() -> int:
+    """Delete runs past the retention period (see :func:`runs.services.runs_cleanup`)."""
+    return services.runs_cleanup()

@@ -1,0 +1,143 @@
+"""Error emails: recipients, one email each, dedupe by fingerprint, real SMTP."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail import get_connection
+from django.test import override_settings
+
+from runs.models import RunError, RunStatus
+from runs.notifications import error_fingerprint, run_errors_notify
+from tests.runs import factories as f
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "00Dxx0000001gPL!ARgAQO.secret-access-token"
+
+
+def partial_run(wf, **fields):
+    return f.run(workflow_=wf, status=RunStatus.PARTIAL, errors_count=1, **fields)
+
+
+def test_it_mails_the_owner_every_error_and_each_culprit_their_own():
+    wf = f.workflow(owner=f.alice(), name="Pipeline")
+    run = partial_run(wf)
+    f.run_error(run_=run, row_id=11, row_number=3, field="Stage", message="Bad stage 'Won?'",
+                culprit="Bob Chen", culprit_email="bob@example.com")
+    f.run_error(run_=run, row_id=12, row_number=4, field="Amount", message="Not a number",
+                culprit="Carol Diaz", culprit_email="Carol@Example.com")
+    f.run_error(run_=run, row_id=13, row_number=5, field="Amount", message="Not a number",
+                culprit="Carol Diaz", culprit_email="carol@example.com")
+    f.run_error(run_=run, record_id="001000000000001AAA", field="Name", message="Required")
+
+    assert run_errors_notify(run=run) == 3
+    by_recipient = {m.to[0].lower(): m for m in mail.outbox}
+    assert set(by_recipient) == {"alice@example.com", "bob@example.com", "carol@example.com"}
+    owner_mail = by_recipient["alice@example.com"].body
+    for text in ("Row 3, Stage: Bad stage 'Won?'", "Row 4", "Row 5",
+                 "Record 001000000000001AAA, Name: Required", f"/runs/{run.pk}/"):
+        assert text in owner_mail
+    bob_mail = by_recipient["bob@example.com"].body
+    assert "Row 3" in bob_mail and "Row 4" not in bob_mail
+    carol_mail = by_recipient["carol@example.com"].body
+    assert "Row 4" in carol_mail and "Row 5" in carol_mail and "Row 3" not in carol_mail
+    html, mimetype = by_recipient["bob@example.com"].alternatives[0]
+    assert mimetype == "text/html" and "Bad stage &#x27;Won?&#x27;" in html
+    assert "Pipeline" in by_recipient["bob@example.com"].subject
+
+
+def test_it_sends_one_email_when_the_owner_is_also_the_culprit():
+    wf = f.workflow(owner=f.alice())
+    run = partial_run(wf)
+    f.run_error(run_=run, row_id=1, row_number=1, culprit_email="alice@example.com")
+    assert run_errors_notify(run=run) == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+
+
+def test_it_does_not_mail_an_error_again_on_a_later_run():
+    wf = f.workflow(owner=f.alice())
+    first = partial_run(wf)
+    f.run_error(run_=first, row_id=7, row_number=2, field="Stage", message="Bad stage",
+                culprit_email="bob@example.com")
+    assert run_errors_notify(run=first) == 2
+
+    mail.outbox.clear()
+    second = partial_run(wf)
+    f.run_error(run_=second, row_id=7, row_number=2, field="Stage", message="Bad stage",
+                culprit_email="bob@example.com")
+    assert run_errors_notify(run=second) == 0
+    assert mail.outbox == []
+
+    third = partial_run(wf)
+    f.run_error(run_=third, row_id=7, row_number=2, field="Stage", message="Bad stage",
+                culprit_email="bob@example.com")
+    f.run_error(run_=third, row_id=8, row_number=9, field="Stage", message="Bad stage",
+                culprit_email="bob@example.com")
+    assert run_errors_notify(run=third) == 2
+    assert all("Row 9" in m.body and "Row 2" not in m.body for m in mail.outbox)
+
+
+def test_the_fingerprint_keeps_an_engine_fingerprint_and_separates_workflows():
+    wf, other = f.workflow(), f.workflow()
+    run = partial_run(wf)
+    given = f.run_error(run_=run, row_id=1, fingerprint="engine-made")
+    blank = f.run_error(run_=run, row_id=1)
+    run_errors_notify(run=run)
+    assert RunError.objects.get(pk=given.pk).fingerprint == "engine-made"
+    stored = RunError.objects.get(pk=blank.pk).fingerprint
+    assert stored == error_fingerprint(workflow_id=wf.pk, error=blank)
+    assert stored != error_fingerprint(workflow_id=other.pk, error=blank)
+
+
+def test_it_mails_nothing_without_errors():
+    run = f.run(workflow_=f.workflow(), status=RunStatus.SUCCEEDED)
+    assert run_errors_notify(run=run) == 0
+    assert mail.outbox == []
+
+
+class Inbox:
+    """aiosmtpd handler keeping what it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_it_sends_through_a_real_smtp_server_without_secrets():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1", EMAIL_PORT=controller.port, EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
+            PUBLIC_BASE_URL="https://sync.example.com",
+        ):
+            inst = f.install(salesforce_client_secret=SECRET)
+            wf = f.workflow(owner=f.alice(), install_=inst)
+            run = partial_run(wf)
+            f.run_error(run_=run, row_id=5, row_number=5, field="Close Date",
+                        message="Not a date: 31/02", culprit_email="bob@example.com")
+            assert run_errors_notify(run=run, connection=get_connection()) == 2
+    finally:
+        controller.stop()
+    assert sorted(e.rcpt_tos[0] for e in inbox.envelopes) == ["alice@example.com", "bob@example.com"]
+    raw = inbox.envelopes[0].content.decode()
+    assert "Not a date: 31/02" in raw
+    assert f"https://sync.example.com/runs/{run.pk}/" in raw
+    assert "text/html" in raw
+    assert SECRET not in raw and "secret" not in raw.lower()
