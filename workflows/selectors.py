@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+#: Database ids are signed 64-bit integers.
+MAX_ID = 2**63 - 1
+
+
 def workflows_visible_to(user: User) -> QuerySet[Workflow]:
     """The user's own workflows; for System Admins every workflow of their team.
 
@@ -36,9 +40,11 @@ def workflow_get_for_user(*, user: User, workflow_id: int, for_edit: bool = Fals
     that someone else's workflow exists.
     """
     try:
-        workflow_id = int(workflow_id)
+        workflow_id = int(str(workflow_id))
     except (TypeError, ValueError):
         raise Workflow.DoesNotExist(f"No workflow {workflow_id!r}.") from None
+    if not 1 <= workflow_id <= MAX_ID:
+        raise Workflow.DoesNotExist(f"No workflow {workflow_id!r}.")
     workflow = (
         workflows_visible_to(user)
         .prefetch_related("mappings", "filters", "row_groups")

@@ -1,0 +1,102 @@
+"""Fixtures for the API tests: personas, an install, alice's workflow and a run."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from runs.models import Conflict, Run, RunError
+from tests.workflows.personas import make_install, make_people, make_workflow
+
+
+@pytest.fixture
+def people(db):
+    return make_people()
+
+
+@pytest.fixture
+def install(people):
+    return make_install(people["alice"].team)
+
+
+@pytest.fixture
+def workflow(people, install):
+    return make_workflow(people["alice"], install)
+
+
+@pytest.fixture
+def run(workflow):
+    run = Run.objects.create(workflow=workflow, trigger="manual", status="partial",
+                             rows_added=3, errors_count=1, conflicts_count=1,
+                             salesforce_calls=2, smartsheet_calls=4)
+    RunError.objects.create(run=run, row_id=5, row_number=2, record_id="001000000000001AAA",
+                            field="Name", message="Required field missing", culprit="Bob")
+    Conflict.objects.create(run=run, record_id="001000000000001AAA", row_id=5, field="Name",
+                            salesforce_value="A", smartsheet_value="B", winner="salesforce")
+    return run
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as a persona (token auth), or anonymous for None."""
+    from rest_framework.authtoken.models import Token
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Personas' passwords hash with MD5: the default hasher costs ~1 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def live_install(people, sandbox):
+    """Acme's install pointed at the session's sandbox."""
+    from tests.workflows.personas import make_install
+
+    return make_install(people["alice"].team, sandbox=sandbox, name="Sandbox org")
+
+
+@pytest.fixture
+def connect(sandbox, client_for):
+    """Connect a persona to both services through the API with the sandbox's tokens."""
+
+    def do(user, install) -> None:
+        client = client_for(user)
+        for service in ("salesforce", "smartsheet"):
+            info = sandbox.info[service]
+            response = client.post("/api/v1/connections/", {
+                "install": install.pk, "service": service,
+                "access_token": info["access_token"],
+                "refresh_token": info.get("refresh_token", ""),
+            }, format="json")
+            assert response.status_code == 201, response.content
+
+    return do
+
+
+@pytest.fixture
+def sheet(sandbox):
+    """A fresh sheet in the sandbox (admin's account) with a few typed columns."""
+    import uuid
+
+    from connector.clients import SmartsheetClient
+
+    info = sandbox.info["smartsheet"]
+    client = SmartsheetClient(api_base=info["api_base"], access_token=info["access_token"])
+    body = client.create_sheet(f"API {uuid.uuid4().hex[:8]}", [
+        {"title": "Account", "type": "TEXT_NUMBER", "primary": True},
+        {"title": "Industry", "type": "PICKLIST", "options": ["Energy", "Retail"]},
+        {"title": "Revenue", "type": "TEXT_NUMBER"},
+        {"title": "Active", "type": "CHECKBOX"},
+        {"title": "Since", "type": "DATE"},
+    ])
+    return body.get("result", body)

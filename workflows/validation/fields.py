@@ -1,0 +1,250 @@
+"""Salesforce field paths, read-only rules and filter operators, on plain describe data.
+
+Everything here is a pure function of describe dictionaries (as the Salesforce REST API
+returns them) and Smartsheet column dictionaries, so the rules are tested on plain data
+and shared by the wizard (which shows *why* a field is locked) and the services.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from workflows.models import FilterOperator
+
+#: Looks up an object's describe by name; ``None`` when the object does not exist.
+DescribeFn = Callable[[str], "dict | None"]
+
+#: SOQL allows five levels of parent relationships in a path.
+MAX_PATH_DEPTH = 5
+
+TEXT_OPERATORS = frozenset({
+    FilterOperator.EQUALS, FilterOperator.NOT_EQUALS, FilterOperator.CONTAINS,
+    FilterOperator.NOT_CONTAINS, FilterOperator.STARTS_WITH, FilterOperator.IS_BLANK,
+    FilterOperator.IS_NOT_BLANK,
+})
+ORDERED_OPERATORS = frozenset({
+    FilterOperator.EQUALS, FilterOperator.NOT_EQUALS, FilterOperator.GREATER_THAN,
+    FilterOperator.LESS_THAN, FilterOperator.GREATER_OR_EQUAL, FilterOperator.LESS_OR_EQUAL,
+    FilterOperator.IS_BLANK, FilterOperator.IS_NOT_BLANK,
+})
+BOOLEAN_OPERATORS = frozenset({
+    FilterOperator.EQUALS, FilterOperator.NOT_EQUALS, FilterOperator.IS_CHECKED,
+    FilterOperator.IS_NOT_CHECKED,
+})
+
+NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
+DATE_TYPES = frozenset({"date"})
+DATETIME_TYPES = frozenset({"datetime"})
+TIME_TYPES = frozenset({"time"})
+#: Compound and binary fields cannot appear in a SOQL WHERE clause.
+UNFILTERABLE_TYPES = frozenset({"base64", "address", "location", "anyType"})
+
+#: SOQL date literals such as TODAY, LAST_N_DAYS:30, THIS_FISCAL_QUARTER.
+_DATE_LITERAL = re.compile(r"^[A-Z][A-Z_]*(:\d{1,4})?$")
+
+
+@dataclass(frozen=True)
+class ResolvedField:
+    """A field path resolved against the describes."""
+
+    #: The path spelled as the describes spell it (``Account.Name``).
+    path: str
+    #: The describe entry of the last field.
+    field: dict
+    #: The object the last field lives on.
+    object_name: str
+    #: True when the path crosses a relationship (``Account.Name``): never writable.
+    via_relationship: bool
+
+
+class PathError(ValueError):
+    """A field path that does not resolve; the message says which part is unknown."""
+
+
+def _find(fields: list[dict], key: str, name: str) -> dict | None:
+    wanted = name.lower()
+    for f in fields:
+        if (f.get(key) or "").lower() == wanted:
+            return f
+    return None
+
+
+def resolve_path(describe: DescribeFn, object_name: str, path: str) -> ResolvedField:
+    """Resolve ``Field`` or ``Relationship.….Field`` from ``object_name``.
+
+    Salesforce names are case-insensitive; the result uses the describe's spelling.
+    Polymorphic relationships (``Owner``, ``What``) resolve through their first target.
+    Raises :class:`PathError`.
+    """
+    parts = [p.strip() for p in (path or "").split(".")]
+    if not path or any(not p for p in parts):
+        raise PathError("Choose a Salesforce field.")
+    if len(parts) > MAX_PATH_DEPTH + 1:
+        raise PathError(f"'{path}' goes through more than {MAX_PATH_DEPTH} relationships.")
+    current = object_name
+    spelled: list[str] = []
+    for part in parts[:-1]:
+        info = describe(current)
+        if info is None:
+            raise PathError(f"'{current}' is not a Salesforce object you can read.")
+        rel = _find(info.get("fields", []), "relationshipName", part)
+        if rel is None or not rel.get("referenceTo"):
+            raise PathError(f"'{current}' has no relationship '{part}' (in '{path}').")
+        spelled.append(rel["relationshipName"])
+        current = rel["referenceTo"][0]
+    info = describe(current)
+    if info is None:
+        raise PathError(f"'{current}' is not a Salesforce object you can read.")
+    found = _find(info.get("fields", []), "name", parts[-1])
+    if found is None:
+        where = f" (in '{path}')" if len(parts) > 1 else ""
+        raise PathError(f"'{current}' has no field '{parts[-1]}'{where}.")
+    spelled.append(found["name"])
+    return ResolvedField(
+        path=".".join(spelled), field=found, object_name=current,
+        via_relationship=len(parts) > 1,
+    )
+
+
+def read_only_reason(resolved: ResolvedField) -> str:
+    """Why a field can never be written to Salesforce, or "" when it can.
+
+    The describe is the caller's own (through their connection), so field-level security
+    already shows as ``updateable``/``createable`` false.
+    """
+    f = resolved.field
+    if resolved.via_relationship:
+        return "it is a field of a related record"
+    if f.get("type") == "id":
+        return "it is the record Id"
+    if f.get("calculated"):
+        return "it is a formula field"
+    if f.get("autoNumber"):
+        return "it is an auto-number field"
+    if not f.get("updateable") and not f.get("createable"):
+        return "Salesforce does not let you edit it"
+    return ""
+
+
+def field_operators(field: dict) -> frozenset[str]:
+    """Filter operators a Salesforce field accepts (empty: it cannot be filtered on)."""
+    ftype = field.get("type", "string")
+    if field.get("filterable") is False or ftype in UNFILTERABLE_TYPES:
+        return frozenset()
+    if ftype == "boolean":
+        return BOOLEAN_OPERATORS
+    if ftype in NUMBER_TYPES | DATE_TYPES | DATETIME_TYPES | TIME_TYPES:
+        return ORDERED_OPERATORS
+    return TEXT_OPERATORS
+
+
+def column_operators(column_type: str) -> frozenset[str]:
+    """Filter operators a Smartsheet column type accepts."""
+    if column_type == "CHECKBOX":
+        return BOOLEAN_OPERATORS
+    if column_type in ("DATE", "DATETIME", "ABSTRACT_DATETIME"):
+        return ORDERED_OPERATORS
+    if column_type == "TEXT_NUMBER":
+        return TEXT_OPERATORS | ORDERED_OPERATORS
+    return TEXT_OPERATORS
+
+
+def column_type_for_field(field: dict) -> str:
+    """The Smartsheet column type a new column for this Salesforce field gets."""
+    ftype = field.get("type", "string")
+    if ftype == "boolean":
+        return "CHECKBOX"
+    if ftype == "date":
+        return "DATE"
+    if ftype == "picklist":
+        return "PICKLIST"
+    return "TEXT_NUMBER"
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time(value: str) -> bool:
+    try:
+        time.fromisoformat(value.replace("Z", ""))
+    except ValueError:
+        return False
+    return True
+
+
+BOOLEAN_VALUES = ("true", "false")
+
+
+def field_value_problem(field: dict, operator: str, value: str) -> str:
+    """Why ``value`` is not valid for a Salesforce filter on ``field``, or "".
+
+    Only called for operators that take a value.
+    """
+    ftype = field.get("type", "string")
+    label = field.get("label") or field.get("name")
+    if ftype == "boolean":
+        if value.strip().lower() not in BOOLEAN_VALUES:
+            return f"{label} is a checkbox: the value must be true or false."
+    elif ftype in NUMBER_TYPES:
+        if not _is_number(value):
+            return f"{label} is a number: '{value}' is not one."
+    elif ftype in DATE_TYPES:
+        if not (_is_date(value) or _DATE_LITERAL.match(value)):
+            return f"{label} is a date: use YYYY-MM-DD (or a date literal such as TODAY)."
+    elif ftype in DATETIME_TYPES:
+        if not (_is_date(value) or _is_datetime(value) or _DATE_LITERAL.match(value)):
+            return (
+                f"{label} is a date and time: use YYYY-MM-DD, an ISO 8601 date and time, "
+                "or a date literal such as LAST_N_DAYS:7."
+            )
+    elif ftype in TIME_TYPES:
+        if not _is_time(value):
+            return f"{label} is a time: use HH:MM or HH:MM:SS."
+    elif ftype == "picklist" and operator in (FilterOperator.EQUALS, FilterOperator.NOT_EQUALS):
+        values = [p["value"] for p in field.get("picklistValues") or [] if p.get("active", True)]
+        if values and value not in values:
+            shown = ", ".join(values[:20]) + (", …" if len(values) > 20 else "")
+            return f"'{value}' is not a value of {label}. Choose one of: {shown}."
+    return ""
+
+
+def column_value_problem(column: dict, operator: str, value: str) -> str:
+    """Why ``value`` is not valid for a Smartsheet filter on ``column``, or ""."""
+    ctype = column.get("type", "TEXT_NUMBER")
+    title = column.get("title", "")
+    if ctype == "CHECKBOX":
+        if value.strip().lower() not in BOOLEAN_VALUES:
+            return f"'{title}' is a checkbox column: the value must be true or false."
+    elif ctype in ("DATE", "DATETIME", "ABSTRACT_DATETIME"):
+        if not _is_date(value):
+            return f"'{title}' is a date column: use YYYY-MM-DD."
+    elif ctype == "TEXT_NUMBER" and operator in (
+        FilterOperator.GREATER_THAN, FilterOperator.LESS_THAN,
+        FilterOperator.GREATER_OR_EQUAL, FilterOperator.LESS_OR_EQUAL,
+    ) and not _is_number(value):
+        return f"'{title}': comparing needs a number, and '{value}' is not one."
+    return ""

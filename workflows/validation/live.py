@@ -1,0 +1,126 @@
+"""Validation against live metadata: describes and the sheet, through the user's connections.
+
+The only part of ``workflows.validation`` that talks to the services (through
+``connector.services``); :func:`check_live` feeds :func:`check_draft` and turns
+connection and service failures into errors on ``salesforce`` / ``smartsheet``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from workflows.validation.draft import Draft, SheetInfo, check_draft
+from workflows.validation.errors import WorkflowValidationError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from connector.models import Install
+    from workflows.models import Workflow
+    from workflows.spec import WorkflowSpec
+
+
+class LiveMetadata:
+    """Describes and the sheet, read through the user's own connections (cached per call)."""
+
+    def __init__(self, *, user: User, install: Install) -> None:
+        self.user = user
+        self.install = install
+        self._sf = None
+        self._describes: dict[str, dict | None] = {}
+
+    def _salesforce(self):
+        if self._sf is None:
+            from connector.services import salesforce_client_for
+
+            self._sf = salesforce_client_for(user=self.user, install=self.install)
+        return self._sf
+
+    def describe(self, object_name: str) -> dict | None:
+        from connector.clients import ClientError
+
+        key = object_name.lower()
+        if key not in self._describes:
+            try:
+                self._describes[key] = self._salesforce().describe(object_name)
+            except ClientError as exc:
+                if exc.kind != "not_found":
+                    raise
+                self._describes[key] = None
+        return self._describes[key]
+
+    def sheet(self, sheet_id: int) -> SheetInfo | None:
+        """The sheet's name, access level and columns; ``None`` when it is not there."""
+        from connector.clients import ClientError
+        from connector.services import smartsheet_client_for
+
+        client = smartsheet_client_for(user=self.user, install=self.install)
+        try:
+            # Only the columns and the sheet's own attributes are needed: asking for the
+            # rows modified after tomorrow keeps a 10,000-row sheet's rows off the wire.
+            body = client.get_sheet(
+                int(sheet_id), rows_modified_since=datetime.now(UTC) + timedelta(days=1)
+            )
+        except ClientError as exc:
+            if exc.kind in ("not_found", "permission"):
+                return None
+            raise
+        return SheetInfo(
+            id=int(body["id"]), name=body.get("name", ""),
+            columns=tuple(body.get("columns") or ()),
+            access_level=body.get("accessLevel") or "",
+        )
+
+
+def check_live(*, user: User, install: Install, draft: Draft, workflow: Workflow | None,
+                check_name: bool) -> WorkflowSpec:
+    """Run :func:`check_draft` on live metadata; connection and service failures become
+    validation errors on ``salesforce`` / ``smartsheet``."""
+    from connector.clients import ClientError
+    from connector.services import ConnectionMissing, salesforce_client_for, smartsheet_client_for
+
+    # Both connections first, before any call: a user missing one hears about both at
+    # once, and nothing goes over the network for a draft that cannot be checked.
+    errors: dict[str, list[str]] = {}
+    for service, make in (("salesforce", salesforce_client_for),
+                          ("smartsheet", smartsheet_client_for)):
+        try:
+            make(user=user, install=install)
+        except ConnectionMissing as exc:
+            errors[service] = [str(exc)]
+    if errors:
+        raise WorkflowValidationError(errors)
+    meta = LiveMetadata(user=user, install=install)
+    sheet: SheetInfo | None = None
+    if draft.sheet_id not in (None, ""):
+        try:
+            sheet = meta.sheet(int(draft.sheet_id))
+        except (TypeError, ValueError):
+            raise WorkflowValidationError.single("sheet_id", "Choose a sheet.") from None
+        except ClientError as exc:
+            errors["smartsheet"] = [exc.message]
+        else:
+            if sheet is None:
+                errors["sheet_id"] = ["That sheet does not exist or is not shared with you."]
+    try:
+        if draft.salesforce_object:
+            meta.describe(draft.salesforce_object)
+    except ClientError as exc:
+        errors["salesforce"] = [exc.message]
+    if errors:
+        raise WorkflowValidationError(errors)
+    own_column_ids: frozenset[int] = frozenset()
+    if workflow is not None:
+        own_column_ids = frozenset(
+            m.column_id for m in workflow.mappings.all() if m.new_column and m.column_id
+        )
+    try:
+        return check_draft(
+            draft=draft, describe=meta.describe, sheet=sheet, install_kind=install.kind,
+            install_id=install.pk, owner_id=workflow.owner_id if workflow else user.pk,
+            install_polling_minutes=install.polling_interval_minutes,
+            workflow_id=workflow.pk if workflow else None, own_column_ids=own_column_ids,
+            check_name=check_name,
+        )
+    except ClientError as exc:
+        raise WorkflowValidationError.single("salesforce", exc.message) from exc
