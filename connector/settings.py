@@ -121,6 +121,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the finders (no collectstatic step for the demo or tests).
 WHITENOISE_USE_FINDERS = True

@@ -20,16 +20,15 @@ def run_list_for_workflow(*, workflow, limit: int | None = None) -> QuerySet[Run
 
 
 def run_list_visible_to(*, user) -> QuerySet[Run]:
-    """Runs the user may see: their own workflows', their team's for a System Admin,
-    everything for a superuser. Newest first."""
-    queryset = Run.objects.select_related("workflow", "workflow__owner").order_by(
-        "-queued_at", "-id"
+    """Runs of the workflows the user may see (``workflows_visible_to``: one rule for
+    pages, API and admin). Newest first."""
+    from workflows.selectors import workflows_visible_to
+
+    return (
+        Run.objects.select_related("workflow", "workflow__owner")
+        .filter(workflow__in=workflows_visible_to(user).values("pk"))
+        .order_by("-queued_at", "-id")
     )
-    if user.is_superuser:
-        return queryset
-    if user.is_system_admin and user.team_id:
-        return queryset.filter(workflow__owner__team_id=user.team_id)
-    return queryset.filter(workflow__owner=user)
 
 
 def run_get(*, run_id: int) -> Run | None:

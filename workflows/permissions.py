@@ -104,12 +104,16 @@ def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, st
 
 
 def user_is_team_admin_of(*, user: User, workflow: Workflow) -> bool:
-    """A System Admin of the owner's team (superusers: every team)."""
+    """A System or Connector Admin of the owner's team (superusers: every team).
+
+    Admins see every team member's workflows and can disable (or delete) any of them;
+    only the owner edits.
+    """
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    if not user.system_admin or user.team_id is None:
+    if not (user.system_admin or user.connector_admin) or user.team_id is None:
         return False
     return workflow.owner.team_id == user.team_id
 

@@ -18,7 +18,8 @@ MAX_ID = 2**63 - 1
 
 
 def workflows_visible_to(user: User) -> QuerySet[Workflow]:
-    """The user's own workflows; for System Admins every workflow of their team.
+    """The user's own workflows; for System and Connector Admins every workflow of their
+    team (the dashboard shows admins every team member's workflows, with the owner).
 
     Superusers see every workflow. Anonymous or inactive users see none.
     """
@@ -28,7 +29,7 @@ def workflows_visible_to(user: User) -> QuerySet[Workflow]:
     if user.is_superuser:
         return qs
     condition = Q(owner=user)
-    if user.system_admin and user.team_id is not None:
+    if (user.system_admin or user.connector_admin) and user.team_id is not None:
         condition |= Q(owner__team_id=user.team_id)
     return qs.filter(condition)
 

@@ -113,13 +113,12 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
 
 
 def user_can_run_workflow(*, user, workflow) -> bool:
-    """Owner, a System Admin of the owner's team, or a superuser."""
+    """The owner, or an admin of the owner's team (the same rule as enabling)."""
+    from workflows.permissions import user_can_set_enabled
+
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.pk == workflow.owner_id:
-        return True
-    owner_team_id = workflow.owner.team_id
-    return bool(user.is_system_admin and owner_team_id and user.team_id == owner_team_id)
+    return user_can_set_enabled(user=user, workflow=workflow)
 
 
 def run_request_for_user(

@@ -52,7 +52,7 @@ MATRIX = [
      None, expect(409, charlie=404)),
     ("workflows list", "get", "/api/v1/workflows/", None, expect(200)),
     ("workflow detail", "get", "/api/v1/workflows/{workflow}/", None,
-     expect(404, alice=200, sam=200)),
+     expect(404, alice=200, sam=200, connie=200)),
     ("workflow create", "post", "/api/v1/workflows/",
      {"name": "W", "install": "{install}", "direction": "to_smartsheet",
       "salesforce_object": "Account", "sheet_id": 5,
@@ -65,21 +65,23 @@ MATRIX = [
       "mappings": [{"salesforce_field": "Name", "column": "Name"}]},
      expect(400, uma=403)),
     ("workflow rename", "patch", "/api/v1/workflows/{workflow}/", {"name": "Renamed"},
-     expect(404, alice=200, sam=403)),
+     expect(404, alice=200, sam=403, connie=403)),
     ("workflow disable", "patch", "/api/v1/workflows/{workflow}/", {"enabled": False},
-     expect(404, alice=200, sam=200)),
+     expect(404, alice=200, sam=200, connie=200)),
     ("workflow delete", "delete", "/api/v1/workflows/{workflow}/", None,
-     expect(404, alice=204, sam=204)),
+     expect(404, alice=204, sam=204, connie=204)),
     ("workflow run", "post", "/api/v1/workflows/{workflow}/run/", None,
-     expect(404, alice=202, sam=202)),
+     expect(404, alice=202, sam=202, connie=202)),
     ("workflow preview", "post", "/api/v1/workflows/{workflow}/preview/", None,
      # Alice has no connections here: the engine cannot read (409).
-     expect(404, alice=409, sam=403)),
+     expect(404, alice=409, sam=403, connie=403)),
     ("runs list", "get", "/api/v1/runs/", None, expect(200)),
-    ("run detail", "get", "/api/v1/runs/{run}/", None, expect(404, alice=200, sam=200)),
-    ("run errors", "get", "/api/v1/runs/{run}/errors/", None, expect(404, alice=200, sam=200)),
+    ("run detail", "get", "/api/v1/runs/{run}/", None,
+     expect(404, alice=200, sam=200, connie=200)),
+    ("run errors", "get", "/api/v1/runs/{run}/errors/", None,
+     expect(404, alice=200, sam=200, connie=200)),
     ("run conflicts", "get", "/api/v1/runs/{run}/conflicts/", None,
-     expect(404, alice=200, sam=200)),
+     expect(404, alice=200, sam=200, connie=200)),
 ]
 
 
@@ -144,7 +146,7 @@ def test_it_lists_only_visible_workflows(people, install, workflow, client_for):
     assert seen["alice"] == {workflow.pk}
     assert seen["bob"] == {bobs.pk}
     assert seen["charlie"] == set()
-    assert seen["connie"] == set()
+    assert seen["connie"] == {workflow.pk, bobs.pk}  # admins see the whole team
     assert seen["sam"] == {workflow.pk, bobs.pk}
 
 

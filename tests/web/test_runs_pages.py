@@ -50,7 +50,7 @@ def test_it_shows_a_runs_errors_with_record_links_and_conflicts(client, history)
     assert "Acme Inc" in html and "Acme Corp" in html and "<td>Salesforce</td>" in html
 
 
-@pytest.mark.parametrize("persona", ["bob", "charlie", "unlicensed", "connector_admin"])
+@pytest.mark.parametrize("persona", ["bob", "charlie", "unlicensed"])
 def test_it_hides_runs_of_other_peoples_workflows(client, history, persona):
     wf, _, new = history
     client.force_login(getattr(factories, persona)())

@@ -59,7 +59,15 @@ def test_it_lets_a_system_admin_disable_a_team_members_workflow(client, alice_wo
     assert alice_workflow.enabled is False
 
 
-@pytest.mark.parametrize("persona", ["bob", "charlie", "connector_admin", "unlicensed"])
+def test_it_lets_a_connector_admin_disable_a_team_workflow(client, alice_workflow):
+    client.force_login(factories.connector_admin())
+    response = client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"})
+    assert response.status_code == 302
+    alice_workflow.refresh_from_db()
+    assert alice_workflow.enabled is False
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "unlicensed"])
 def test_it_refuses_disabling_to_others(client, alice_workflow, persona):
     client.force_login(getattr(factories, persona)())
     response = client.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"})

@@ -67,7 +67,8 @@ def test_it_shows_owners_their_own_and_system_admins_their_team(people, install,
     assert visible["alice"] == {workflow.pk}
     assert visible["bob"] == {bobs.pk}
     assert visible["sam"] == {workflow.pk, bobs.pk}
-    assert visible["connie"] == set() and visible["uma"] == set()
+    assert visible["connie"] == {workflow.pk, bobs.pk}  # a Connector Admin of the team
+    assert visible["uma"] == set()
     assert visible["charlie"] == {charlies.pk}
 
 
@@ -76,7 +77,8 @@ def test_it_hides_a_workflow_from_others_and_edits_only_for_the_owner(people, wo
     assert workflow_get_for_user(user=people["sam"], workflow_id=workflow.pk) == workflow
     with pytest.raises(Workflow.DoesNotExist):
         workflow_get_for_user(user=people["sam"], workflow_id=workflow.pk, for_edit=True)
-    for name in ("bob", "charlie", "connie"):
+    assert workflow_get_for_user(user=people["connie"], workflow_id=workflow.pk) == workflow
+    for name in ("bob", "charlie"):
         with pytest.raises(Workflow.DoesNotExist):
             workflow_get_for_user(user=people[name], workflow_id=workflow.pk)
     with pytest.raises(Workflow.DoesNotExist):

@@ -24,7 +24,16 @@ def test_it_lets_the_owner_and_a_system_admin_disable(people, workflow):
     assert Workflow.objects.get(pk=workflow.pk).enabled is True
 
 
-@pytest.mark.parametrize("name", ["bob", "charlie", "connie", "uma"])
+def test_it_lets_a_connector_admin_of_the_team_disable_but_not_edit(people, workflow):
+    from django.core.exceptions import PermissionDenied
+
+    workflow_set_enabled(user=people["connie"], workflow=workflow, enabled=False)
+    assert Workflow.objects.get(pk=workflow.pk).enabled is False
+    with pytest.raises(PermissionDenied):
+        workflow_rename(user=people["connie"], workflow=workflow, name="Mine now")
+
+
+@pytest.mark.parametrize("name", ["bob", "charlie", "uma"])
 def test_it_hides_the_workflow_from_everyone_else(people, workflow, name):
     for call in (
         lambda: workflow_set_enabled(user=people[name], workflow=workflow, enabled=False),
