@@ -187,13 +187,22 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sheetforce API",
-    "DESCRIPTION": "Automate Smartsheet ⇄ Salesforce workflows.",
+    "DESCRIPTION": (
+        "Automate Smartsheet ⇄ Salesforce workflows. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/) or a browser session. "
+        'Every error has one body: `{"detail": "...", "errors": {"field": ["message"]}}`.'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "runs.models.RunStatus",
+        "WorkflowDirectionEnum": "workflows.models.Direction",
+        "InstallStatusEnum": "connector.models.InstallStatus",
+    },
 }
 
 # --- Security when DEBUG is off -------------------------------------------------------
