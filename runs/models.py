@@ -132,6 +132,9 @@ class Conflict(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"Conflict on {self.field} ({self.winner} won)"
+
     @property
     def losing_value(self):
         return self.smartsheet_value if self.winner == Side.SALESFORCE else self.salesforce_value
@@ -180,6 +183,9 @@ class Tombstone(models.Model):
     class Meta:
         indexes = [models.Index(fields=["workflow", "record_id"])]
 
+    def __str__(self) -> str:
+        return f"Tombstone {self.record_id or self.row_id} ({self.reason})"
+
 
 class SyncState(models.Model):
     """Per-workflow engine and scheduler state (one row per workflow).
@@ -211,6 +217,10 @@ class SyncState(models.Model):
     #: The describe facts the engine needs, cached so a poll costs no describe call;
     #: refreshed on every full reconciliation and whenever the mappings change.
     field_cache = models.JSONField(default=dict, blank=True)
+    #: Keyset cursor at the Salesforce watermark: ``{"id": last Id at the watermark,
+    #: "seen_at": when that watermark was first read, "settled": whether the overlap
+    #: window before it was read again since}``.
+    salesforce_cursor = models.JSONField(default=dict, blank=True)
     # Scheduler state.
     running_run = models.ForeignKey(
         Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,0 +1,90 @@
+"""What one engine run works with: the run, its workflow, clients, state and links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from runs.engine.types import LinkState, MappingInfo
+from workflows.spec import WorkflowSpec
+
+
+class SyncFailed(Exception):
+    """A systemic failure: the run cannot go on. ``message`` says what the user can do.
+
+    ``kind``: auth | revoked | limit | not_found | permission | config | transient |
+    timeout. ``reset_at`` is when an API limit is expected to lift, when known.
+    """
+
+    def __init__(self, message: str, kind: str, *, reset_at: datetime | None = None) -> None:
+        self.message = message
+        self.kind = kind
+        self.reset_at = reset_at
+        super().__init__(message)
+
+
+#: Called after every committed batch with the phase name (tests use it to interrupt a
+#: run at a precise point; production leaves it None).
+after_batch_hook: Callable[[str], None] | None = None
+
+
+def batch_done(phase: str) -> None:
+    if after_batch_hook is not None:
+        after_batch_hook(phase)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclass
+class RunContext:
+    spec: WorkflowSpec
+    salesforce: Any
+    smartsheet: Any
+    tz: str
+    instance_url: str
+    run: Any = None
+    workflow: Any = None
+    state: Any = None
+    dry_run: bool = False
+    deadline: datetime | None = None
+    mappings: list[MappingInfo] = field(default_factory=list)
+    links: list[LinkState] = field(default_factory=list)
+    link_pks: dict[str, int] = field(default_factory=dict)
+    id_column_id: int | None = None
+    error_column_id: int | None = None
+    primary_column_id: int | None = None
+    key_prefix: str = ""
+    #: Extra cells to write per row (ids written back, errors of writes).
+    extra_cells: dict[int, dict[int, Any]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    wrote_sheet: bool = False
+    #: Sheet versions our writes produced (one per write call that changed something),
+    #: so a run can tell afterwards whether anyone else wrote meanwhile.
+    sheet_writes: int = 0
+    sheet_writes_exact: bool = True
+    sheet_written_newest: str | None = None
+
+    def wrote(self, rows: int = 1, results=()) -> None:
+        """Count one batch of sheet writes (``rows`` rows in calls of 500)."""
+        self.wrote_sheet = True
+        if any(not r.success for r in results):
+            self.sheet_writes_exact = False  # a call that changed nothing keeps the version
+        self.sheet_writes += max(1, -(-rows // 500))
+        for result in results:
+            stamp = (result.row or {}).get("modifiedAt") if result.success else None
+            if stamp and (self.sheet_written_newest is None or stamp > self.sheet_written_newest):
+                self.sheet_written_newest = stamp
+
+    def add(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and timezone.now() > self.deadline:
+            raise SyncFailed("The run took too long and stopped; the next run goes on from "
+                             "where it stopped.", "timeout")

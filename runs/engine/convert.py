@@ -1,0 +1,270 @@
+"""Value conversions between Salesforce fields and Smartsheet cells.
+
+Three forms of a value:
+
+- the *Salesforce canonical* form (``sf_canonical``): JSON-ready, comparable with ``==``
+  (``None`` for blank, ``int``/``float`` numbers rounded to the field's scale, dates
+  ``YYYY-MM-DD``, datetimes ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, multi-picklists sorted and
+  ``;``-joined);
+- the *cell* form (``to_cell``): what the engine writes into a sheet;
+- the *normalized cell* form (``normalize_cell``): a cell value as read back, made
+  comparable (``""`` → ``None``, ``5.0`` → ``5``).
+
+The engine compares each side only with what it last saw *on that side* (the Link
+snapshot keeps both forms), so a lossy display format (a datetime shown to the minute)
+never comes back as a change. A value that cannot convert raises :class:`ConversionError`,
+which the planner turns into a row error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TEXT_TYPES = frozenset(
+    {"string", "textarea", "email", "phone", "url", "picklist", "combobox", "id",
+     "reference", "encryptedstring"}
+)
+NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
+#: Leaves of relationship paths are not described (that would cost a call per related
+#: object); their values pass through as they come.
+ANY_TYPE = "anyType"
+
+_DATETIME_DISPLAY = "%Y-%m-%d %H:%M"
+_TRUE_WORDS = frozenset({"true", "yes", "y", "1", "checked", "x", "on"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "0", "unchecked", "off", ""})
+
+
+class ConversionError(ValueError):
+    """A value that cannot become the other side's type; ``str()`` is fit for a user."""
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the engine needs from a describe field."""
+
+    name: str
+    type: str = "string"
+    length: int = 0
+    precision: int = 0
+    scale: int = 0
+    digits: int = 0
+    updateable: bool = False
+    createable: bool = False
+    nillable: bool = True
+    restricted: bool = False
+    picklist: tuple[str, ...] = ()
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str = ""
+
+    @classmethod
+    def from_describe(cls, field: dict) -> FieldInfo:
+        return cls(
+            name=field["name"],
+            type=field.get("type") or "string",
+            length=field.get("length") or 0,
+            precision=field.get("precision") or 0,
+            scale=field.get("scale") or 0,
+            digits=field.get("digits") or 0,
+            updateable=bool(field.get("updateable")),
+            createable=bool(field.get("createable")),
+            nillable=bool(field.get("nillable", True)),
+            restricted=bool(field.get("restrictedPicklist")),
+            picklist=tuple(
+                p["value"] for p in field.get("picklistValues") or () if p.get("active", True)
+            ),
+            reference_to=tuple(field.get("referenceTo") or ()),
+            relationship_name=field.get("relationshipName") or "",
+        )
+
+    def as_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FieldInfo:
+        return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()})
+
+
+def _number(value: Any, scale: int | None) -> int | float:
+    """A number rounded to ``scale`` decimals, ``int`` when integral (5.0 → 5)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ConversionError(f"'{value}' is not a number") from exc
+    if not number.is_finite():
+        raise ConversionError(f"'{value}' is not a number")
+    if scale is not None:
+        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def _parse_sf_datetime(text: str) -> datetime:
+    text = text.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    if len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = text[:-5] + text[-5:-2] + ":" + text[-2:]
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sf_canonical(value: Any, info: FieldInfo) -> Any:
+    """The canonical form of a value as Salesforce returned it."""
+    kind = info.type
+    if kind == "boolean":
+        return bool(value)
+    if value is None or value == "":
+        return None
+    if kind in NUMBER_TYPES:
+        return _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
+    if kind == "date":
+        return str(value)[:10]
+    if kind == "datetime":
+        return _iso_utc(_parse_sf_datetime(str(value)))
+    if kind == "multipicklist":
+        return ";".join(sorted(p for p in str(value).split(";") if p))
+    if kind == ANY_TYPE:
+        return value
+    return str(value)
+
+
+def to_cell(canonical: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
+    """The cell value to write for a canonical Salesforce value."""
+    if canonical is None:
+        return None if info.type != "boolean" else False
+    if info.type == "datetime":
+        moment = _parse_sf_datetime(canonical).astimezone(ZoneInfo(tz))
+        return moment.strftime(_DATETIME_DISPLAY)
+    return canonical
+
+
+def normalize_cell(value: Any) -> Any:
+    """A cell value as read back, made comparable with what was written."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 10)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
+    """The canonical Salesforce value for a cell value (``ConversionError`` if it cannot be).
+
+    Blank is ``None`` except for booleans (unchecked). Text is checked against the field's
+    length and, for restricted picklists, its active values.
+    """
+    kind = info.type
+    value = normalize_cell(value)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        word = _text(value).strip().lower() if value is not None else ""
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+        raise ConversionError(f"'{value}' is not a checkbox value (use true or false)")
+    if value is None:
+        return None
+    if kind in NUMBER_TYPES:
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").lstrip("$€£").rstrip("%").strip()
+        try:
+            number = _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
+        except ConversionError:
+            raise ConversionError(f"'{value}' is not a number") from None
+        if kind == "int" and Decimal(str(value)) != number:
+            raise ConversionError(f"'{value}' is not a whole number")
+        limit = (info.precision - info.scale) if info.precision else (info.digits or 0)
+        if limit and abs(number) >= 10**limit:
+            raise ConversionError(f"'{value}' has too many digits (at most {limit})")
+        return number
+    if kind == "date":
+        return _parse_date(value).isoformat()
+    if kind == "datetime":
+        return _iso_utc(_parse_cell_datetime(value, tz))
+    if kind == "multipicklist":
+        parts = sorted({p.strip() for p in re.split(r"[;\n]", _text(value)) if p.strip()})
+        if info.restricted and info.picklist:
+            bad = [p for p in parts if p not in info.picklist]
+            if bad:
+                raise ConversionError(f"'{bad[0]}' is not one of the allowed values")
+        return ";".join(parts) or None
+    if kind == ANY_TYPE:
+        return value
+    text = _text(value)
+    if info.length and len(text) > info.length:
+        raise ConversionError(f"text is {len(text)} characters long, at most {info.length} allowed")
+    if kind == "picklist" and info.restricted and info.picklist and text not in info.picklist:
+        raise ConversionError(f"'{text}' is not one of the allowed values")
+    if kind == "email" and "@" not in text:
+        raise ConversionError(f"'{text}' is not an email address")
+    return text
+
+
+def _parse_date(value: Any) -> date:
+    text = _text(value).strip()
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d %H:%M",
+                    "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    try:
+        return _parse_sf_datetime(text).date()
+    except ValueError:
+        raise ConversionError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _parse_cell_datetime(value: Any, tz: str) -> datetime:
+    text = _text(value).strip()
+    for pattern in (_DATETIME_DISPLAY, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=ZoneInfo(tz))
+        except ValueError:
+            continue
+    try:
+        moment = _parse_sf_datetime(text)
+    except ValueError:
+        raise ConversionError(f"'{text}' is not a date and time (use YYYY-MM-DD HH:MM)") from None
+    return moment
+
+
+def to_salesforce(canonical: Any, info: FieldInfo) -> Any:
+    """The JSON value to send in a Salesforce write for a canonical value."""
+    if canonical is None:
+        return False if info.type == "boolean" else None
+    return canonical
+
+
+def column_for(info: FieldInfo, title: str) -> dict:
+    """The column to create for a "new column" mapping of ``info``."""
+    if info.type == "picklist" and info.picklist:
+        return {"title": title, "type": "PICKLIST", "options": list(info.picklist)}
+    if info.type == "boolean":
+        return {"title": title, "type": "CHECKBOX"}
+    if info.type == "date":
+        return {"title": title, "type": "DATE"}
+    return {"title": title, "type": "TEXT_NUMBER"}

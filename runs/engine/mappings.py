@@ -1,0 +1,95 @@
+"""Resolving a workflow spec against the describe and the sheet's columns.
+
+The describe facts are cached in ``SyncState.field_cache`` by the caller, so a poll costs
+no describe call; this module only turns them into :class:`MappingInfo`.
+"""
+
+from __future__ import annotations
+
+from runs.engine.convert import ANY_TYPE, FieldInfo
+from runs.engine.types import MappingInfo
+from workflows.spec import WorkflowSpec
+
+
+class ConfigurationError(ValueError):
+    """The workflow refers to something that no longer exists (a field, a column)."""
+
+
+def needed_fields(spec: WorkflowSpec) -> list[str]:
+    """The object's own field names the engine needs described (sorted)."""
+    names = {m.salesforce_field for m in spec.mappings}
+    names |= {g.field for g in spec.row_groups if g.field}
+    names |= {f.field for f in spec.salesforce_filters}
+    return sorted(n for n in names if n and "." not in n and not n.startswith("$"))
+
+
+def field_infos_from_describe(describe: dict, names: list[str]) -> dict[str, FieldInfo]:
+    by_name = {f["name"].lower(): f for f in describe.get("fields", [])}
+    out: dict[str, FieldInfo] = {}
+    for name in names:
+        raw = by_name.get(name.lower())
+        if raw is None:
+            raise ConfigurationError(
+                f"The field {name} no longer exists on {describe.get('name', 'the object')}: "
+                "edit the workflow's mappings.")
+        out[name] = FieldInfo.from_describe(raw)
+    return out
+
+
+def info_for(path: str, infos: dict[str, FieldInfo]) -> FieldInfo:
+    """The FieldInfo of a path; relationship paths are not described (pass-through)."""
+    if "." in path:
+        return FieldInfo(name=path, type=ANY_TYPE)
+    info = infos.get(path)
+    if info is None:
+        raise ConfigurationError(f"The field {path} is not available.")
+    return info
+
+
+def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
+                     columns_by_title: dict[str, int]) -> list[MappingInfo]:
+    """MappingInfo for every mapping; ``column_id`` from the spec or the column title."""
+    out = []
+    for m in spec.mappings:
+        if m.salesforce_field.startswith("$"):
+            continue  # computed Service Cloud columns are filled elsewhere, not synced
+        column_id = m.column_id or columns_by_title.get(m.column_title)
+        to_ss = m.direction in ("to_smartsheet", "both")
+        to_sf = m.direction in ("to_salesforce", "both")
+        path = m.salesforce_field
+        if "." in path:
+            out.append(MappingInfo(spec=m, key=m.key, column_id=column_id,
+                                   info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
+                                   write_field=None, createable=False, to_smartsheet=to_ss,
+                                   to_salesforce=False, updateable=False))
+            continue
+        field = info_for(path, infos)
+        writable = field.updateable or field.createable
+        if m.lookup_field:
+            if not field.relationship_name or not field.reference_to:
+                raise ConfigurationError(f"{path} is not a lookup field.")
+            target = "User" if "User" in field.reference_to else field.reference_to[0]
+            out.append(MappingInfo(
+                spec=m, key=m.key, column_id=column_id,
+                info=FieldInfo(name=m.lookup_field, type="string"),
+                read_path=f"{field.relationship_name}.{m.lookup_field}",
+                write_field=path if writable else None, createable=field.createable,
+                to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),
+                updateable=field.updateable))
+            continue
+        out.append(MappingInfo(
+            spec=m, key=m.key, column_id=column_id, info=field, read_path=path,
+            write_field=path if writable else None, createable=field.createable,
+            to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable))
+    return out
+
+
+def query_paths(spec: WorkflowSpec, mappings: list[MappingInfo]) -> list[str]:
+    """Every path the record query selects beyond the audit fields."""
+    paths: list[str] = []
+    for m in mappings:
+        paths.append(m.read_path)
+        if m.lookup is not None:
+            paths.append(m.spec.salesforce_field)
+    paths += [g.field for g in spec.row_groups if g.field]
+    return paths

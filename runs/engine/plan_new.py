@@ -1,0 +1,135 @@
+"""The planner's second half: what is new on either side (pasted ids, rows to add,
+records to create) and the Sync Error cells. Mixed into ``plan._Planner``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runs.engine import sfids
+from runs.engine.convert import normalize_cell, to_cell
+from runs.engine.sheetfilter import row_passes
+from runs.engine.types import LinkState, NewLink, RecordCreate, RowAdd
+
+
+class NewItemsMixin:
+    """Needs the attributes and helpers of ``plan._Planner``."""
+
+    def link_pasted_rows(self, links_by_record: dict[str, LinkState],
+                         linked_rows: set[int]) -> dict[str, int]:
+        """Unlinked rows whose Salesforce ID cell holds an id: link them or report why not.
+        Returns record id → row id of the new links."""
+        inp, claimed = self.inp, {}
+        if inp.id_column_id is None:
+            return claimed
+        for row in inp.rows.values():
+            value = row.cells.get(inp.id_column_id)
+            if (value is None or row.id in linked_rows or row.id in inp.tombstoned_rows
+                    or row.id in self.group_row_ids):
+                continue
+            record_id = sfids.to18(str(value).strip())
+            if record_id is None or (inp.key_prefix and not record_id.startswith(inp.key_prefix)):
+                self.error(f"'{value}' is not a valid {inp.spec.salesforce_object} id",
+                           row_id=row.id, code="invalid_id")
+                self.handled_rows.add(row.id)
+                continue
+            record = inp.records.get(record_id)
+            if record is None or record.get("IsDeleted"):
+                self.error(f"No {inp.spec.salesforce_object} with id {record_id} exists",
+                           row_id=row.id, code="invalid_id")
+                self.handled_rows.add(row.id)
+                continue
+            if record_id in links_by_record or record_id in claimed:
+                self.error(f"{record_id} is already synced with another row", row_id=row.id,
+                           code="duplicate_id")
+                self.handled_rows.add(row.id)
+                continue
+            claimed[record_id] = row.id
+            link = LinkState(record_id=record_id, row_id=row.id, parent_row_id=row.parent_id)
+            self.sync_pair(link, record, row)
+            patch = self.plan.link_patches.pop(record_id, {})
+            snapshot = dict(patch.get("snapshot", {}))
+            for update in (self.row_updates.get(row.id), self.record_updates.get(record_id)):
+                if update is not None:
+                    snapshot.update(update.snapshot_patch)
+                    update.snapshot_patch = {}
+            self.plan.new_links.append(NewLink(
+                record_id=record_id, row_id=row.id, snapshot=snapshot,
+                record_stamp=record.get("SystemModstamp"), row_modified_at=row.modified_at,
+                parent_row_id=row.parent_id))
+        return claimed
+
+    def add_rows(self, links_by_record: dict[str, LinkState], claimed: dict[str, int]) -> None:
+        inp = self.inp
+        for record_id, record in inp.records.items():
+            if (record_id in links_by_record or record_id in claimed or record.get("IsDeleted")
+                    or record_id in inp.tombstoned_records):
+                continue
+            cells: dict[int, Any] = {}
+            snapshot: dict[str, list] = {}
+            for m in inp.mappings:
+                sf_now = self.sf_value(m, record)
+                if m.to_smartsheet and m.column_id is not None:
+                    cell = to_cell(sf_now, m.info, tz=inp.tz)
+                    cells[m.column_id] = cell
+                    snapshot[m.key] = [sf_now, normalize_cell(cell)]
+                else:
+                    snapshot[m.key] = [sf_now, None]
+            if inp.id_column_id is not None:
+                cells[inp.id_column_id] = record_id
+            path = ()
+            if self.spec.row_groups:
+                path, _ = self.target_parent(record)
+            self.plan.row_adds.append(RowAdd(record_id=record_id, cells=cells, snapshot=snapshot,
+                                             record_stamp=record.get("SystemModstamp"),
+                                             group_path=path))
+
+    def create_records(self, taken_rows: set[int]) -> None:
+        inp = self.inp
+        for row in inp.rows.values():
+            if (row.id in taken_rows or row.id in self.handled_rows or row.id in inp.tombstoned_rows
+                    or row.id in self.group_row_ids or row.id in self.groups.known.values()):
+                continue
+            if inp.id_column_id is not None and row.cells.get(inp.id_column_id) is not None:
+                continue
+            writable = [m for m in inp.mappings
+                        if m.to_salesforce and m.write_field and m.createable and m.column_id]
+            if not any(row.cells.get(m.column_id) is not None for m in writable):
+                continue
+            if not row_passes(inp.sheet_filters, row):
+                continue
+            self.handled_rows.add(row.id)
+            fields, snapshot, ok = {}, {}, True
+            for m in writable:
+                cell = row.cells.get(m.column_id)
+                good, canonical, value = self.sheet_to_sf(m, cell, row.id)
+                if not good:
+                    ok = False
+                    continue
+                if value is not None:
+                    fields[m.write_field] = value
+                snapshot[m.key] = [canonical, cell]
+            if ok:
+                self.plan.record_creates.append(RecordCreate(
+                    row_id=row.id, fields=fields, snapshot=snapshot,
+                    row_modified_at=row.modified_at, parent_row_id=row.parent_id))
+
+    def error_cells(self) -> None:
+        """Write new error messages; clear the Sync Error cell of rows that synced cleanly."""
+        column = self.inp.error_column_id
+        if column is None:
+            return
+        messages: dict[int, list[str]] = {}
+        for err in self.plan.errors:
+            if err.row_id is not None:
+                messages.setdefault(err.row_id, []).append(err.message)
+        for row_id, texts in messages.items():
+            text = "; ".join(texts)[:4000]
+            row = self.inp.rows.get(row_id)
+            if row is None or row.cells.get(column) != text:
+                self.row_update(row_id).cells[column] = text
+        for row_id in self.handled_rows - self.errored_rows:
+            row = self.inp.rows.get(row_id)
+            if row is not None and row.cells.get(column) is not None:
+                update = self.row_update(row_id)
+                if column not in update.cells:
+                    update.cells[column] = None

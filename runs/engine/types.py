@@ -1,0 +1,191 @@
+"""Plain data the planner reads and returns (no Django, no SDK types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from runs.engine.convert import FieldInfo
+from workflows.spec import MappingSpec
+
+#: Column titles of the two columns the engine owns in every synced sheet.
+SALESFORCE_ID_TITLE = "Salesforce ID"
+SYNC_ERROR_TITLE = "Sync Error"
+DELETED_MESSAGE = "Deleted in Salesforce"
+
+
+@dataclass(frozen=True)
+class MappingInfo:
+    """A mapping resolved against the describe and the sheet.
+
+    ``read_path`` is what the SOQL query selects for the sheet-side value (``Owner.Name``
+    for ``OwnerId`` looked up by ``Name``); ``write_field`` the field a sheet value is
+    written to (``None``: cannot be written); ``lookup`` the ``(object, field)`` a typed
+    value is resolved through.
+    """
+
+    spec: MappingSpec
+    key: str
+    column_id: int | None
+    info: FieldInfo
+    read_path: str
+    write_field: str | None
+    createable: bool
+    to_smartsheet: bool
+    to_salesforce: bool
+    lookup: tuple[str, str] | None = None
+    #: False for a field that can be set on create only.
+    updateable: bool = True
+
+
+@dataclass
+class SheetRow:
+    id: int
+    parent_id: int | None = None
+    modified_at: str | None = None
+    row_number: int | None = None
+    #: column id → normalized cell value (only the columns read).
+    cells: dict[int, Any] = field(default_factory=dict)
+    #: column id → hyperlink url, for cells that carry one.
+    links: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class LinkState:
+    record_id: str
+    row_id: int
+    #: mapping key → [Salesforce canonical value, normalized cell value] last synced.
+    snapshot: dict[str, list] = field(default_factory=dict)
+    record_stamp: str | None = None
+    row_modified_at: str | None = None
+    parent_row_id: int | None = None
+
+
+@dataclass
+class RowError:
+    message: str
+    row_id: int | None = None
+    record_id: str = ""
+    field: str = ""
+    column_id: int | None = None
+    code: str = "invalid"
+    #: Who caused it: the Salesforce user who last changed the record (record-side
+    #: errors) or, found after planning, the last editor of the cell (cell history).
+    culprit: str = ""
+    culprit_email: str = ""
+
+
+@dataclass
+class ConflictItem:
+    record_id: str
+    row_id: int
+    field: str
+    salesforce_value: Any
+    smartsheet_value: Any
+    winner: str  # "salesforce" | "smartsheet"
+
+
+@dataclass
+class RowAdd:
+    record_id: str
+    cells: dict[int, Any]
+    snapshot: dict[str, list]
+    record_stamp: str | None
+    group_path: tuple[str, ...] = ()
+
+
+@dataclass
+class RowUpdate:
+    row_id: int
+    record_id: str = ""
+    cells: dict[int, Any] = field(default_factory=dict)
+    #: snapshot entries that hold once this update is written.
+    snapshot_patch: dict[str, list] = field(default_factory=dict)
+
+
+@dataclass
+class RowMove:
+    row_id: int
+    record_id: str
+    group_path: tuple[str, ...]
+
+
+@dataclass
+class RecordCreate:
+    row_id: int
+    fields: dict[str, Any]
+    snapshot: dict[str, list]
+    row_modified_at: str | None = None
+    parent_row_id: int | None = None
+
+
+@dataclass
+class RecordUpdate:
+    record_id: str
+    row_id: int
+    fields: dict[str, Any]
+    snapshot_patch: dict[str, list]
+
+
+@dataclass
+class Unlink:
+    record_id: str
+    row_id: int
+    reason: str  # deleted_in_salesforce | row_deleted | filter_exit
+    remove_row: bool = False
+    tombstone_record: bool = False
+    tombstone_row: bool = False
+
+
+@dataclass
+class NewLink:
+    """A row linked to an existing record without a write (pasted id, reconciled add)."""
+
+    record_id: str
+    row_id: int
+    snapshot: dict[str, list]
+    record_stamp: str | None
+    row_modified_at: str | None
+    parent_row_id: int | None
+
+
+@dataclass
+class Plan:
+    row_adds: list[RowAdd] = field(default_factory=list)
+    row_updates: list[RowUpdate] = field(default_factory=list)
+    row_moves: list[RowMove] = field(default_factory=list)
+    group_adds: list[tuple[str, ...]] = field(default_factory=list)
+    record_creates: list[RecordCreate] = field(default_factory=list)
+    record_updates: list[RecordUpdate] = field(default_factory=list)
+    conflicts: list[ConflictItem] = field(default_factory=list)
+    unlinks: list[Unlink] = field(default_factory=list)
+    new_links: list[NewLink] = field(default_factory=list)
+    #: Links whose snapshot or stamps change without any write.
+    link_patches: dict[str, dict] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    #: Group key → parent row id, known after planning (without the groups to add).
+    group_rows: dict[str, int] = field(default_factory=dict)
+    #: Column title or field → number of values to write.
+    fields_to_update: dict[str, int] = field(default_factory=dict)
+
+    def count_field(self, name: str) -> None:
+        self.fields_to_update[name] = self.fields_to_update.get(name, 0) + 1
+
+    def summary(self) -> dict:
+        """The counts the wizard's "summary of updates" shows."""
+        return {
+            "smartsheet": {
+                "rows_to_add": len(self.row_adds),
+                "rows_to_update": len({u.row_id for u in self.row_updates if u.record_id}),
+                "rows_to_move": len(self.row_moves),
+            },
+            "salesforce": {
+                "records_to_create": len(self.record_creates),
+                "records_to_update": len(self.record_updates),
+            },
+            "fields_to_update": dict(self.fields_to_update),
+            "errors": len(self.errors),
+            "conflicts": len(self.conflicts),
+            "unlinks": len(self.unlinks),
+            "groups_to_add": len(self.group_adds),
+        }
