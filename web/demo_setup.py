@@ -95,6 +95,8 @@ def oauth_code_through_sandbox(*, authorize_url: str, email: str, password: str,
     ``redirect_uri``.
     """
     session = requests.Session()
+    # REQUESTS_CA_BUNDLE in the environment would override session.verify.
+    session.trust_env = False
     session.verify = verify
     response = session.get(authorize_url, allow_redirects=False, timeout=30)
     for _ in range(6):
@@ -214,3 +216,106 @@ def setup_connections(*, users: dict[str, User], installs: dict[str, Install],
 def setup_base(info: dict) -> tuple[dict[str, User], dict[str, Install]]:
     team, users = setup_team_and_users()
     return users, setup_installs(team=team, info=info)
+
+
+def _example_workflows(installs: dict[str, Install]) -> list[dict]:
+    sandbox, service_cloud = installs["Sandbox"], installs["Sandbox Service Cloud"]
+    return [
+        {
+            "owner": "alice", "install": sandbox, "name": "Opportunities by stage",
+            "direction": "to_smartsheet", "salesforce_object": "Opportunity",
+            "new_sheet_name": "Opportunities by stage",
+            "mappings": [
+                {"salesforce_field": "Name", "column": "Opportunity", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Account.Name", "column": "Account", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "StageName", "column": "Stage", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Amount", "column": "Amount", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Probability", "column": "Probability (%)",
+                 "new_column": True, "direction": "to_smartsheet"},
+                {"salesforce_field": "CloseDate", "column": "Close Date", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "OwnerId", "column": "Owner", "new_column": True,
+                 "direction": "to_smartsheet", "lookup_field": "Name"},
+            ],
+            "row_groups": [{"field": "StageName"}],
+        },
+        {
+            "owner": "bob", "install": sandbox, "name": "Contacts (two-way)",
+            "direction": "bidirectional", "salesforce_object": "Contact",
+            # An existing sheet with an "Update in Salesforce" checkbox: only checked rows
+            # are sent to Salesforce (the practice the help article recommends).
+            "sheet": {"name": "Contacts", "columns": [
+                {"title": "Name", "type": "TEXT_NUMBER", "primary": True},
+                {"title": "Update in Salesforce", "type": "CHECKBOX"},
+            ]},
+            "mappings": [
+                {"salesforce_field": "Name", "column": "Name", "direction": "to_smartsheet"},
+                {"salesforce_field": "Account.Name", "column": "Account", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Title", "column": "Title", "new_column": True,
+                 "direction": "both"},
+                {"salesforce_field": "Email", "column": "Email", "new_column": True,
+                 "direction": "both"},
+                {"salesforce_field": "Phone", "column": "Phone", "new_column": True,
+                 "direction": "both"},
+            ],
+            "smartsheet_filters": [{"column": "Update in Salesforce", "operator": "is_checked",
+                                    "value": ""}],
+            "conflict_policy": "newest_wins",
+        },
+        {
+            "owner": "alice", "install": service_cloud, "name": "Escalated cases by priority",
+            "direction": "to_smartsheet", "salesforce_object": "Case",
+            "new_sheet_name": "Escalated cases",
+            "mappings": [
+                {"salesforce_field": "CaseNumber", "column": "Case", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Subject", "column": "Subject", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Status", "column": "Status", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Priority", "column": "Priority", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "Account.Name", "column": "Account", "new_column": True,
+                 "direction": "to_smartsheet"},
+                {"salesforce_field": "CreatedDate", "column": "Opened", "new_column": True,
+                 "direction": "to_smartsheet"},
+                *SERVICE_CLOUD_COLUMNS,
+            ],
+            "salesforce_filters": [{"field": "IsEscalated", "operator": "equals",
+                                    "value": "true"}],
+            "row_groups": [{"field": "Priority"}],
+        },
+    ]
+
+
+#: Computed Service Cloud columns of the example case workflow.
+SERVICE_CLOUD_COLUMNS: list[dict] = []
+
+
+def setup_workflows(*, users: dict[str, User], installs: dict[str, Install]) -> list:
+    """Create the example workflows that do not exist yet and request their first run."""
+    from connector.services import smartsheet_client_for
+    from runs.models import RunTrigger
+    from runs.services import run_request
+    from workflows.models import Workflow
+    from workflows.services import workflow_create
+
+    created = []
+    for example in _example_workflows(installs):
+        owner = users[example.pop("owner")]
+        if Workflow.objects.filter(owner=owner, name=example["name"]).exists():
+            continue
+        sheet = example.pop("sheet", None)
+        if sheet is not None:
+            client = smartsheet_client_for(user=owner, install=example["install"])
+            example["sheet_id"] = client.create_sheet(sheet["name"], sheet["columns"])["id"]
+        workflow = workflow_create(user=owner, **example)
+        if getattr(workflow, "first_run_requested", False):
+            run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=owner)
+        created.append(workflow)
+    return created

@@ -87,8 +87,11 @@ class Command(BaseCommand):
 
         self.stdout.write("Starting the django-q2 cluster and the web server…")
         self._spawn("worker", ["qcluster"], env)
+        # Salesforce change events (CometD) and Smartsheet webhooks trigger runs within
+        # seconds; polling stays on as the safety net.
+        self._spawn("listener", ["listen_changes"], env)
         self._spawn("web", ["runserver", "--noreload", f"{options['host']}:{options['port']}"], env)
-        self._wait_for_http(base_url + "/login/")
+        self._wait_for_http(base_url + "/signin/")
 
         self.stdout.write(self.style.SUCCESS(f"\nsheetforce is running at {base_url}/"))
         self.stdout.write(f"  Admin console:   {base_url}/admin/")
@@ -104,7 +107,7 @@ class Command(BaseCommand):
         while not self.stopping:
             for child in self.children:
                 if child.poll() is not None:
-                    raise CommandError(f"{child.args[3]} stopped (exit {child.returncode}).")
+                    raise CommandError(f"{child.args[2]} stopped (exit {child.returncode}).")
             time.sleep(0.5)
 
     # -- processes -------------------------------------------------------------------
