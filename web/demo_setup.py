@@ -293,8 +293,19 @@ def _example_workflows(installs: dict[str, Install]) -> list[dict]:
     ]
 
 
-#: Computed Service Cloud columns of the example case workflow.
-SERVICE_CLOUD_COLUMNS: list[dict] = []
+#: Computed Service Cloud columns of the example case workflow (new columns: the engine
+#: creates them with their types — numbers, SLA status picklist, Escalated checkbox).
+SERVICE_CLOUD_COLUMNS: list[dict] = [
+    {"salesforce_field": field, "column": column, "new_column": True,
+     "direction": "to_smartsheet"}
+    for field, column in (
+        ("$sla_status", "SLA status"),
+        ("$sla_target", "SLA target (h)"),
+        ("$age", "Age (h)"),
+        ("$time_to_close", "Time to close (h)"),
+        ("$escalated", "Escalated"),
+    )
+]
 
 
 def setup_workflows(*, users: dict[str, User], installs: dict[str, Install]) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import auth, connections, runs, workflows
+from web.views import auth, connections, reports, runs, workflows
 from web.wizard import filters as wizard_filters
 from web.wizard import save as wizard_save
 from web.wizard import views as wizard
@@ -30,6 +30,9 @@ urlpatterns = [
     path("workflows/<int:workflow_id>/runs/", runs.run_history, name="run_history"),
     path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
     path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
+    # Service reports (Service Cloud, issue 10).
+    path("workflows/<int:workflow_id>/report/", reports.workflow_report, name="workflow_report"),
+    path("installs/<int:install_id>/report/", reports.install_report, name="install_report"),
     # The wizard.
     path("workflows/new/", wizard.wizard_start, name="wizard_start"),
     path("workflows/<int:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),

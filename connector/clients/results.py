@@ -27,6 +27,8 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
     ``result`` lists the rows that succeeded, in input order; ``failedItems`` name the
     failed ones by input index.
     """
+    version = body.get("version")
+    version = int(version) if version is not None else None
     failed: dict[int, dict] = {}
     for item in body.get("failedItems") or []:
         failed[int(item.get("index", -1))] = item
@@ -38,15 +40,17 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
             error = item.get("error") or {}
             out.append(RowResult(index=start + i, row_id=item.get("rowId") or sent.get("id"),
                                  success=False, error_code=str(error.get("errorCode", "")),
-                                 message=error.get("message")))
+                                 message=error.get("message"), version=version))
             continue
         row = next(succeeded, None)
         if row is None:
             out.append(RowResult(index=start + i, row_id=sent.get("id"), success=False,
                                  error_code="missing",
-                                 message="Smartsheet did not return this row."))
+                                 message="Smartsheet did not return this row.",
+                                 version=version))
         else:
-            out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row))
+            out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row,
+                                 version=version))
     return out
 
 

@@ -283,6 +283,16 @@ class SalesforceClient:
                 u, identifier_is_url=True, headers=headers))
             yield page.get("records", [])
 
+    def server_time(self):
+        """The Salesforce server's time when it started answering this thread's last
+        call (from the ``Date`` header, minus the round trip), or None when unknown.
+
+        Read right after the first page of :meth:`query_pages`, it is a lower bound on
+        the moment the query ran: the base of an incremental window that does not
+        depend on this machine's clock.
+        """
+        return self.session.last_server_time
+
     def query_all(self, soql: str, *, include_deleted: bool = False) -> list[dict]:
         """Every record of ``soql`` in one list (for small answers)."""
         out: list[dict] = []

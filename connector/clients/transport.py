@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import tempfile
 import threading
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -82,6 +84,30 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+_HTTP_DATE = re.compile(r"[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT")
+
+
+def server_time_of(date_header: str | None, elapsed_seconds: float = 0.0) -> datetime | None:
+    """The earliest the server can have started answering, by its own clock: the
+    response's ``Date`` minus the round trip (``Date`` is stamped after the work, in
+    whole seconds, rounded down). None without a readable ``Date``.
+
+    When a response carries several ``Date`` headers (joined with ", "; the sandbox's
+    HTTP server adds a real-time one before the application's), the last — the
+    application's — is used.
+    """
+    if not date_header:
+        return None
+    found = _HTTP_DATE.findall(date_header)
+    if not found:
+        return None
+    try:
+        moment = parsedate_to_datetime(found[-1])
+    except (TypeError, ValueError):
+        return None
+    return moment - timedelta(seconds=max(elapsed_seconds, 0.0))
+
+
 def backoff_delay(
     attempt: int, *, base: float, retry_after: float | None = None, cap: float = 30.0
 ) -> float:
@@ -123,6 +149,12 @@ class CountingSession(requests.Session):
     def last_retry_after(self) -> float | None:
         return getattr(self._local, "retry_after", None)
 
+    @property
+    def last_server_time(self) -> datetime | None:
+        """:func:`server_time_of` the last response this thread received (None when it
+        had no ``Date``)."""
+        return getattr(self._local, "server_time", None)
+
     def send(self, request, **kwargs):
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
@@ -134,6 +166,8 @@ class CountingSession(requests.Session):
         self._local.retry_after = None
         response = super().send(request, **kwargs)
         self._local.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        self._local.server_time = server_time_of(response.headers.get("Date"),
+                                                 response.elapsed.total_seconds())
         limit_info = response.headers.get("Sforce-Limit-Info")
         if limit_info:
             self.last_limit_info = limit_info

@@ -41,6 +41,8 @@ class RowResult:
     """One row's outcome in a Smartsheet add/update, at its input ``index``.
 
     On success ``row`` is the raw row JSON the service returned (with its ``id``).
+    ``version`` is the sheet version the call carrying this row answered with (None
+    when the call failed as a whole).
     """
 
     index: int
@@ -49,3 +51,4 @@ class RowResult:
     error_code: str | None = None
     message: str | None = None
     row: dict | None = None
+    version: int | None = None

@@ -113,3 +113,53 @@ class PreviewSideSalesforceSerializer(serializers.Serializer):
 class PreviewSerializer(serializers.Serializer):
     smartsheet = PreviewSideSmartsheetSerializer()
     salesforce = PreviewSideSalesforceSerializer()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text="Cases closed within their SLA target.")
+    breached = serializers.IntegerField(help_text="Cases closed after it, or open past it.")
+    rate = serializers.FloatField(allow_null=True, help_text="met / (met + breached).")
+
+
+class HistogramBucketSerializer(serializers.Serializer):
+    bucket = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class TimeToCloseSerializer(serializers.Serializer):
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True, help_text="Nearest-rank 90th percentile.")
+    histogram = HistogramBucketSerializer(many=True)
+
+
+class AtRiskCaseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    case_number = serializers.CharField(allow_null=True)
+    subject = serializers.CharField(allow_null=True)
+    priority = serializers.CharField()
+    age = serializers.FloatField(help_text="Hours open (business hours when the install says so).")
+    sla_target = serializers.FloatField(allow_null=True)
+    account = serializers.CharField()
+
+
+class RankedNameSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class ServiceReportSerializer(serializers.Serializer):
+    """The service report of a Case workflow (issue 10), computed live."""
+
+    total_cases = serializers.IntegerField()
+    open_cases = serializers.IntegerField()
+    closed_cases = serializers.IntegerField()
+    escalated_cases = serializers.IntegerField()
+    compliance_by_priority = serializers.DictField(child=ComplianceSerializer())
+    compliance_by_week = serializers.DictField(
+        child=ComplianceSerializer(), help_text="Keyed by the Monday (YYYY-MM-DD) of the week "
+        "the case closed (open breached cases: this week).")
+    time_to_close = TimeToCloseSerializer()
+    at_risk = AtRiskCaseSerializer(many=True)
+    escalations_by_account = RankedNameSerializer(many=True)
+    top_accounts = RankedNameSerializer(many=True)
+    top_contacts = RankedNameSerializer(many=True)

@@ -22,6 +22,7 @@ from runs.api.serializers import (
     RunErrorSerializer,
     RunRequestedSerializer,
     RunSerializer,
+    ServiceReportSerializer,
     WorkflowWithRunSerializer,
 )
 from runs.models import Run, RunStatus, RunTrigger
@@ -126,6 +127,28 @@ class WorkflowViewSet(BaseWorkflowViewSet):
         except RunRefused as exc:
             raise ApiError(exc.message, status_code=409) from exc
         return Response({"run": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED)
+
+
+    @extend_schema(responses={200: ServiceReportSerializer,
+                              **error_responses(404, 409, 502)})
+    @action(detail=True, methods=["get"], url_path="service-report", url_name="service-report")
+    def service_report(self, request, pk=None):
+        """SLA compliance, time to close, cases at risk, escalations and key accounts of a
+        Case workflow's cases, read live through the owner's connection (one paged
+        query). Owner and team admins; 404 for other workflows and non-Case ones."""
+        from runs.service_cloud.services import (
+            ReportUnavailable,
+            report_as_dict,
+            service_report_for_workflow,
+        )
+
+        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        try:
+            report = service_report_for_workflow(workflow=workflow)
+        except ReportUnavailable as exc:
+            message = "Not found." if exc.status == 404 else exc.message
+            raise ApiError(message, status_code=exc.status) from exc
+        return Response(report_as_dict(report))
 
 
 def _jsonable(value) -> bool:

@@ -64,22 +64,36 @@ class RunContext:
     extra_cells: dict[int, dict[int, Any]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     wrote_sheet: bool = False
-    #: Sheet versions our writes produced (one per write call that changed something),
-    #: so a run can tell afterwards whether anyone else wrote meanwhile.
-    sheet_writes: int = 0
+    #: The sheet version our own writes reached, as their answers report it, while each
+    #: write moved it by exactly one from the version read (no one else wrote between
+    #: them); ``sheet_writes_exact`` turns False as soon as that chain breaks.
+    sheet_version_chain: int | None = None
     sheet_writes_exact: bool = True
     sheet_written_newest: str | None = None
 
-    def wrote(self, rows: int = 1, results=()) -> None:
-        """Count one batch of sheet writes (``rows`` rows in calls of 500)."""
+    def wrote(self, rows: int = 1, results=(), versions=()) -> None:
+        """Count one batch of sheet writes: ``results`` (RowResults, each with its
+        call's ``version``) or, for other writes, the ``versions`` they answered with."""
         self.wrote_sheet = True
-        if any(not r.success for r in results):
-            self.sheet_writes_exact = False  # a call that changed nothing keeps the version
-        self.sheet_writes += max(1, -(-rows // 500))
+        seen: list[int | None] = list(versions)
+        last = object()
         for result in results:
+            if result.version != last:
+                seen.append(result.version)
+                last = result.version
             stamp = (result.row or {}).get("modifiedAt") if result.success else None
             if stamp and (self.sheet_written_newest is None or stamp > self.sheet_written_newest):
                 self.sheet_written_newest = stamp
+        if not seen:
+            self.sheet_writes_exact = False  # a write whose version is unknown
+        for version in seen:
+            # A call that failed as a whole (None), changed nothing (same version) or
+            # follows someone else's write (a gap) breaks the chain.
+            if (version is None or self.sheet_version_chain is None
+                    or version != self.sheet_version_chain + 1):
+                self.sheet_writes_exact = False
+            if version is not None:
+                self.sheet_version_chain = version
 
     def add(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

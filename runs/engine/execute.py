@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from connector.clients import ClientError
 from runs.engine import soql
+from runs.engine.computed import prepare_computed
 from runs.engine.context import RunContext, SyncFailed
 from runs.engine.convert import FieldInfo, column_for, sf_canonical
 from runs.engine.mappings import (
@@ -58,6 +59,8 @@ class Reader:
         self.sheet_newest: str | None = None
         self.records: dict[str, dict] = {}
         self.records_newest: str | None = None
+        #: The Salesforce server's time when the record query ran (None: unknown).
+        self.read_server_time: datetime | None = None
         self.cache_changed = False
 
     # -- describe --------------------------------------------------------------------------
@@ -112,8 +115,20 @@ class Reader:
         query = soql.build_record_query(object_name=spec.salesforce_object, paths=paths,
                                         filters=self.salesforce_filters(), since=since,
                                         after=after)
-        pages = self.ctx.salesforce.query_pages(query, include_deleted=True)
-        self.records, self.records_newest = read_records(pages, paths, on_page)
+        salesforce = self.ctx.salesforce
+
+        def pages():
+            # The server's time at the first page is when the query ran (its snapshot):
+            # the base of the next incremental window (see sync.salesforce_since).
+            first = True
+            for page in salesforce.query_pages(query, include_deleted=True):
+                if first:
+                    first = False
+                    server_time = getattr(salesforce, "server_time", None)
+                    self.read_server_time = server_time() if server_time else None
+                yield page
+
+        self.records, self.records_newest = read_records(pages(), paths, on_page)
 
     def pasted_ids(self) -> set[str]:
         """Valid record ids found in the Salesforce ID cells of the rows read."""
@@ -201,8 +216,6 @@ class Reader:
             if column_id is None:
                 wanted.append({"title": title, "type": "TEXT_NUMBER"})
         for m in ctx.spec.mappings:
-            if m.salesforce_field.startswith("$"):
-                continue
             if m.column_id in ids or m.column_title in self.columns_by_title:
                 continue
             if not m.new_column:
@@ -345,6 +358,7 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
         reader.prefetch_pasted()
         inp = reader.plan_input(tombstoned_records=tomb_records, tombstoned_rows=tomb_rows,
                                 group_rows=group_rows)
+        prepare_computed(inp, install=install)
         reader.resolve_lookups(inp)
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc

@@ -6,8 +6,10 @@ no describe call; this module only turns them into :class:`MappingInfo`.
 
 from __future__ import annotations
 
+from runs.engine.computed import COMPUTED_OBJECT, computed_info, is_computed
 from runs.engine.convert import ANY_TYPE, FieldInfo
 from runs.engine.types import MappingInfo
+from runs.service_cloud.metrics import COMPUTED_FIELDS, INPUT_FIELDS
 from workflows.spec import WorkflowSpec
 
 
@@ -16,17 +18,25 @@ class ConfigurationError(ValueError):
 
 
 def needed_fields(spec: WorkflowSpec) -> list[str]:
-    """The object's own field names the engine needs described (sorted)."""
+    """The object's own field names the engine needs described (sorted); computed
+    ``$`` columns are included (their FieldInfo is synthesized, not described)."""
     names = {m.salesforce_field for m in spec.mappings}
     names |= {g.field for g in spec.row_groups if g.field}
     names |= {f.field for f in spec.salesforce_filters}
-    return sorted(n for n in names if n and "." not in n and not n.startswith("$"))
+    return sorted(n for n in names if n and "." not in n)
 
 
 def field_infos_from_describe(describe: dict, names: list[str]) -> dict[str, FieldInfo]:
     by_name = {f["name"].lower(): f for f in describe.get("fields", [])}
     out: dict[str, FieldInfo] = {}
     for name in names:
+        if is_computed(name):
+            if name not in COMPUTED_FIELDS or describe.get("name") != COMPUTED_OBJECT:
+                raise ConfigurationError(
+                    f"'{name}' is a computed column of Service Cloud cases only: edit the "
+                    "workflow's mappings.")
+            out[name] = computed_info(name)
+            continue
         raw = by_name.get(name.lower())
         if raw is None:
             raise ConfigurationError(
@@ -51,12 +61,17 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
     """MappingInfo for every mapping; ``column_id`` from the spec or the column title."""
     out = []
     for m in spec.mappings:
-        if m.salesforce_field.startswith("$"):
-            continue  # computed Service Cloud columns are filled elsewhere, not synced
         column_id = m.column_id or columns_by_title.get(m.column_title)
         to_ss = m.direction in ("to_smartsheet", "both")
         to_sf = m.direction in ("to_salesforce", "both")
         path = m.salesforce_field
+        if is_computed(path):
+            # Computed from the case's inputs by the planner; never read nor written back.
+            info = infos.get(path) or computed_info(path)
+            out.append(MappingInfo(spec=m, key=m.key, column_id=column_id, info=info,
+                                   read_path=path, write_field=None, createable=False,
+                                   to_smartsheet=True, to_salesforce=False, updateable=False))
+            continue
         if "." in path:
             out.append(MappingInfo(spec=m, key=m.key, column_id=column_id,
                                    info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
@@ -87,9 +102,15 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
 def query_paths(spec: WorkflowSpec, mappings: list[MappingInfo]) -> list[str]:
     """Every path the record query selects beyond the audit fields."""
     paths: list[str] = []
+    computed = False
     for m in mappings:
+        if is_computed(m.read_path):
+            computed = True  # its inputs are selected below, once
+            continue
         paths.append(m.read_path)
         if m.lookup is not None:
             paths.append(m.spec.salesforce_field)
     paths += [g.field for g in spec.row_groups if g.field]
+    if computed:
+        paths += INPUT_FIELDS  # same query: the metrics cost no extra call
     return paths

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from runs.engine.computed import INPUTS_KEY, CaseSettings, case_inputs, computed_values, is_computed
 from runs.engine.convert import (
     ConversionError,
     FieldInfo,
@@ -73,6 +74,9 @@ class PlanInput:
     lookups: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     #: (column id, operator, value) sheet filters.
     sheet_filters: list[tuple[int | None, str, str]] = field(default_factory=list)
+    #: The run's time and the install's SLA policy, for computed Case columns (None: the
+    #: workflow maps none, or they are left as they are).
+    case_settings: CaseSettings | None = None
 
 
 def _parse(stamp: str | None) -> datetime | None:
@@ -100,6 +104,8 @@ class _Planner(NewItemsMixin):
             full_sheet=inp.full_sheet, linked_rows={link.row_id for link in inp.links},
         )
         self.group_row_ids = set(inp.group_rows.values())
+        self.computed = [m for m in inp.mappings if is_computed(m.key)]
+        self._case_values: dict[str, dict] = {}
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, message: str, *, row_id: int | None, record_id: str = "",
@@ -132,7 +138,46 @@ class _Planner(NewItemsMixin):
         return update
 
     def sf_value(self, m: MappingInfo, record: dict) -> Any:
+        if is_computed(m.key):
+            values = self.case_values(case_inputs(record), record.get("Id") or "")
+            return None if values is None else values.get(m.key)
         return sf_canonical(record.get(m.read_path), m.info)
+
+    def case_values(self, inputs: dict | None, record_id: str) -> dict | None:
+        """Computed column values of one case (None without inputs or settings)."""
+        settings = self.inp.case_settings
+        if inputs is None or settings is None:
+            return None
+        if record_id not in self._case_values:
+            self._case_values[record_id] = computed_values(inputs, settings)
+        return self._case_values[record_id]
+
+    def sync_computed(self, m: MappingInfo, link: LinkState, record: dict | None,
+                      row: SheetRow | None) -> None:
+        """Write a computed cell when its displayed value moved (time passed, the case
+        changed) or someone overwrote it in the sheet. Inputs come from the record when
+        it was read, else from the snapshot: refreshing an open case costs no read."""
+        if not self.to_ss or m.column_id is None:
+            return
+        if record is not None:
+            inputs = case_inputs(record)
+        else:
+            inputs = (link.snapshot.get(INPUTS_KEY) or [None])[0]
+        values = self.case_values(inputs, link.record_id)
+        if values is None:
+            return
+        value = values.get(m.key)
+        base = link.snapshot.get(m.key)
+        changed = base is None or base[0] != value
+        if not changed and row is not None and row.cells.get(m.column_id) != base[1]:
+            changed = True  # edited in the sheet: a computed column is the engine's own
+        if not changed:
+            return
+        cell = to_cell(value, m.info, tz=self.inp.tz)
+        update = self.row_update(link.row_id, link.record_id)
+        update.cells[m.column_id] = cell
+        update.snapshot_patch[m.key] = [value, normalize_cell(cell)]
+        self.plan.count_field(m.spec.column_title)
 
     def sheet_to_sf(self, m: MappingInfo, cell: Any, row_id: int, record_id: str = ""
                     ) -> tuple[bool, Any, Any]:
@@ -185,6 +230,9 @@ class _Planner(NewItemsMixin):
         passes = row is not None and row_passes(self.inp.sheet_filters, row)
         patch: dict[str, list] = {}
         for m in self.inp.mappings:
+            if is_computed(m.key):
+                self.sync_computed(m, link, record, row)
+                continue
             base = link.snapshot.get(m.key)
             if base is None and (record is None or row is None):
                 continue  # nothing to compare with yet: a later read settles it
@@ -249,6 +297,10 @@ class _Planner(NewItemsMixin):
                 update.fields[m.write_field] = value
                 update.snapshot_patch[m.key] = [canonical, cell_now]
                 self.plan.count_field(m.key)
+        if self.computed and record is not None:
+            inputs = case_inputs(record)
+            if (link.snapshot.get(INPUTS_KEY) or [None])[0] != inputs:
+                patch[INPUTS_KEY] = [inputs, None]
         if patch:
             # Stamps are kept current only with a snapshot change: rewriting every read
             # link's stamps would cost a database write per record on every poll.

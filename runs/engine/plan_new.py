@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import sfids
+from runs.engine.computed import INPUTS_KEY, case_inputs
 from runs.engine.convert import normalize_cell, to_cell
 from runs.engine.sheetfilter import row_passes
 from runs.engine.types import LinkState, NewLink, RecordCreate, RowAdd
@@ -74,6 +75,9 @@ class NewItemsMixin:
                     snapshot[m.key] = [sf_now, normalize_cell(cell)]
                 else:
                     snapshot[m.key] = [sf_now, None]
+            if self.computed:
+                # What refreshes the row's Age and SLA status later, without a read.
+                snapshot[INPUTS_KEY] = [case_inputs(record), None]
             if inp.id_column_id is not None:
                 cells[inp.id_column_id] = record_id
             path = ()

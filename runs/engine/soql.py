@@ -167,3 +167,19 @@ def build_lookup_queries(*, object_name: str, field: str, names: Iterable[str]) 
     """One query (or a few, for very many names) resolving ``names`` to ids."""
     return build_in_queries(object_name=object_name, select=("Id", field), field=field,
                             values=names)
+
+
+def build_select_query(
+    *, object_name: str, fields: Iterable[str],
+    filters: Iterable[tuple[str, str, str, FieldInfo]] = (), order_by: str = "Id",
+) -> str:
+    """``SELECT fields FROM object WHERE <filters> ORDER BY order_by``: the workflow's
+    Salesforce filters compiled exactly as the run's record query compiles them (reports
+    read the same records the sync does)."""
+    check_name(object_name)
+    check_name(order_by)
+    clauses = [filter_clause(p, op, v, info) for p, op, v, info in filters]
+    query = f"SELECT {', '.join(check_name(f) for f in fields)} FROM {object_name}"  # noqa: S608 (names checked, values quoted)
+    if clauses:
+        query += " WHERE " + " AND ".join(clauses)
+    return query + f" ORDER BY {order_by}"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils import timezone
 
 from connector.clients import CallCounter, ClientError
 from runs.engine.apply import Applier
+from runs.engine.computed import prepare_computed
 from runs.engine.context import RunContext, SyncFailed
 from runs.engine.execute import (
     Reader,
@@ -26,6 +28,12 @@ from runs.engine.types import Plan, RowError
 #: Cell history costs 10 rate-limit units per call: ask for a few culprits per run only.
 MAX_CELL_HISTORY_CALLS = 10
 
+#: What the engine writes on SyncState at the end of a run (never the scheduler's fields).
+ENGINE_STATE_FIELDS = ["salesforce_watermark", "salesforce_cursor", "sheet_version",
+                       "sheet_watermark", "last_full_sync_at", "field_cache", "group_rows",
+                       "pending_adds", "pending_creates", "salesforce_id_column_id",
+                       "sync_error_column_id", "primary_column_id", "updated_at"]
+
 COUNT_FIELDS = ("records_read", "rows_read", "rows_added", "rows_updated", "rows_moved",
                 "rows_removed", "records_created", "records_updated", "unlinked",
                 "conflicts_count", "errors_count")
@@ -42,6 +50,27 @@ class SyncOutcome:
     @property
     def errors(self) -> int:
         return self.counts.get("errors_count", 0)
+
+
+def salesforce_since(state) -> datetime | None:
+    """The lower bound of an incremental record query (None: read everything).
+
+    ``SystemModstamp`` is set when a transaction starts, and a record becomes visible
+    when it commits: a record committed just after the previous query ran can carry a
+    stamp from before it. So the window starts ``WATERMARK_OVERLAP`` before the moment
+    the previous query ran, by the **server's** clock (its ``Date`` header, see
+    ``SalesforceClient.server_time``) — not before the newest stamp read, which would
+    re-read every record sharing that stamp at each poll, and not by this machine's
+    clock, which may be skewed. Without a server time (a server that sent no ``Date``,
+    or state from before this rule), the newest stamp read minus the overlap.
+    """
+    cursor = state.salesforce_cursor or {}
+    read_at = cursor.get("server_time")
+    if read_at:
+        return datetime.fromisoformat(read_at) - WATERMARK_OVERLAP
+    if state.salesforce_watermark is None:
+        return None
+    return state.salesforce_watermark - WATERMARK_OVERLAP
 
 
 def _progress(ctx: RunContext, counter: CallCounter, phase: str | None = None) -> None:
@@ -134,12 +163,13 @@ class _Sync:
         reader.read_sheet(sheet_version=state.sheet_version, since=since,
                           force=self.full or known is None or bool(state.pending_adds),
                           known_columns=known)
+        ctx.sheet_version_chain = reader.sheet_version
         if reader.columns:
             created = reader.owned_columns(
                 create=not ctx.dry_run,
                 tracked=(state.salesforce_id_column_id, state.sync_error_column_id))
             if created:
-                ctx.wrote()
+                ctx.wrote(versions=[ctx.smartsheet.last_write_version])
             self.remember_columns(reader)
         else:
             ctx.id_column_id = state.salesforce_id_column_id
@@ -150,13 +180,7 @@ class _Sync:
 
         _progress(ctx, self.counter, "reading salesforce")
         ctx.check_deadline()
-        cursor = dict(state.salesforce_cursor or {})
-        watermark = None if self.full else state.salesforce_watermark
-        keyset = watermark is not None and cursor.get("settled") and cursor.get("id")
-        # Settled: from the watermark's own second on (a change committed in that same
-        # second after our read is not lost); else with the overlap, once.
-        since = None if watermark is None else (
-            watermark if keyset else watermark - WATERMARK_OVERLAP)
+        since = None if self.full else salesforce_since(state)
         reader.read_salesforce(
             since=since,
             on_page=lambda n: (ctx.counts.__setitem__("records_read", n),
@@ -175,6 +199,7 @@ class _Sync:
             (tomb_records.add(record_id) if record_id else tomb_rows.add(row_id))
         inp = reader.plan_input(tombstoned_records=tomb_records, tombstoned_rows=tomb_rows,
                                 group_rows=state.group_rows)
+        prepare_computed(inp, install=ctx.workflow.install, run=ctx.run, workflow=ctx.workflow)
         reader.resolve_lookups(inp)
 
         _progress(ctx, self.counter, "planning")
@@ -190,20 +215,20 @@ class _Sync:
         applier.run()
         self.record(applier, plan)
         state.pending_adds = {}
-        self.advance_cursor(reader, overlap_read=watermark is not None and not keyset,
-                            started=started)
+        self.advance_cursor(reader)
         newest_row = reader.sheet_newest
         if reader.sheet_version is not None:
             state.sheet_version = reader.sheet_version
-            if ctx.wrote_sheet and ctx.sheet_writes_exact:
-                # Nobody else wrote since our read when the version moved exactly by our
-                # own writes: the next poll may skip re-reading what we wrote (1 call).
-                version = ctx.smartsheet.get_version(ctx.spec.sheet_id)
-                if version == reader.sheet_version + ctx.sheet_writes:
-                    state.sheet_version = version
-                    if ctx.sheet_written_newest and (
-                            newest_row is None or ctx.sheet_written_newest > newest_row):
-                        newest_row = ctx.sheet_written_newest
+            if (ctx.wrote_sheet and ctx.sheet_writes_exact
+                    and ctx.sheet_version_chain is not None):
+                # Every write answered with the version one past the previous one: nobody
+                # else wrote between our read and our last write, so the next poll need
+                # not re-read what we wrote. (A write by someone after our last one moves
+                # the version past this and is read then.) No extra call to learn it.
+                state.sheet_version = ctx.sheet_version_chain
+                if ctx.sheet_written_newest and (
+                        newest_row is None or ctx.sheet_written_newest > newest_row):
+                    newest_row = ctx.sheet_written_newest
         if newest_row:
             newest = _stamp(newest_row)
             if state.sheet_watermark is None or newest > state.sheet_watermark:
@@ -212,36 +237,30 @@ class _Sync:
             state.last_full_sync_at = started
         if reader.cache_changed:
             state.field_cache = reader.field_cache
-        state.save()
+        # Only the engine's own fields: the scheduler owns running_run, rerun_requested,
+        # last_run_at and next_due_at and may change them while this run works.
+        state.save(update_fields=ENGINE_STATE_FIELDS)
         _progress(ctx, self.counter, "done")
         summary["calls"] = self.counter.snapshot()
         summary["full"] = self.full
         return SyncOutcome(counts=dict(ctx.counts), summary=summary)
 
-    def advance_cursor(self, reader: Reader, *, overlap_read: bool, started) -> None:
-        """Move the Salesforce watermark and keyset cursor after a committed run.
+    def advance_cursor(self, reader: Reader) -> None:
+        """Move the Salesforce window after a committed run (see :func:`salesforce_since`).
 
-        A watermark found by an incremental read is read again once with an overlap
-        (changes committed late with an earlier SystemModstamp); after that re-read, or
-        after a full read, it is settled and polls use the strict ``(SystemModstamp, Id)``
-        cursor — so a quiet poll reads nothing, in one call. What a commit in flight
-        during a read could still hide, the periodic full reconciliation finds.
+        With the server's time of this run's query known, the next query starts from
+        it (minus the overlap); the newest SystemModstamp read is kept as the watermark
+        either way, and is the fallback base when a server sends no ``Date``.
         """
         state = self.state
-        cursor = dict(state.salesforce_cursor or {})
         newest = reader.records_newest
         if newest is not None:
-            stamp, record_id = _stamp(newest[0]), newest[1]
-            current = state.salesforce_watermark
-            if current is None or (stamp, record_id) > (current, cursor.get("id") or ""):
+            stamp = _stamp(newest[0])
+            if state.salesforce_watermark is None or stamp > state.salesforce_watermark:
                 state.salesforce_watermark = stamp
-                # A full read saw every committed record: its window needs no re-read
-                # (a change still in flight during it is what the next full one finds).
-                state.salesforce_cursor = {"id": record_id, "seen_at": started.isoformat(),
-                                           "settled": self.full}
-                return
-        if (overlap_read or self.full) and cursor.get("id"):
-            state.salesforce_cursor = {**cursor, "settled": True}
+        read_at = reader.read_server_time
+        state.salesforce_cursor = ({"server_time": read_at.isoformat()}
+                                   if read_at is not None else {})
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
@@ -100,7 +101,15 @@ def endpoint_key(method: str, path: str) -> str | None:
 
 
 def handle(em: SalesforceEmulator, request: Request) -> Response:
-    """Answer one request."""
+    """Answer one request. Like Salesforce, every answer carries ``Date``: here the
+    sandbox clock's time, so a client that bases its incremental window on the server's
+    time sees the time the sandbox's records are stamped with."""
+    response = _answer(em, request)
+    response.headers["Date"] = format_datetime(em.clock.now(), usegmt=True)
+    return response
+
+
+def _answer(em: SalesforceEmulator, request: Request) -> Response:
     from sandbox.salesforce import oauth_api, query_api, records_api
 
     path = request.path

@@ -110,7 +110,19 @@ class WizardMetadata:
                         salesforce_field=f["name"], lookup_field=lf["name"],
                         locked=bool(reason), reason=_reason_text(label, reason),
                     ))
-        return choices
+        return choices + self.computed_choices(object_name)
+
+    def computed_choices(self, object_name: str) -> list[FieldChoice]:
+        """The computed Case columns of a Service Cloud install (issue 10): Smartsheet only."""
+        from connector.models import InstallKind
+        from workflows.validation import COMPUTED_CASE_FIELDS
+
+        if self.install.kind != InstallKind.SERVICE_CLOUD or object_name != "Case":
+            return []
+        return [FieldChoice(value=name, label=f"{label} (computed)", salesforce_field=name,
+                            lookup_field="", locked=True,
+                            reason=_reason_text(label, "computed by the connector"))
+                for name, label in COMPUTED_CASE_FIELDS.items()]
 
     # --- Smartsheet -------------------------------------------------------------------
     def editable_sheets(self) -> list[dict]:

@@ -24,6 +24,7 @@ from workflows.api.serializers import (
     SheetSerializer,
 )
 from workflows.validation import (
+    COMPUTED_CASE_FIELDS,
     SERVICE_CLOUD_OBJECTS,
     ResolvedField,
     column_operators,
@@ -43,6 +44,21 @@ def _install(request, install_id) -> Install:
 
 def _object_allowed(install: Install, name: str) -> bool:
     return install.kind != InstallKind.SERVICE_CLOUD or name in SERVICE_CLOUD_OBJECTS
+
+
+def _computed_fields() -> list[dict]:
+    """The computed Case columns (issue 10): mappable to Smartsheet only, never filters."""
+    types = {"$sla_status": "picklist", "$escalated": "boolean"}
+    return [{
+        "name": name, "label": f"{label} (computed)", "type": types.get(name, "double"),
+        "updateable": False, "createable": False, "nillable": True, "reference_to": [],
+        "relationship_name": None,
+        "picklist_values": [{"value": v, "label": v, "active": True}
+                            for v in (("Met", "Breached", "At risk", "Within SLA")
+                                      if name == "$sla_status" else ())],
+        "read_only_reason": "computed by the connector: it can only flow to Smartsheet",
+        "filter_operators": [],
+    } for name, label in COMPUTED_CASE_FIELDS.items()]
 
 
 class SalesforceObjectsView(BaseAPIView):
@@ -89,6 +105,8 @@ class SalesforceFieldsView(BaseAPIView):
                 "read_only_reason": read_only_reason(resolved),
                 "filter_operators": sorted(field_operators(f)),
             })
+        if install.kind == InstallKind.SERVICE_CLOUD and describe.get("name", name) == "Case":
+            data += _computed_fields()
         return Response(data)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from runs.engine import context, sync_workflow
+from runs.engine.apply import SALESFORCE_BATCH
 from runs.models import Link, SyncState
 from tests.engine import factories
 
@@ -88,22 +89,25 @@ def test_it_creates_no_duplicate_records_after_a_crash(sandbox, alice, install, 
         alice, install, sheet_id=sheet_id, direction="to_salesforce",
         mappings=[("Name", "Name", "to_salesforce"),
                   ("AccountNumber", "Number", "to_salesforce")])
+    client = factories.salesforce_client(sandbox)
+    # One committed batch: a collections call (200) per parallel slot of the client.
+    batch = SALESFORCE_BATCH * client.max_parallel
+    total = batch + 250
     factories.smartsheet_client(sandbox).add_rows(sheet_id, [
         {"toBottom": True, "cells": [{"columnId": columns["Name"], "value": f"New {i}"},
                                      {"columnId": columns["Number"], "value": tag}]}
-        for i in range(450)])
+        for i in range(total)])
     interrupt_at(phase)
     with pytest.raises(Interrupted):
         sync_workflow(run=factories.start_run(workflow))
-    client = factories.salesforce_client(sandbox)
     created = client.query_all(f"SELECT Id FROM Account WHERE AccountNumber = '{tag}'")
-    assert len(created) == 200
+    assert len(created) == batch
 
     sync_workflow(run=factories.start_run(workflow))
 
     records = client.query_all(f"SELECT Id, Name FROM Account WHERE AccountNumber = '{tag}'")
-    assert len(records) == 450
-    assert len({r["Name"] for r in records}) == 450
+    assert len(records) == total
+    assert len({r["Name"] for r in records}) == total
     rows = factories.rows_by_title(sandbox, sheet_id)
     assert {r["Salesforce ID"] for r in rows} == {r["Id"] for r in records}
     assert SyncState.objects.get(workflow=workflow).pending_creates == {}
