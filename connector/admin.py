@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from connector.admin_site import RoleAdminMixin
-from connector.models import Connection, Install
+from connector.models import Connection, Install, InstallKind
 
 SECRET_FIELDS = ("salesforce_client_secret", "smartsheet_client_secret")
 
@@ -52,7 +54,7 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
     team_path = "team_id"
     allow_add = True
     list_display = ("name", "kind", "team", "polling_interval_minutes", "restrict_users",
-                    "api_budget_percent", "status")
+                    "api_budget_percent", "status", "service_report")
     list_filter = ("kind", "status", "restrict_users")
     list_select_related = ("team",)
     fieldsets = (
@@ -66,6 +68,13 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
         ("Service Cloud", {"fields": ("sla_hours", "use_business_hours", "business_hours")}),
     )
     readonly_fields = ("status_message", "paused_until")
+
+    @admin.display(description="Service report")
+    def service_report(self, obj):
+        if obj.kind != InstallKind.SERVICE_CLOUD:
+            return "—"
+        return format_html('<a href="{}">SLA and cases</a>',
+                           reverse("install_report", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         if not change and obj.team_id is None and not request.user.is_superuser:
