@@ -69,6 +69,16 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("status_message", "paused_until")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # View-only pages render fields as text, bypassing the write-only form widgets:
+        # secrets are left out entirely.
+        return [(name, {**opts, "fields": tuple(f for f in opts["fields"]
+                                                 if f not in SECRET_FIELDS)})
+                for name, opts in fieldsets]
+
     @admin.display(description="Service report")
     def service_report(self, obj):
         if obj.kind != InstallKind.SERVICE_CLOUD:

@@ -1,0 +1,39 @@
+"""Fixtures for the reliability tests: personas and an install on the session's sandbox,
+and a sandbox left without faults or latency whatever a test did."""
+
+from __future__ import annotations
+
+import pytest
+
+from runs.engine import context
+from tests.engine import factories
+
+
+@pytest.fixture
+def alice(db):
+    return factories.make_alice()
+
+
+@pytest.fixture
+def install(db, sandbox, alice):
+    install = factories.make_install(sandbox)
+    factories.connect(alice, install, sandbox)
+    return install
+
+
+@pytest.fixture
+def tag() -> str:
+    """A unique AccountNumber: each test's workflow filters on it."""
+    return factories.unique("rel")
+
+
+@pytest.fixture(autouse=True)
+def calm_sandbox(request):
+    """Whatever a test injected (faults, stalls, latency, hooks) ends with it."""
+    yield
+    context.after_batch_hook = None
+    if "sandbox" in request.fixturenames:
+        box = request.getfixturevalue("sandbox")
+        for service in ("salesforce", "smartsheet"):
+            box.control.configure(service, faults={}, latency_ms=0.0, stall_seconds=2.0,
+                                  fault_path_contains=None)
