@@ -56,6 +56,10 @@ def soql_datetime(moment: datetime) -> str:
 def literal(value: str, info: FieldInfo) -> str:
     """A typed SOQL literal for a filter value on a field of ``info``'s type."""
     kind = info.type
+    if kind in _NUMERIC | {"boolean", "date", "datetime"} and not str(value).strip():
+        # A blank value converts to None, which has no literal: say so instead of
+        # sending the text "None" (a malformed query that fails the whole run).
+        raise FilterError(f"Filter on {info.name} needs a value (or use 'is blank')")
     try:
         if kind in _NUMERIC:
             canonical = from_cell(value, FieldInfo(name=info.name, type="double"))
@@ -95,6 +99,9 @@ def filter_clause(path: str, operator: str, value: str, info: FieldInfo) -> str:
            "greater_or_equal": ">=", "less_or_equal": "<="}
     if operator not in ops:
         raise FilterError(f"Unknown filter operator '{operator}'")
+    if value == "" and ops[operator] not in ("=", "!="):
+        # Salesforce reads '' as null, and null takes only = and != (MALFORMED_QUERY).
+        raise FilterError(f"Filter on {info.name} needs a value to compare with")
     return f"({path} {ops[operator]} {literal(value, info)})"
 
 
