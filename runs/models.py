@@ -217,9 +217,9 @@ class SyncState(models.Model):
     #: The describe facts the engine needs, cached so a poll costs no describe call;
     #: refreshed on every full reconciliation and whenever the mappings change.
     field_cache = models.JSONField(default=dict, blank=True)
-    #: Keyset cursor at the Salesforce watermark: ``{"id": last Id at the watermark,
-    #: "seen_at": when that watermark was first read, "settled": whether the overlap
-    #: window before it was read again since}``.
+    #: ``{"server_time": Salesforce's clock (its Date header) when the last successful
+    #: read began}``: the next read starts a safety overlap before it, so a record
+    #: committed late with an older SystemModstamp is never missed.
     salesforce_cursor = models.JSONField(default=dict, blank=True)
     # Scheduler state.
     running_run = models.ForeignKey(
