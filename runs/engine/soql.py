@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from runs.engine.convert import ConversionError, FieldInfo, from_cell
 
@@ -63,7 +64,10 @@ def literal(value: str, info: FieldInfo) -> str:
     try:
         if kind in _NUMERIC:
             canonical = from_cell(value, FieldInfo(name=info.name, type="double"))
-            return repr(canonical) if isinstance(canonical, float) else str(canonical)
+            if isinstance(canonical, float):
+                # repr() may write 1e-10 / 1e+16: not a SOQL number. Plain digits are.
+                return format(Decimal(repr(canonical)), "f")
+            return str(canonical)
         if kind == "boolean":
             return "true" if from_cell(value, info) else "false"
         if kind == "date":
@@ -99,6 +103,8 @@ def filter_clause(path: str, operator: str, value: str, info: FieldInfo) -> str:
            "greater_or_equal": ">=", "less_or_equal": "<="}
     if operator not in ops:
         raise FilterError(f"Unknown filter operator '{operator}'")
+    if info.type == "boolean" and ops[operator] not in ("=", "!="):
+        raise FilterError(f"'{operator}' cannot compare {path}, a checkbox")
     if value == "" and ops[operator] not in ("=", "!="):
         # Salesforce reads '' as null, and null takes only = and != (MALFORMED_QUERY).
         raise FilterError(f"Filter on {info.name} needs a value to compare with")
