@@ -86,10 +86,20 @@ class Reader:
         unchanged and nothing forces a read. ``known_columns=None`` reads every column."""
         spec = self.ctx.spec
         self.full_sheet = since is None
-        body = self.ctx.smartsheet.get_sheet(
-            spec.sheet_id, column_ids=known_columns,
-            rows_modified_since=None if since is None else since - SHEET_OVERLAP,
-            if_version_after=None if force or sheet_version is None else sheet_version)
+        def get(column_ids):
+            return self.ctx.smartsheet.get_sheet(
+                spec.sheet_id, column_ids=column_ids,
+                rows_modified_since=None if since is None else since - SHEET_OVERLAP,
+                if_version_after=None if force or sheet_version is None else sheet_version)
+
+        try:
+            body = get(known_columns)
+        except ClientError as exc:
+            # 1036: a column we track was deleted by a person. Read every column so the
+            # owned-column and mapping checks can recreate it or name it to the user.
+            if known_columns is None or exc.code != "1036":
+                raise
+            body = get(None)
         self.sheet_version = body.get("version")
         if "rows" not in body and "columns" not in body:
             self.full_sheet = False
@@ -363,13 +373,14 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc
     except ClientError as exc:
-        raise failure_from(exc) from exc
+        raise failure_from(exc, spec=spec) from exc
     plan: Plan = plan_sync(inp)
     return plan.summary()
 
 
-def failure_from(error: ClientError) -> SyncFailed:
-    """The SyncFailed a systemic client error becomes, with a message a user can act on."""
+def failure_from(error: ClientError, *, spec=None) -> SyncFailed:
+    """The SyncFailed a systemic client error becomes, with a message a user can act on
+    (naming the workflow's sheet or object when ``spec`` is given)."""
     service = "Salesforce" if error.service == "salesforce" else "Smartsheet"
     if error.kind in ("auth", "revoked"):
         return SyncFailed(f"Reconnect your {service} account: {service} refused the "
@@ -380,7 +391,12 @@ def failure_from(error: ClientError) -> SyncFailed:
         return SyncFailed(f"{service} API limit reached; the workflow resumes when it resets.",
                           "limit", reset_at=reset)
     if error.kind == "not_found":
-        what = "Salesforce object" if error.service == "salesforce" else "sheet"
+        if error.service == "salesforce":
+            what = "Salesforce object" + (f" '{spec.salesforce_object}'" if spec else "")
+        else:
+            what = "sheet" + (f" '{spec.sheet_name}' (id {spec.sheet_id})"
+                              if spec and spec.sheet_name else
+                              f" {spec.sheet_id}" if spec else "")
         return SyncFailed(f"The {what} of this workflow was not found or is not shared with "
                           f"its owner ({error.message}).", "not_found")
     if error.kind == "permission":

@@ -122,7 +122,7 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc
     except ClientError as exc:
-        raise failure_from(exc) from exc
+        raise failure_from(exc, spec=spec) from exc
     finally:
         _progress(ctx, counter)
 

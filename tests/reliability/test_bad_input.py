@@ -239,7 +239,7 @@ COLUMN_BUG = (
     "missing mapped column by title (or recreate an owned column).")
 
 
-@pytest.mark.xfail(strict=True, reason=COLUMN_BUG)
+
 def test_a_deleted_mapped_column_is_reported_and_loses_nothing(sandbox, alice, install, tag):
     sheet_id, columns, workflow = _to_salesforce(
         sandbox, alice, install, tag, ["Phone"], [("Phone", "Phone", "to_salesforce")])
@@ -265,7 +265,7 @@ def test_a_deleted_mapped_column_is_reported_and_loses_nothing(sandbox, alice, i
         == links_before
 
 
-@pytest.mark.xfail(strict=True, reason=COLUMN_BUG)
+
 @pytest.mark.parametrize("owned", ["Sync Error", "Salesforce ID"])
 def test_a_deleted_owned_column_is_recreated_or_reported(sandbox, alice, install, tag, owned):
     sheet_id, columns, workflow = _to_salesforce(sandbox, alice, install, tag, [], [])
@@ -312,10 +312,6 @@ def test_a_renamed_sheet_keeps_working(sandbox, alice, install, tag):
     assert workflow.sheet_name in ("", f"Before {tag}", f"After {tag}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The run fails with 'The sheet of this workflow was not found or is not shared with "
-    "its owner', naming no sheet (runs/engine/execute.py, not-found SyncFailed): a user with "
-    "many workflows cannot tell which sheet went. Fix: include the cached sheet name and id."))
 def test_a_sheet_deleted_mid_run_fails_the_run_naming_the_sheet(
         sandbox, alice, install, tag):
     sandbox.salesforce.insert("Account", [{"Name": f"R{i}", "AccountNumber": tag}
