@@ -30,8 +30,13 @@ from bench.sandbox_process import SandboxProcess, column_ids
 from bench.world import MappingDef, sync_in_process, workflow_make
 
 #: How far the sandbox clock moves between a preparing run and the measured one: past
-#: the engine's watermark overlap, as a poll minutes later would be.
+#: the engine's watermark overlap (60 s), as a poll minutes later would be.
 POLL_GAP_SECONDS = 900
+#: How old the seeded data is when the first sync runs. Real data exists long before
+#: the connector's first sync; without this gap the seeding's SystemModstamps would fall
+#: inside the first watermark's 60 s overlap, and the next poll would re-read every
+#: record as a poll right after a bulk import does.
+DATA_AGE_SECONDS = 900
 EDITOR_EMAIL = "ada@example.com"
 
 
@@ -109,8 +114,15 @@ def _filled_sheet(b: Bench, name: str, extra: dict[str, Callable[[int], Any]] | 
 
 def _bidirectional_synced(b: Bench, name: str) -> tuple[Any, list[str], dict[int, int], dict]:
     """N records synced both ways by one unmeasured run; (workflow, record ids,
-    {record index: row id}, column ids by title)."""
+    {record index: row id}, column ids by title).
+
+    The clock moves :data:`DATA_AGE_SECONDS` between seeding and that run, and half of
+    :data:`POLL_GAP_SECONDS` after it; the caller makes its changes, then
+    :func:`_poll_later` moves it the other half, so the measured poll comes a polling
+    interval after the initial sync with the changes in between.
+    """
     record_ids = _seed_records(b)
+    b.sandbox.advance_clock(DATA_AGE_SECONDS)
     workflow = _new_sheet_workflow(b, name, "bidirectional", "both")
     first = sync_in_process(workflow)
     if first["rows_added"] != b.records:
@@ -124,8 +136,13 @@ def _bidirectional_synced(b: Bench, name: str) -> tuple[Any, list[str], dict[int
         value = next((c.get("value") for c in row["cells"] if c["columnId"] == primary), None)
         if isinstance(value, str) and value.startswith("Account "):
             row_of[int(value.split()[1])] = row["id"]
-    b.sandbox.advance_clock(POLL_GAP_SECONDS)
+    b.sandbox.advance_clock(POLL_GAP_SECONDS / 2)
     return workflow, record_ids, row_of, ids
+
+
+def _poll_later(b: Bench) -> None:
+    """The rest of the polling interval, after the scenario's changes."""
+    b.sandbox.advance_clock(POLL_GAP_SECONDS / 2)
 
 
 def _bounded(floor: Floor) -> int:
@@ -171,6 +188,7 @@ def lookup(b: Bench) -> Prepared:
 
 def no_change_poll(b: Bench) -> Prepared:
     workflow, *_ = _bidirectional_synced(b, "Bench no-change poll")
+    _poll_later(b)
     floor = floor_no_change_poll()
     return Prepared(workflow.pk, floor, min(NO_CHANGE_POLL_MAX, _bounded(floor)),
                     expect={"rows_added": 0, "rows_updated": 0, "records_created": 0,
@@ -194,6 +212,7 @@ def incremental(b: Bench) -> Prepared:
         {"id": row_of[i], "cells": [{"columnId": column,
                                      "value": data.changed_value("AccountNumber", i, "ss")}]}
         for i in ss_items])
+    _poll_later(b)
     floor = floor_incremental(changed_records=len(sf_items), changed_rows=len(ss_items))
     return Prepared(workflow.pk, floor, _bounded(floor),
                     expect={"records_updated": len(ss_items), "rows_updated": len(sf_items),
@@ -212,6 +231,7 @@ def bidirectional_conflicts(b: Bench) -> Prepared:
         {"id": row_of[i], "cells": [{"columnId": column,
                                      "value": data.changed_value("Phone", i, "ss")}]}
         for i in items])
+    _poll_later(b)
     floor = floor_conflicts(conflicts=len(items))
     return Prepared(workflow.pk, floor, _bounded(floor),
                     expect={"conflicts_count": len(items), "rows_updated": len(items),

@@ -32,6 +32,7 @@ from connector.clients.transport import (
     CountingSession,
     backoff_delay,
     ca_bundle_path,
+    json_body,
 )
 from connector.clients.types import SaveResult, TokenSet
 
@@ -345,8 +346,11 @@ class SalesforceClient:
             body = {"allOrNone": False, "records": [
                 {**item, "attributes": {"type": object_name}} for item in items]}
             try:
+                # Encoded with orjson inside the call, where requests(json=...) encoded it
+                # (simple-salesforce sends the JSON content type).
                 answer = self._call(lambda: self._sf.restful(
-                    "composite/sobjects", method=method, json=body))
+                    "composite/sobjects", method=method,
+                    data=json_body(body, allow_nan=False)))
             except ClientError as error:
                 if error.kind in SYSTEMIC_KINDS or (
                         method == "POST" and error.kind in AMBIGUOUS_KINDS):

@@ -12,7 +12,6 @@ errorCode, dropped connections and timeouts — up to ``max_attempts``. An expir
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -35,6 +34,7 @@ from connector.clients.transport import (
     CountingSession,
     backoff_delay,
     ca_bundle_path,
+    json_body,
     parse_retry_after,
 )
 from connector.clients.types import RowResult, TokenSet
@@ -49,9 +49,6 @@ SDK_RETRIED_CODES = frozenset({4001, 4002, 4003, 4004})
 TOKEN_CODES = frozenset({1002, 1003})
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found"})
-#: One encoder for every request body (``json.dumps`` with options builds a new one per
-#: call); compact, as the service does not need the spaces.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class _Smartsheet(smartsheet.Smartsheet):
@@ -275,7 +272,9 @@ class SmartsheetClient:
         the SDK as ready bytes; headers (token, User-Agent, change agent), the SDK's
         retries and its error objects are the same, and the answer is decoded once.
         """
-        body = _ENCODE(payload).encode()
+        # NaN is written as the literal NaN, as ``json`` always did here (the service
+        # refuses it with an answer of its own).
+        body = json_body(payload, allow_nan=True)
 
         def send() -> Any:
             operation = fresh_operation(f"{method.lower()}_json")

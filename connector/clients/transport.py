@@ -9,6 +9,7 @@ one place and no call escapes, retries and token refreshes included.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import re
@@ -17,6 +18,7 @@ import threading
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -118,6 +120,59 @@ def backoff_delay(
     return min(base * (2 ** (attempt - 1)) * (1 + random.random() / 2), cap)
 
 
+_UTF8 = frozenset({"utf-8", "utf8"})
+#: The keyword arguments simple-salesforce passes to ``Response.json`` with our client's
+#: settings (plain dicts, default floats): the same as none at all.
+_DEFAULT_JSON_KWARGS = ({"object_pairs_hook": dict, "parse_float": None},
+                        {"object_pairs_hook": dict}, {})
+
+
+class FastJSONResponse(requests.Response):
+    """A ``requests.Response`` whose ``json()`` decodes with orjson (5-10x faster than
+    ``json.loads``, which is most of reading a 10,000-row sheet or 2,000-record page).
+
+    Same answers as ``requests``: orjson decodes only UTF-8 bodies without special
+    decoding options; anything it refuses (NaN/Infinity literals, a BOM, UTF-16/32,
+    lone surrogates, invalid JSON) goes to ``requests``' own ``json()``, which decodes
+    it or raises its usual ``RequestsJSONDecodeError``. One difference is left:
+    integers beyond 64 bits decode as floats (neither service sends them).
+    """
+
+    __slots__ = ()
+
+    def json(self, **kwargs):
+        encoding = self.encoding
+        if (kwargs in _DEFAULT_JSON_KWARGS
+                and (encoding is None or encoding.lower() in _UTF8)):
+            try:
+                return orjson.loads(self.content)
+            except orjson.JSONDecodeError:
+                pass
+        return super().json(**kwargs)
+
+
+def json_body(payload, *, allow_nan: bool) -> bytes:
+    """``payload`` as a compact UTF-8 JSON request body, encoded with orjson.
+
+    Same JSON as ``json.dumps(payload, allow_nan=allow_nan)``: orjson writes NaN and
+    Infinity as ``null``, so a body holding ``null`` (rare in our writes: blank cells are
+    sent as "") — and anything orjson cannot encode (integers beyond 64 bits, non-string
+    keys) — is encoded by ``json`` instead. With ``allow_nan=False`` a NaN raises
+    ``requests``' ``InvalidJSONError``, as ``requests(json=...)`` does.
+    """
+    try:
+        body = orjson.dumps(payload)
+    except TypeError:
+        body = None
+    if body is not None and b"null" not in body:
+        return body
+    try:
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=allow_nan).encode()
+    except ValueError as exc:
+        raise requests.exceptions.InvalidJSONError(exc) from exc
+
+
 class CountingSession(requests.Session):
     """A ``requests.Session`` that counts every request it sends on a :class:`CallCounter`,
     applies a default timeout and the CA bundle, and remembers per-thread response headers
@@ -165,6 +220,10 @@ class CountingSession(requests.Session):
         self.counter.add(self.service)
         self._local.retry_after = None
         response = super().send(request, **kwargs)
+        if response.__class__ is requests.Response:
+            # The same object, decoding JSON faster (see FastJSONResponse); the SDKs
+            # call ``response.json()`` themselves.
+            response.__class__ = FastJSONResponse
         self._local.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         self._local.server_time = server_time_of(response.headers.get("Date"),
                                                  response.elapsed.total_seconds())

@@ -19,6 +19,7 @@ which the planner turns into a row error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -89,8 +90,17 @@ class FieldInfo:
         return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()})
 
 
+#: Below this, an integral int or float is its own rounded value at any scale (and far
+#: from the 28 digits where quantize would overflow): the shortcut of :func:`_number`.
+_EXACT_INTEGRAL = 10**15
+
+
 def _number(value: Any, scale: int | None) -> int | float:
     """A number rounded to ``scale`` decimals, ``int`` when integral (5.0 → 5)."""
+    kind = value.__class__
+    if ((kind is int or (kind is float and value.is_integer()))
+            and -_EXACT_INTEGRAL < value < _EXACT_INTEGRAL):
+        return int(value)  # what the Decimal path below gives, without it
     try:
         number = Decimal(str(value))
     except InvalidOperation as exc:
@@ -98,7 +108,10 @@ def _number(value: Any, scale: int | None) -> int | float:
     if not number.is_finite():
         raise ConversionError(f"'{value}' is not a number")
     if scale is not None:
-        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        try:
+            number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        except InvalidOperation as exc:  # too many digits to keep `scale` decimals
+            raise ConversionError(f"'{value}' is too large a number for this field") from exc
     if number == number.to_integral_value():
         return int(number)
     return float(number)
@@ -138,6 +151,43 @@ def sf_canonical(value: Any, info: FieldInfo) -> Any:
     if kind == ANY_TYPE:
         return value
     return str(value)
+
+
+def sf_canonical_for(info: FieldInfo) -> Callable[[Any], Any]:
+    """``lambda value: sf_canonical(value, info)`` with the per-type decision taken once
+    (the hot path of planning 10,000 records × their mappings)."""
+    kind = info.type
+    if kind == "boolean":
+        return bool
+    if kind in NUMBER_TYPES:
+        scale = 0 if kind == "int" else (info.scale if info.scale else None)
+
+        def number(value: Any) -> Any:
+            if value is None or value == "":
+                return None
+            return _number(value, scale)
+        return number
+    if kind in ("date", "datetime", "multipicklist", ANY_TYPE):
+        return lambda value: sf_canonical(value, info)
+    return _text_canonical
+
+
+def _text_canonical(value: Any) -> Any:
+    """:func:`sf_canonical` of every text type (the same function for all of them, so a
+    caller can recognise it)."""
+    if value.__class__ is str:
+        return value or None
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def to_cell_for(info: FieldInfo, *, tz: str = "UTC") -> Callable[[Any], Any] | None:
+    """``lambda canonical: to_cell(canonical, info, tz=tz)``, or None when that is the
+    canonical value itself (every type but booleans and datetimes)."""
+    if info.type in ("boolean", "datetime"):
+        return lambda canonical: to_cell(canonical, info, tz=tz)
+    return None
 
 
 def to_cell(canonical: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:

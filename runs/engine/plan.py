@@ -28,6 +28,7 @@ from runs.engine.convert import (
     to_cell,
     to_salesforce,
 )
+from runs.engine.gcpause import gc_paused
 from runs.engine.groups import GroupResolver, group_key, group_path
 from runs.engine.plan_new import NewItemsMixin
 from runs.engine.sheetfilter import row_passes
@@ -370,7 +371,8 @@ class _Planner(NewItemsMixin):
 
 def plan_sync(inp: PlanInput) -> Plan:
     """Plan one run. Pure: the same input always gives the same plan."""
-    return _Planner(inp).run()
+    with gc_paused():  # thousands of small containers: see runs.engine.gcpause
+        return _Planner(inp).run()
 
 
 def lookup_values_needed(inp: PlanInput) -> dict[tuple[str, str], set[str]]:

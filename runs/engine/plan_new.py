@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import sfids
-from runs.engine.computed import INPUTS_KEY, case_inputs
-from runs.engine.convert import normalize_cell, to_cell
+from runs.engine.computed import INPUTS_KEY, case_inputs, is_computed
+from runs.engine.convert import FieldInfo, normalize_cell, sf_canonical_for, to_cell_for
 from runs.engine.sheetfilter import row_passes
 from runs.engine.types import LinkState, NewLink, RecordCreate, RowAdd
 
@@ -61,20 +61,39 @@ class NewItemsMixin:
 
     def add_rows(self, links_by_record: dict[str, LinkState], claimed: dict[str, int]) -> None:
         inp = self.inp
+        # Per mapping, decided once (not per record): how to read the value, its cell
+        # form, whether it is written. Same values as sf_value / to_cell per cell.
+        steps = [(m.key, m.read_path, None if is_computed(m.key) else sf_canonical_for(m.info),
+                  m, m.column_id if m.to_smartsheet and m.column_id is not None else None,
+                  to_cell_for(m.info, tz=inp.tz))
+                 for m in inp.mappings]
+        text_canonical = sf_canonical_for(FieldInfo(name="", type="string"))
         for record_id, record in inp.records.items():
             if (record_id in links_by_record or record_id in claimed or record.get("IsDeleted")
                     or record_id in inp.tombstoned_records):
                 continue
             cells: dict[int, Any] = {}
             snapshot: dict[str, list] = {}
-            for m in inp.mappings:
-                sf_now = self.sf_value(m, record)
-                if m.to_smartsheet and m.column_id is not None:
-                    cell = to_cell(sf_now, m.info, tz=inp.tz)
-                    cells[m.column_id] = cell
-                    snapshot[m.key] = [sf_now, normalize_cell(cell)]
+            get = record.get
+            for key, path, canonical, m, column_id, cell_of in steps:
+                value = get(path)
+                if value.__class__ is str and value and canonical is text_canonical:
+                    # Non-empty text (most cells): canonical, cell and normalized at once.
+                    if column_id is not None:
+                        cells[column_id] = value
+                        snapshot[key] = [value, value]
+                    else:
+                        snapshot[key] = [value, None]
+                    continue
+                sf_now = self.sf_value(m, record) if canonical is None else canonical(value)
+                if column_id is not None:
+                    cell = sf_now if cell_of is None else cell_of(sf_now)
+                    cells[column_id] = cell
+                    # Non-empty text is its own normalized form.
+                    snapshot[key] = [sf_now, cell if cell.__class__ is str and cell
+                                     else normalize_cell(cell)]
                 else:
-                    snapshot[m.key] = [sf_now, None]
+                    snapshot[key] = [sf_now, None]
             if self.computed:
                 # What refreshes the row's Age and SLA status later, without a read.
                 snapshot[INPUTS_KEY] = [case_inputs(record), None]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from runs.engine.convert import normalize_cell
+from runs.engine.gcpause import gc_paused
 from runs.engine.soql import AUDIT_FIELDS
 from runs.engine.types import SheetRow
 
@@ -56,12 +57,15 @@ def read_records(pages: Iterable[list[dict]], paths: list[str],
     newest: tuple[str, str] | None = None
     simple, dotted = _split_paths(tuple(paths))
     for page in pages:
-        for raw in page:
-            flat = _flatten(raw, simple, dotted)
-            records[flat["Id"]] = flat
-            stamp = flat.get("SystemModstamp")
-            if stamp and (newest is None or (stamp, flat["Id"]) > newest):
-                newest = (stamp, flat["Id"])
+        # Paused while flattening a page only (not while the next one is fetched):
+        # 2,000 records of small dicts, see runs.engine.gcpause.
+        with gc_paused():
+            for raw in page:
+                flat = _flatten(raw, simple, dotted)
+                records[flat["Id"]] = flat
+                stamp = flat.get("SystemModstamp")
+                if stamp and (newest is None or (stamp, flat["Id"]) > newest):
+                    newest = (stamp, flat["Id"])
         if on_page is not None:
             on_page(len(records))
     return records, newest

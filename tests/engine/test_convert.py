@@ -115,3 +115,11 @@ def test_it_keeps_only_active_picklist_values_from_the_describe():
         {"value": "Hot", "active": True}, {"value": "Old", "active": False}]})
     assert info.picklist == ("Hot",)
     assert FieldInfo.from_dict(info.as_dict()) == info
+
+
+def test_it_reports_a_number_too_large_for_the_field_as_a_conversion_error():
+    from runs.engine.convert import ConversionError, _number
+
+    with pytest.raises(ConversionError, match="too large"):
+        _number(1e30, 2)
+    assert _number(1e20, 2) == 10**20

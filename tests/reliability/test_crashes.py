@@ -134,7 +134,8 @@ def test_it_recovers_from_a_worker_killed_anywhere_in_a_run(sandbox, tag, tmp_pa
         if process.returncode == -signal.SIGKILL:
             assert [r["status"] for r in recovered["reaped"]] == ["failed"], (label, recovered)
             assert recovered["claim_free"], label
-        assert recovered["status"] == "succeeded", (label, recovered)
+        assert recovered["status"] == "succeeded", (
+            label, recovered.get("message"), recovered.get("errors"), recovered)
         assert world.differences() == [], (label, world.differences()[:5])
 
     assert kills >= 20, where
