@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from connector.clients.transport import server_time_of
+
+
+@pytest.fixture(scope="module")
+def sandbox(clock_sandbox):
+    """This module rewinds the sandbox clock: it gets a sandbox of its own."""
+    return clock_sandbox
 
 
 def test_it_reads_the_date_minus_the_round_trip():

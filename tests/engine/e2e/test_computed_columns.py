@@ -12,6 +12,13 @@ from runs.engine import sync_workflow
 from runs.models import Link, Run, RunStatus
 from tests.engine import factories
 
+
+@pytest.fixture(scope="module")
+def sandbox(clock_sandbox):
+    """This module rewinds the sandbox clock: it gets a sandbox of its own."""
+    return clock_sandbox
+
+
 COMPUTED = [("Subject", "Subject", "to_smartsheet"),
             ("$time_to_close", "Time to close", "to_smartsheet", "", True),
             ("$age", "Age", "to_smartsheet", "", True),

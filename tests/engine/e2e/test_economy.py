@@ -14,6 +14,12 @@ from runs.models import SyncState
 from tests.engine import factories
 
 
+@pytest.fixture(scope="module")
+def sandbox(clock_sandbox):
+    """This module rewinds the sandbox clock: it gets a sandbox of its own."""
+    return clock_sandbox
+
+
 @pytest.fixture
 def clock(sandbox):
     """The sandbox clock, put back where it was afterwards (the sandbox is shared)."""

@@ -33,7 +33,7 @@ def emulator(sandbox):
     """The Smartsheet emulator, reset to an account with users only."""
     sandbox.smartsheet.reset("empty")
     yield sandbox.smartsheet
-    sandbox.smartsheet.rate_limit(per_minute=300)
+    sandbox.smartsheet.rate_limit(per_minute=sandbox.smartsheet.default_rate)
 
 
 @pytest.fixture
