@@ -83,8 +83,10 @@ def test_it_resumes_after_the_last_replay_id_when_restarted(world, listen, org):
     org.insert("Account", [{"Name": "While down 1"}, {"Name": "While down 2"}])
     second = listen()
     assert wait_for(lambda: _pending(world) == 3)
-    assert second.stats["events"] == 2  # only the missed ones, none replayed twice
+    # The thread counts a batch after handling it, so the signal can be seen first.
+    assert wait_for(lambda: second.stats["events"] == 2), second.stats
     assert wait_for(lambda: _cursor(world) == org.changes.last_id)
+    assert second.stats["events"] == 2  # only the missed ones, none replayed twice
 
 
 def test_it_handshakes_again_when_the_session_expires(world, listen, org, rt_sandbox):
