@@ -100,7 +100,10 @@ def test_it_runs_the_whole_product_and_stops_cleanly(tmp_path):
               180, proc, var, "the sign-in page")
         runs = _wait(lambda: _finished_runs(var / "sheetforce.sqlite3"), 180, proc, var,
                      "a finished first run")
-        log = (var / "demo.log").read_text()
+        # The demo prints its banner once it has seen the page answer itself; the
+        # worker may finish the first run before that.
+        log = _wait(lambda: (text := (var / "demo.log").read_text()) and
+                    "Press Ctrl-C to stop." in text and text, 60, proc, var, "the banner")
         assert "sheetforce-demo" in log and "alice" in log  # credentials printed
         assert any(status in ("succeeded", "partial") and added > 0
                    for _name, status, added in runs), runs
