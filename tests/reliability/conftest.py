@@ -7,18 +7,7 @@ import pytest
 
 from runs.engine import context
 from tests.engine import factories
-
-
-@pytest.fixture
-def alice(db):
-    return factories.make_alice()
-
-
-@pytest.fixture
-def install(db, sandbox, alice):
-    install = factories.make_install(sandbox)
-    factories.connect(alice, install, sandbox)
-    return install
+from tests.engine.fixtures import alice, install  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
