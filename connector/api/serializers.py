@@ -34,7 +34,7 @@ class VisibleInstallField(serializers.PrimaryKeyRelatedField):
     """An install id among those the requesting user sees (others: "does not exist")."""
 
     def get_queryset(self):
-        from connector.api.services import installs_visible_to
+        from connector.services import installs_visible_to
 
         request = self.context.get("request")
         if request is None:

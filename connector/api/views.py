@@ -9,14 +9,15 @@ from rest_framework.response import Response
 from accounts.api.common import ApiError, BaseViewSet, error_responses
 from connector.api.common import connector_errors
 from connector.api.serializers import ConnectionSerializer, InstallSerializer
-from connector.api.services import (
+from connector.models import Connection, Install
+from connector.services import (
+    connection_create_from_token,
+    connection_delete,
     install_create,
     install_update,
     installs_visible_to,
     user_can_manage_installs,
 )
-from connector.models import Connection, Install
-from connector.services import connection_create_from_token, connection_delete
 
 
 @extend_schema_view(

@@ -14,9 +14,8 @@ from rest_framework.response import Response
 
 from accounts.api.common import ApiError, BaseAPIView, error_responses, parse_id
 from connector.api.common import connector_errors
-from connector.api.services import installs_visible_to
 from connector.models import Install, InstallKind
-from connector.services import salesforce_client_for, smartsheet_client_for
+from connector.services import installs_visible_to, salesforce_client_for, smartsheet_client_for
 from workflows.api.serializers import (
     ColumnSerializer,
     SalesforceFieldSerializer,
