@@ -342,6 +342,10 @@ class SmartsheetClient:
             params["ifVersionAfter"] = int(if_version_after)
         return self._get(f"/sheets/{int(sheet_id)}", params)
 
+    def list_columns(self, sheet_id: int) -> list[dict]:
+        """The sheet's columns in order, without its rows (``GET /sheets/{id}/columns``)."""
+        return self._list(f"/sheets/{int(sheet_id)}/columns")
+
     def get_version(self, sheet_id: int) -> int:
         return int(self._get(f"/sheets/{int(sheet_id)}/version")["version"])
 

@@ -159,6 +159,21 @@ def test_it_manages_columns(make_smartsheet, unique):
     assert titles == ["Name", "Done", "Due", "Phase"]
 
 
+def test_it_lists_columns_without_the_rows(sandbox, make_smartsheet, unique):
+    client = make_smartsheet()
+    sheet = new_sheet(client, f"list-cols-{unique}")
+    client.add_rows(sheet["id"], [{"cells": cells(sheet, f"row {i}")} for i in range(3)])
+    before = ss_server_calls(sandbox)
+
+    columns = client.list_columns(sheet["id"])
+
+    assert ss_server_calls(sandbox) - before == 1
+    assert [(c["title"], c["type"]) for c in columns] == [
+        ("Name", "TEXT_NUMBER"), ("Done", "CHECKBOX"), ("Due", "DATE")]
+    assert columns[0]["primary"] is True and all("id" in c for c in columns)
+    assert not any("cells" in c for c in columns)
+
+
 def test_it_reads_cell_history(sandbox, make_smartsheet, unique):
     client = make_smartsheet()
     sheet = new_sheet(client, f"history-{unique}")

@@ -133,8 +133,7 @@ class WizardMetadata:
         """The sheet's columns (none for a sheet that will be created)."""
         if not sheet_id:
             return []
-        sheet = self.smartsheet().get_sheet(int(sheet_id))
-        return list(sheet.get("columns") or [])
+        return self.smartsheet().list_columns(int(sheet_id))
 
 
 def _reason_text(label: str, reason: str) -> str:
