@@ -311,8 +311,7 @@ SERVICE_CLOUD_COLUMNS: list[dict] = [
 def setup_workflows(*, users: dict[str, User], installs: dict[str, Install]) -> list:
     """Create the example workflows that do not exist yet and request their first run."""
     from connector.services import smartsheet_client_for
-    from runs.models import RunTrigger
-    from runs.services import run_request
+    from runs.services import run_request_after_save
     from workflows.models import Workflow
     from workflows.services import workflow_create
 
@@ -326,7 +325,6 @@ def setup_workflows(*, users: dict[str, User], installs: dict[str, Install]) -> 
             client = smartsheet_client_for(user=owner, install=example["install"])
             example["sheet_id"] = client.create_sheet(sheet["name"], sheet["columns"])["id"]
         workflow = workflow_create(user=owner, **example)
-        if getattr(workflow, "first_run_requested", False):
-            run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=owner)
+        run_request_after_save(workflow=workflow, user=owner, created=True)
         created.append(workflow)
     return created

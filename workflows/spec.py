@@ -61,6 +61,24 @@ class WorkflowSpec:
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
+    def sync_key(self) -> str:
+        """A digest of the editable settings that decide which records and rows sync and
+        which values travel: mappings, filters, row groups and removal rules. When it
+        changes, records nobody edited may need writing (a new mapping, a wider filter), so
+        the engine's next run reads everything instead of only what changed. Object, sheet
+        and direction cannot change after creation; column ids are left out because the
+        engine pins them (and a new sheet's id) after its first run, which changes nothing."""
+        import hashlib
+        import json
+
+        parts = [self.remove_rows_on_filter_exit, self.remove_rows_on_delete,
+                 [[m.salesforce_field, m.lookup_field, m.column_title, m.direction]
+                  for m in self.mappings],
+                 [[f.side, f.field, f.operator, f.value] for f in self.filters],
+                 [[g.level, g.field, g.value] for g in self.row_groups]]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
+
+    @property
     def salesforce_filters(self) -> tuple[FilterSpec, ...]:
         return tuple(f for f in self.filters if f.side == "salesforce")
 

@@ -27,7 +27,7 @@ from runs.api.serializers import (
 )
 from runs.models import Run, RunStatus, RunTrigger
 from runs.selectors import run_list_visible_to
-from runs.services import RunRefused, run_request, run_request_for_user
+from runs.services import RunRefused, run_request_after_save, run_request_for_user
 from workflows.api.common import workflow_errors
 from workflows.api.views import BaseWorkflowViewSet
 from workflows.selectors import workflow_get_for_user
@@ -56,13 +56,11 @@ class WorkflowViewSet(BaseWorkflowViewSet):
     serializer_class = WorkflowWithRunSerializer
 
     def after_create(self, workflow) -> None:
-        if not getattr(workflow, "first_run_requested", False):
-            return
-        try:
-            run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=self.request.user)
-        except RunRefused as exc:
-            # The workflow is saved; its first run waits for the install (paused/disabled).
-            log.info("first run of workflow %s refused: %s", workflow.pk, exc.message)
+        # A refused first run (paused or disabled install) leaves the workflow saved.
+        run_request_after_save(workflow=workflow, user=self.request.user, created=True)
+
+    def after_update(self, workflow) -> None:
+        run_request_after_save(workflow=workflow, user=self.request.user, created=False)
 
     @extend_schema(request=None, responses={200: PreviewSerializer,
                                             **error_responses(403, 404, 409, 502, 503, 504)})

@@ -405,12 +405,16 @@ def failure_from(error: ClientError, *, spec=None) -> SyncFailed:
     return SyncFailed(f"{service} failed: {error.message}", error.kind)
 
 
-def full_due(state, run, full: bool | None) -> bool:
+def full_due(state, run, full: bool | None, spec=None) -> bool:
+    """Whether this run reads everything: asked for, never done, the workflow's sync
+    settings changed since the last full read (``spec.sync_key``), or one is due."""
     if full is not None:
         return full
     if run is not None and run.full:
         return True
     if state.last_full_sync_at is None:
+        return True
+    if spec is not None and (state.field_cache or {}).get("spec_key") != spec.sync_key:
         return True
     hours = getattr(settings, "FULL_RECONCILE_HOURS", 24)
     return timezone.now() - state.last_full_sync_at > timedelta(hours=hours)

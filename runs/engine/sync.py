@@ -118,7 +118,7 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
                      run=run, workflow=workflow, state=state, dry_run=dry_run,
                      deadline=deadline)
     try:
-        return _Sync(ctx, counter, full_due(state, run, full)).run()
+        return _Sync(ctx, counter, full_due(state, run, full, spec)).run()
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc
     except ClientError as exc:
@@ -233,10 +233,12 @@ class _Sync:
             newest = _stamp(newest_row)
             if state.sheet_watermark is None or newest > state.sheet_watermark:
                 state.sheet_watermark = newest
-        if self.full:
-            state.last_full_sync_at = started
         if reader.cache_changed:
             state.field_cache = reader.field_cache
+        if self.full:
+            state.last_full_sync_at = started
+            # What this full read synced; a run with other settings reads everything.
+            state.field_cache = {**(state.field_cache or {}), "spec_key": ctx.spec.sync_key}
         # Only the engine's own fields: the scheduler owns running_run, rerun_requested,
         # last_run_at and next_due_at and may change them while this run works.
         state.save(update_fields=ENGINE_STATE_FIELDS)

@@ -2,7 +2,8 @@
 
 The public interface (import from ``runs.services``):
 
-- :func:`run_request`, :func:`run_request_for_user`, :class:`RunRefused`,
+- :func:`run_request`, :func:`run_request_for_user`, :func:`run_request_after_save`,
+  :class:`RunRefused`,
   :func:`user_can_run_workflow` — ask for a run (coalesced with one in progress).
 - :func:`run_execute` — what the django-q2 task calls: claim, sync, finish, follow up.
 - :func:`run_execute_now` — the command line: queue and execute in this process.
@@ -37,6 +38,7 @@ from runs.services.requests import (
     RunRefused,
     run_enqueue,
     run_request,
+    run_request_after_save,
     run_request_for_user,
     user_can_run_workflow,
     workflow_refusal,
@@ -62,6 +64,7 @@ __all__ = [
     "run_execute_now",
     "run_finish",
     "run_request",
+    "run_request_after_save",
     "run_request_for_user",
     "run_transition",
     "runs_cleanup",

@@ -279,3 +279,34 @@ def test_it_previews_an_unsaved_draft(alice_live, live_install, sheet, client_fo
     bad = client.post("/api/v1/workflows/preview/", {**body, "mappings": [
         {"salesforce_field": "Nope", "column": "Account"}]}, format="json")
     assert bad.status_code == 400 and "mappings" in bad.json()["errors"]
+
+
+def test_a_patch_that_changes_what_syncs_queues_a_run_and_a_rename_does_not(
+        alice_live, live_install, sheet, client_for, sandbox):
+    import uuid
+
+    from runs.services import run_execute_now
+
+    prefix = f"patch-{uuid.uuid4().hex[:8]}"
+    sandbox.salesforce.insert("Account", [{"Name": f"{prefix}-1", "Industry": "Energy"}])
+    client = client_for(alice_live)
+    created = client.post("/api/v1/workflows/", _draft(
+        live_install, sheet, direction="to_smartsheet", start_first_run=False,
+        mappings=[{"salesforce_field": "Name", "column": "Account"}],
+        salesforce_filters=[{"field": "Name", "operator": "starts_with", "value": prefix}],
+        smartsheet_filters=[], row_groups=[]), format="json").json()
+    workflow = Workflow.objects.get(pk=created["id"])
+    assert run_execute_now(workflow=workflow).status == "succeeded"
+    url = f"/api/v1/workflows/{workflow.pk}/"
+
+    renamed = client.patch(url, {"name": "Only a new name"}, format="json")
+    assert renamed.status_code == 200 and Run.objects.filter(workflow=workflow).count() == 1
+
+    widened = client.patch(url, {"mappings": [
+        {"salesforce_field": "Name", "column": "Account"},
+        {"salesforce_field": "Industry", "column": "Industry", "direction": "to_smartsheet"}]},
+        format="json")
+    assert widened.status_code == 200, widened.content
+    applying = Run.objects.filter(workflow=workflow).latest("pk")
+    assert (applying.trigger, applying.status) == ("created", "queued")
+    assert widened.json()["last_run"]["id"] == applying.pk

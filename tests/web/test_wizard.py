@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runs.models import Run, RunTrigger
+from tests.engine.factories import rows_by_title
 from tests.web import factories
 from workflows.models import Workflow
 
@@ -205,3 +206,60 @@ def test_it_requires_csrf_on_wizard_steps(connected_alice):
     strict.force_login(connected_alice[0])
     strict.get("/workflows/new/")
     assert strict.post("/wizard/settings/", {"action": "next"}).status_code == 403
+
+
+def _save_through_wizard(client, mappings: dict, name: str, tag: str):
+    client.post("/wizard/fields/", {**mappings, "action": "next"})
+    client.post("/wizard/filters/", {"sf-0-field": "AccountNumber", "sf-0-operator": "equals",
+                                     "sf-0-value": tag, "action": "next"})
+    client.post("/wizard/groups/", {"action": "next"})
+    return client.post("/wizard/save/", {"name": name, "action": "save"}, follow=True)
+
+
+def test_an_edit_that_changes_what_syncs_starts_a_run_and_a_rename_does_not(
+        client, at_fields, sandbox):
+    from runs.services import run_execute
+
+    alice, installation, sheet = at_fields
+    tag = f"web-{sheet['id']}"
+    sandbox.salesforce.insert("Account", [{"Name": "Edited later", "AccountNumber": tag,
+                                           "Phone": "555-0199"}])
+    name_only = {"m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both"}
+    _save_through_wizard(client, name_only, "Grows", tag)
+    workflow = Workflow.objects.get(name="Grows")
+    first = Run.objects.get(workflow=workflow)
+    assert run_execute(run_id=first.pk).run.status == "succeeded"
+
+    client.get(f"/workflows/{workflow.pk}/edit/")
+    page = _save_through_wizard(client, {
+        **name_only, "m-1-field": "Phone", "m-1-column": "Phone",
+        "m-1-direction": "to_smartsheet"}, "Grows", tag)
+    assert "A sync has started to apply the changes" in page.content.decode()
+    applying = Run.objects.filter(workflow=workflow).exclude(pk=first.pk).get()
+    assert applying.trigger == RunTrigger.CREATED
+    assert run_execute(run_id=applying.pk).run.status == "succeeded"
+    rows = rows_by_title(sandbox, sheet["id"])
+    assert [(r["Account Name"], r["Phone"]) for r in rows] == [("Edited later", "555-0199")]
+
+    client.get(f"/workflows/{workflow.pk}/edit/")
+    page = _save_through_wizard(client, {
+        **name_only, "m-1-field": "Phone", "m-1-column": "Phone",
+        "m-1-direction": "to_smartsheet"}, "Grows renamed", tag)
+    assert "A sync has started" not in page.content.decode()
+    assert Run.objects.filter(workflow=workflow).count() == 2
+
+
+def test_a_workflow_saved_on_a_paused_install_waits_for_it(client, at_fields):
+    from connector.models import InstallStatus
+
+    alice, installation, sheet = at_fields
+    installation.status = InstallStatus.PAUSED_LIMIT
+    installation.status_message = "Paused: the daily API budget is spent."
+    installation.save()
+    page = _save_through_wizard(client, {
+        "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both"},
+        "Waits", "nothing")
+    assert page.status_code == 200
+    assert "It will sync once it can: Paused: the daily API budget is spent." in (
+        page.content.decode())
+    assert not Run.objects.filter(workflow__name="Waits").exists()

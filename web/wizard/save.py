@@ -78,12 +78,18 @@ class SaveStep(WizardStepView):
         except WorkflowValidationError as exc:
             return self.show({k: list(v) for k, v in exc.errors.items()}, status=400)
         self.wizard.clear()
-        if getattr(workflow, "first_run_requested", False):
-            from runs.models import RunTrigger
-            from runs.services import run_request
+        from runs.services import run_request_after_save
 
-            run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=request.user)
-            messages.success(request, f"Saved “{workflow.name}”. The first sync has started.")
+        created = self.workflow is None
+        run, refusal = run_request_after_save(workflow=workflow, user=request.user,
+                                              created=created)
+        if run is not None:
+            started = ("The first sync has started." if created else
+                       "A sync has started to apply the changes to every row.")
+            messages.success(request, f"Saved “{workflow.name}”. {started}")
+        elif refusal:
+            messages.warning(request, f"Saved “{workflow.name}”. It will sync once it can: "
+                                      f"{refusal}")
         else:
             messages.success(request, f"Saved “{workflow.name}”.")
         return redirect("run_history", workflow_id=workflow.pk)

@@ -39,6 +39,9 @@ class BaseWorkflowViewSet(BaseViewSet):
     def after_create(self, workflow: Workflow) -> None:
         """Hook for the runs layer (the first run)."""
 
+    def after_update(self, workflow: Workflow) -> None:
+        """Hook for the runs layer (a run that applies changed settings)."""
+
     @extend_schema(
         parameters=[
             OpenApiParameter("enabled", OpenApiTypes.BOOL, description="Only enabled (true) or disabled (false) workflows."),
@@ -106,6 +109,7 @@ class BaseWorkflowViewSet(BaseViewSet):
                 changes[key] = [dict(item) for item in changes[key]]
         with workflow_errors():
             workflow = workflow_update(user=request.user, workflow=workflow, **changes)
+        self.after_update(workflow)
         workflow = workflow_get_for_user(user=request.user, workflow_id=workflow.pk)
         return Response(self.get_serializer(workflow).data)
 
