@@ -263,3 +263,44 @@ def test_a_workflow_saved_on_a_paused_install_waits_for_it(client, at_fields):
     assert "It will sync once it can: Paused: the daily API budget is spent." in (
         page.content.decode())
     assert not Run.objects.filter(workflow__name="Waits").exists()
+
+
+def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(client, sandbox):
+    """The columns a workflow's first run created still count as its own new columns,
+    and an owner who lost the Service Cloud role may still fix the workflow."""
+    import uuid
+
+    from connector.models import InstallKind, Service
+    from connector.services import connection_create_from_token
+    from runs.services import run_execute_now
+    from tests.web.forms import rendered_values
+    from workflows.services import workflow_create
+
+    alice = factories.alice()
+    alice.service_cloud_user = True
+    alice.save()
+    installation = factories.sandbox_install(sandbox, kind=InstallKind.SERVICE_CLOUD,
+                                             name="Support")
+    for service, info in ((Service.SALESFORCE, sandbox.info["salesforce"]),
+                          (Service.SMARTSHEET, sandbox.info["smartsheet"])):
+        connection_create_from_token(user=alice, install=installation, service=service,
+                                     access_token=info["access_token"])
+    tag = uuid.uuid4().hex[:8]
+    workflow = workflow_create(
+        user=alice, install=installation, name="Cases", direction="to_smartsheet",
+        salesforce_object="Case", new_sheet_name=f"Cases {tag}", start_first_run=False,
+        mappings=[{"salesforce_field": "Subject", "column": "Subject", "new_column": True},
+                  {"salesforce_field": "$sla_status", "column": "SLA status",
+                   "new_column": True}],
+        salesforce_filters=[{"field": "Subject", "operator": "starts_with", "value": tag}])
+    assert run_execute_now(workflow=workflow).status == "succeeded"
+    alice.service_cloud_user = False  # the role is gone; the workflow is still hers
+    alice.save()
+
+    client.force_login(alice)
+    assert client.get(f"/workflows/{workflow.pk}/edit/")["Location"] == "/wizard/fields/"
+    values = rendered_values(client.get("/wizard/fields/").content.decode(), "m-")
+    assert values["m-1-field"] == "$sla_status"
+    response = client.post("/wizard/fields/", {**values, "action": "next"})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert response["Location"] == "/wizard/filters/"

@@ -115,7 +115,8 @@ class WizardStepView(View):
         if name is not None:
             kwargs.update(name=name, require_name=True)
         try:
-            self.spec = workflow_validate(user=self.request.user, install=self.install, **kwargs)
+            self.spec = workflow_validate(user=self.request.user, install=self.install,
+                                          workflow=self.workflow, **kwargs)
         except PermissionDenied as exc:
             return {"general": [str(exc)]}
         except WorkflowValidationError as exc:
