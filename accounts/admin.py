@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Team, User
+from accounts.services import ROLE_FLAGS, user_can_manage, user_update_roles
 from connector.admin_site import RoleAdminMixin
 
 
@@ -34,16 +35,36 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
 
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # A team admin neither sees nor changes (password included) a superuser.
+            qs = qs.filter(is_superuser=False)
+        return qs
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not user_can_manage(actor=request.user, user=obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            # A team admin cannot move people to other teams.
+            # A team admin cannot move people to other teams, nor drop their own role
+            # (the rule of accounts.services.user_update_roles).
             fields.append("team")
+            if obj is not None and obj.pk == request.user.pk:
+                fields.append("system_admin")
         return fields
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and not change:
             obj.team_id = request.user.team_id
+        flags = {k: form.cleaned_data[k] for k in ROLE_FLAGS
+                 if change and k in form.changed_data and k in form.cleaned_data}
+        if flags:
+            # Role and licence changes go through the service: its checks and its log.
+            user_update_roles(actor=request.user, user=User.objects.get(pk=obj.pk), **flags)
         super().save_model(request, obj, form, change)
 
 

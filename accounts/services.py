@@ -15,11 +15,14 @@ ROLE_FLAGS = ("system_admin", "connector_admin", "licensed", "salesforce_user", 
 
 
 def user_can_manage(*, actor: User, user: User) -> bool:
-    """A System Admin manages the users of their own team; superusers manage everyone."""
+    """A System Admin manages the users of their own team; superusers manage everyone.
+    Nobody but a superuser manages a superuser (its password, its flags)."""
     if not actor.is_authenticated or not actor.is_active:
         return False
     if actor.is_superuser:
         return True
+    if user.is_superuser:
+        return False
     return bool(actor.system_admin and actor.team_id is not None and actor.team_id == user.team_id)
 
 

@@ -79,12 +79,20 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
                            obj.last_run_at.strftime("%Y-%m-%d %H:%M"), obj.last_run_status)
 
     def _each(self, request, queryset, action, done: str):
+        """Apply ``action`` to each workflow; a refusal (permission, a disabled workflow
+        or install) is reported for that workflow and the others go on."""
+        from django.core.exceptions import PermissionDenied
+
+        from runs.services import RunRefused
+
         ok = 0
         for workflow in queryset:
             try:
                 action(workflow)
                 ok += 1
-            except (PermissionError, ValueError) as exc:
+            except RunRefused as exc:
+                self.message_user(request, f"{workflow}: {exc.message}", messages.ERROR)
+            except (PermissionDenied, PermissionError, ValueError) as exc:
                 self.message_user(request, f"{workflow}: {exc}", messages.ERROR)
         if ok:
             self.message_user(request, f"{ok} workflow(s) {done}.", messages.SUCCESS)

@@ -107,3 +107,57 @@ def test_it_searches_links_by_record_and_row_id(client, alice, bob, make_workflo
     assert b"424242" in client.get(url, {"q": "424242"}).content
     by_record = client.get(url, {"q": "006000000000002AAA"}).content
     assert b"006000000000002AAA" in by_record and b"424242" not in by_record
+
+
+def test_a_team_admin_cannot_touch_a_superuser_of_the_team(client, alice, acme):
+    from accounts.models import User
+
+    root = User.objects.create_superuser("root", "root@example.com", "pw-root", team=acme)
+    client.force_login(alice)
+    password_url = reverse("admin:auth_user_password_change", args=[root.pk])
+    taken = client.post(password_url, {"password1": "Takeover-123!", "password2": "Takeover-123!",
+                                       "usable_password": "true"})
+    assert taken.status_code in (302, 403, 404)
+    root.refresh_from_db()
+    assert root.check_password("pw-root")
+    assert client.get(reverse("admin:accounts_user_change", args=[root.pk])).status_code in (
+        302, 403, 404)
+    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert "root@example.com" not in listing
+
+
+def test_a_system_admin_cannot_drop_their_own_role_in_the_console(client, alice):
+    client.force_login(alice)
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    page = client.get(url).content.decode()
+    assert 'name="system_admin"' not in page  # shown read-only
+    client.post(url, {"username": "alice", "email": "alice@example.com", "licensed": "on",
+                      "salesforce_user": "on", "is_active": "on"})
+    alice.refresh_from_db()
+    assert alice.system_admin is True
+
+
+def test_a_role_change_in_the_console_goes_through_the_roles_service(client, alice, bob, caplog):
+    import logging
+
+    client.force_login(alice)
+    url = reverse("admin:accounts_user_change", args=[bob.pk])
+    with caplog.at_level(logging.INFO, logger="accounts.services"):
+        response = client.post(url, {"username": "bob", "email": "bob@example.com",
+                                     "licensed": "on", "salesforce_user": "on",
+                                     "connector_admin": "on", "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    bob.refresh_from_db()
+    assert bob.connector_admin is True
+    assert f"user {alice.pk} changed connector_admin of user {bob.pk}" in caplog.text
+
+
+def test_run_now_in_the_console_reports_a_refusal_instead_of_failing(client, alice, bob,
+                                                                    make_workflow):
+    paused = make_workflow(bob, name="Off", enabled=False)
+    client.force_login(alice)
+    response = client.post(reverse("admin:workflows_workflow_changelist"), {
+        "action": "run_workflows_now", "_selected_action": [paused.pk]}, follow=True)
+    assert response.status_code == 200
+    assert "Off:" in response.content.decode()
+    assert not Run.objects.filter(workflow=paused).exists()
