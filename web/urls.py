@@ -28,6 +28,7 @@ urlpatterns = [
     path("workflows/<int:workflow_id>/delete/", workflows.workflow_delete_page, name="workflow_delete"),
     # Runs.
     path("workflows/<int:workflow_id>/runs/", runs.run_history, name="run_history"),
+    path("workflows/<int:workflow_id>/run/", runs.workflow_run_now, name="workflow_run_now"),
     path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
     path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
     # Service reports (Service Cloud, issue 10).

@@ -56,6 +56,9 @@ PAGES = [
     ("workflow_set_enabled", "/workflows/{workflow}/enabled/",
      row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
     ("workflow_delete", "/workflows/{workflow}/delete/", row(**OWNER_AND_ADMINS)),
+    # "Run now" is a POST (who may: tests/web/test_workflow_actions.py).
+    ("workflow_run_now", "/workflows/{workflow}/run/",
+     row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
     ("run_history", "/workflows/{workflow}/runs/", row(**OWNER_AND_ADMINS)),
     ("run_detail", "/runs/{run}/", row(**OWNER_AND_ADMINS)),
     ("run_progress", "/runs/{run}/progress/", row(**OWNER_AND_ADMINS)),

@@ -108,3 +108,47 @@ def test_it_requires_csrf_on_actions(alice_workflow):
     assert strict.post(f"/workflows/{alice_workflow.pk}/delete/").status_code == 403
     assert strict.post(f"/workflows/{alice_workflow.pk}/enabled/", {"enabled": "0"}).status_code == 403
     assert Workflow.objects.filter(pk=alice_workflow.pk, enabled=True).exists()
+
+
+def test_run_now_queues_one_run_and_shows_its_progress(client, alice_workflow):
+    from runs.models import Run, RunTrigger
+
+    client.force_login(alice_workflow.owner)
+    assert "Run now" in client.get("/").content.decode()
+    response = client.post(f"/workflows/{alice_workflow.pk}/run/", follow=True)
+    run = Run.objects.get(workflow=alice_workflow)
+    assert (run.trigger, run.status) == (RunTrigger.MANUAL, "queued")
+    page = response.content.decode()
+    assert f"Run #{run.pk} of “Original” is queued." in page
+    assert f'data-progress-url="/runs/{run.pk}/progress/"' in page  # a queued run updates too
+    client.post(f"/workflows/{alice_workflow.pk}/run/")
+    assert Run.objects.filter(workflow=alice_workflow).count() == 1  # joined, not doubled
+
+
+def test_run_now_says_why_a_disabled_workflow_cannot_run(client, alice_workflow):
+    from runs.models import Run
+
+    alice_workflow.enabled = False
+    alice_workflow.save()
+    client.force_login(alice_workflow.owner)
+    assert "Run now" not in client.get(f"/workflows/{alice_workflow.pk}/runs/").content.decode()
+    response = client.post(f"/workflows/{alice_workflow.pk}/run/", follow=True)
+    assert "cannot run now" in response.content.decode()
+    assert not Run.objects.exists()
+
+
+def test_a_system_admin_may_run_a_team_workflow_and_others_may_not(client, alice_workflow):
+    from django.test import Client
+
+    from runs.models import Run
+
+    client.force_login(factories.system_admin())
+    assert client.post(f"/workflows/{alice_workflow.pk}/run/").status_code == 302
+    assert Run.objects.filter(workflow=alice_workflow).count() == 1
+    for persona in (factories.bob, factories.charlie):
+        client.force_login(persona())
+        assert client.post(f"/workflows/{alice_workflow.pk}/run/").status_code in (403, 404)
+        assert client.get(f"/workflows/{alice_workflow.pk}/run/").status_code in (404, 405)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice_workflow.owner)
+    assert strict.post(f"/workflows/{alice_workflow.pk}/run/").status_code == 403

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from connector.models import Connection, Service
 from runs.models import FINISHED_STATUSES, Run
@@ -60,8 +61,11 @@ def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
     ])
     for run in page:
         run.records_synced = selectors.run_records_synced(run)
+    from runs.services import user_can_run_workflow
+
     return render(request, "web/run_history.html", {
         "workflow": workflow, "page": page, "chart": mark_safe(chart),  # noqa: S308 - escaped in runs_chart_svg
+        "can_run": workflow.enabled and user_can_run_workflow(user=request.user, workflow=workflow),
     })
 
 
@@ -106,3 +110,22 @@ def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
             f"{selectors.run_records_synced(run)} synced, {run.errors_count} errors"
         ),
     })
+
+
+@login_required
+@require_POST
+def workflow_run_now(request: HttpRequest, workflow_id: int) -> HttpResponse:
+    """"Run now": queue a run (or join the one already queued) and show its progress.
+    ``run_request_for_user`` checks the permission again and says why a run cannot start."""
+    from runs.models import RunTrigger
+    from runs.services import RunRefused, run_request_for_user
+
+    workflow = get_visible_workflow(request, workflow_id)
+    try:
+        run = run_request_for_user(user=request.user, workflow=workflow,
+                                   trigger=RunTrigger.MANUAL)
+    except RunRefused as exc:
+        messages.error(request, f"“{workflow.name}” cannot run now: {exc.message}")
+        return redirect("run_history", workflow_id=workflow.pk)
+    messages.success(request, f"Run #{run.pk} of “{workflow.name}” is {run.status}.")
+    return redirect("run_history", workflow_id=workflow.pk)
