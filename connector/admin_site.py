@@ -23,6 +23,26 @@ class SheetforceAdminSite(admin.AdminSite):
             and (user.is_system_admin or user.is_connector_admin)
         )
 
+    def login(self, request, extra_context=None):
+        """One sign-in for the whole product: the web sign-in page (throttled, and it
+        admits admins by role; Django's admin login wants ``is_staff`` and has no
+        throttle). A signed-in person without an admin role goes to the dashboard."""
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("admin:index", current_app=self.name)
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+        if self.has_permission(request):
+            return redirect(target)
+        messages.error(request, "The admin console is for System Admins and Connector Admins.")
+        return redirect("dashboard")
+
 
 class RoleAdminMixin:
     """Model admin permissions from roles; querysets limited to the admin's team.

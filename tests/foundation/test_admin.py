@@ -161,3 +161,21 @@ def test_run_now_in_the_console_reports_a_refusal_instead_of_failing(client, ali
     assert response.status_code == 200
     assert "Off:" in response.content.decode()
     assert not Run.objects.filter(workflow=paused).exists()
+
+
+def test_the_console_signs_people_in_through_the_product_sign_in(client, alice, bob):
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == "/signin/?next=%2Fadmin%2F"
+    signed_in = client.post("/signin/?next=%2Fadmin%2F",
+                            {"username": "alice", "password": "pw-" + "alice" * 3}, follow=True)
+    assert signed_in.redirect_chain[-1][0] == "/admin/"  # a System Admin, not staff
+    assert "Team console" in signed_in.content.decode()
+    assert 'href="/admin/"' in client.get("/").content.decode()  # the nav link
+
+    client.force_login(bob)  # no admin role: back to the dashboard, told why, no loop
+    refused = client.get(reverse("admin:index"), follow=True)
+    assert refused.redirect_chain[-1][0] == "/"
+    assert "for System Admins and Connector Admins" in refused.content.decode()
+    assert 'href="/admin/"' not in refused.content.decode()
+    client.force_login(alice)
+    assert client.get("/admin/login/?next=https://evil.example/").url == "/admin/"
