@@ -80,7 +80,9 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     page.get_by_label("Salesforce field, row 2").focus()
     page.keyboard.press("Tab")  # keyboard reaches the column control
     shot(page, "06-wizard-fields")
-    page.get_by_role("button", name="Next: Filters").click()
+    # Enter in a text field goes to the next step (it used to press "Remove row 1").
+    page.locator("#m-1-new_title").fill("Phone number")
+    page.locator("#m-1-new_title").press("Enter")
     page.wait_for_url(f"{base}/wizard/filters/")
     page.get_by_role("button", name="Add Salesforce filter").click()
     page.get_by_label("Field", exact=True).select_option("Name")
@@ -100,6 +102,7 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
 
     # The first run appears in the history once executed (no cluster in this test).
     workflow = Workflow.objects.get(name="Browser walk")
+    assert [m.column_title for m in workflow.mappings.all()] == ["Account Name", "Phone number"]
     page.wait_for_url(f"{base}/workflows/{workflow.pk}/runs/")
     run = Run.objects.get(workflow=workflow)
     run_execute(run_id=run.pk)
@@ -121,7 +124,7 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     page.get_by_role("button", name="Next: Row groups").click()
     page.get_by_role("button", name="Next: Save").click()
     page.get_by_label("Workflow name").fill("Browser walk (edited)")
-    page.get_by_role("button", name="Save workflow").click()
+    page.get_by_label("Workflow name").press("Enter")  # saves (it used to press "Back")
     page.wait_for_url(f"{base}/workflows/{workflow.pk}/runs/")
     workflow.refresh_from_db()
     assert workflow.name == "Browser walk (edited)"
