@@ -1,9 +1,14 @@
-"""Error emails: after a run with sync errors, one email per recipient.
+"""Error emails: after a run with sync errors, one email per recipient; after a run that
+failed as a whole, one email to the owner.
 
 Recipients are the workflow owner (every new error) and each culprit — the person whose
 edit caused an error (``RunError.culprit_email``) — for the errors they caused. An error
 whose fingerprint already appeared on an earlier run of the workflow was mailed then and
 is not mailed again, so a row that stays broken does not flood anyone's inbox.
+
+A failed run (a revoked connection, a deleted sheet, a removed field) has no row errors
+but stops the workflow: its owner is mailed the run's message, once — the same failure
+on the next polls is not mailed again until a run succeeds or the message changes.
 
 Emails carry row numbers, record ids, fields and messages, and a link to the run page;
 never tokens or credentials.
@@ -19,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
-from runs.models import Run, RunError
+from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +117,38 @@ def run_errors_notify(*, run: Run, connection=None) -> int:
         except Exception:  # noqa: BLE001 - mail trouble must not fail the run
             log.exception("could not mail run %s errors to a recipient", run.pk)
     return sent
+
+
+def run_failure_needs_mail(*, run: Run) -> bool:
+    """A FAILED run is news unless the workflow's previous finished run failed the same
+    way (an unbroken repeat of the same message)."""
+    if run.status != RunStatus.FAILED:
+        return False
+    previous = (Run.objects.filter(workflow_id=run.workflow_id, pk__lt=run.pk,
+                                   status__in=FINISHED_STATUSES)
+                .order_by("-pk").values("status", "message").first())
+    return not (previous and previous["status"] == RunStatus.FAILED
+                and previous["message"].strip() == run.message.strip())
+
+
+def run_failure_notify(*, run: Run, connection=None) -> int:
+    """Mail the owner that ``run`` failed as a whole (see :func:`run_failure_needs_mail`);
+    return how many emails were sent. A failure to send is logged, never raised."""
+    owner = run.workflow.owner
+    if not (owner.email or "").strip() or not run_failure_needs_mail(run=run):
+        return 0
+    context = {"run": run, "workflow": run.workflow, "run_url": run_url(run=run)}
+    subject = render_to_string("runs/email/run_failed_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("runs/email/run_failed.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[owner.email.strip()],
+        connection=connection or get_connection(fail_silently=False),
+    )
+    message.attach_alternative(render_to_string("runs/email/run_failed.html", context),
+                               "text/html")
+    try:
+        return message.send()
+    except Exception:  # noqa: BLE001 - mail trouble must not fail the worker
+        log.exception("could not mail the failure of run %s", run.pk)
+        return 0

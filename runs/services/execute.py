@@ -270,13 +270,15 @@ def _after_finish(*, run: Run) -> None:
         install_check_budget(install=run.workflow.install, usage=run.salesforce_api_usage)
     except Exception:  # noqa: BLE001
         log.exception("budget check after run %s failed", run.pk)
-    if run.errors.exists():
-        from runs.notifications import run_errors_notify
+    from runs.notifications import run_errors_notify, run_failure_notify
 
-        try:
+    try:
+        if run.status == RunStatus.FAILED:
+            run_failure_notify(run=run)
+        if run.errors.exists():
             run_errors_notify(run=run)
-        except Exception:  # noqa: BLE001
-            log.exception("error emails for run %s failed", run.pk)
+    except Exception:  # noqa: BLE001
+        log.exception("error emails for run %s failed", run.pk)
 
 
 def runs_reap_stale(*, now=None) -> list[int]:

@@ -84,6 +84,9 @@ def test_it_stores_the_engines_message_when_the_sync_fails(queued):
     run = Run.objects.get(pk=queued.pk)
     assert (run.status, run.message) == (RunStatus.FAILED, "Reconnect your Salesforce account")
     assert SyncState.objects.get(workflow=queued.workflow).running_run is None
+    [sent] = mail.outbox  # the owner hears that the workflow stopped syncing
+    assert sent.to == [queued.workflow.owner.email]
+    assert "Reconnect your Salesforce account" in sent.body
 
 
 def test_it_fails_cleanly_on_an_unexpected_exception_without_leaking_it(queued, caplog):

@@ -141,3 +141,28 @@ def test_it_sends_through_a_real_smtp_server_without_secrets():
     assert f"https://sync.example.com/runs/{run.pk}/" in raw
     assert "text/html" in raw
     assert SECRET not in raw and "secret" not in raw.lower()
+
+
+def test_it_mails_the_owner_once_when_runs_fail_and_again_after_a_recovery():
+    from django.utils.html import escape
+
+    from runs.notifications import run_failure_notify
+
+    wf = f.workflow(owner=f.alice(), name="Pipeline")
+    why = "Salesforce refused the owner's sign-in: reconnect your Salesforce account."
+    first = f.run(workflow_=wf, status=RunStatus.FAILED, message=why)
+    assert run_failure_notify(run=first) == 1
+    [sent] = mail.outbox
+    assert sent.to == ["alice@example.com"] and "Pipeline" in sent.subject
+    assert why in sent.body and f"/runs/{first.pk}/" in sent.body
+    assert escape(why) in sent.alternatives[0][0]
+
+    repeat = f.run(workflow_=wf, status=RunStatus.FAILED, message=why)
+    assert run_failure_notify(run=repeat) == 0  # the same failure, poll after poll
+    other = f.run(workflow_=wf, status=RunStatus.FAILED, message="The sheet was deleted.")
+    assert run_failure_notify(run=other) == 1  # a different problem is news
+    f.run(workflow_=wf, status=RunStatus.SUCCEEDED)
+    again = f.run(workflow_=wf, status=RunStatus.FAILED, message="The sheet was deleted.")
+    assert run_failure_notify(run=again) == 1  # broken again after a recovery
+    assert run_failure_notify(run=f.run(workflow_=wf, status=RunStatus.SUCCEEDED)) == 0
+    assert len(mail.outbox) == 3
