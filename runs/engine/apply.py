@@ -24,11 +24,13 @@ from runs.engine.context import RunContext, batch_done
 from runs.engine.convert import normalize_cell
 from runs.engine.gcpause import gc_paused
 from runs.engine.groups import group_key
-from runs.engine.types import Plan, RowError
+from runs.engine.types import Plan, RowError, Unlink
 from runs.models import Link, Tombstone
 
 SALESFORCE_BATCH = 200
 SHEET_BATCH = 500
+#: Smartsheet's error code for a row (or other object) that does not exist.
+ROW_NOT_FOUND = "1006"
 
 
 def _chunks(items: list, size: int):
@@ -174,6 +176,8 @@ class Applier:
         self.errors: list[RowError] = list(plan.errors)
         self.link_by_record: dict[str, Link] = {}
         self.key_by_column = {m.column_id: m.key for m in ctx.mappings if m.column_id}
+        #: Linked rows a write found deleted from the sheet, by row id.
+        self.gone_rows: dict[int, Unlink] = {}
 
     # -- cells -----------------------------------------------------------------------------
     def cell(self, column_id: int, value: Any) -> dict:
@@ -222,6 +226,32 @@ class Applier:
             cells = self.ctx.extra_cells.setdefault(row_id, {})
             previous = cells.get(self.ctx.error_column_id)
             cells[self.ctx.error_column_id] = f"{previous}; {message}" if previous else message
+
+    def failed_row_writes(self, failures: list[tuple[int, str, Any]], verb: str) -> None:
+        """Record failed row writes ``(row id, record id, result)`` of one batch.
+
+        A linked row the sheet answers "not found" (1006) for was deleted from the sheet:
+        it is unlinked as a full read would do (:class:`Unlink` ``row_deleted``: the record
+        is tombstoned, not touched) rather than reported. An incremental read does not see
+        deletions; without this the write would fail run after run until a full read.
+        """
+        missing = [row_id for row_id, _, result in failures
+                   if str(result.error_code or "") == ROW_NOT_FOUND]
+        if missing:
+            for record_id, row_id in Link.objects.filter(
+                    workflow=self.workflow, row_id__in=missing).values_list("record_id",
+                                                                            "row_id"):
+                self.gone_rows.setdefault(row_id, Unlink(record_id, row_id, "row_deleted",
+                                                         tombstone_record=True))
+        for row_id, record_id, result in failures:
+            if row_id in self.gone_rows:
+                continue
+            message = f"Could not {verb} the row: {result.message}"
+            if verb == "update":
+                self.errors.append(RowError(message=message, row_id=row_id,
+                                            record_id=record_id, code=result.error_code or ""))
+            else:
+                self.row_error(row_id, record_id, message, result.error_code or "")
 
     # -- the phases ------------------------------------------------------------------------
     def run(self) -> None:
@@ -412,14 +442,11 @@ class Applier:
             record_ids = [updates[r].record_id for r, _ in batch
                           if r in updates and updates[r].record_id]
             links = self.links_for(record_ids)
-            changed = []
+            changed, failures = [], []
             for (row_id, cells), result in zip(batch, results, strict=True):
                 update = updates.get(row_id)
                 if not result.success:
-                    self.errors.append(RowError(
-                        message=f"Could not update the row: {result.message}", row_id=row_id,
-                        record_id=update.record_id if update else "",
-                        code=result.error_code or ""))
+                    failures.append((row_id, update.record_id if update else "", result))
                     continue
                 if update is None or not update.record_id:
                     continue
@@ -432,6 +459,7 @@ class Applier:
                     if result.row and result.row.get("modifiedAt"):
                         link.row_modified_at = _stamp(result.row["modifiedAt"])
                     changed.append(link)
+            self.failed_row_writes(failures, "update")
             save_links(changed)
             batch_done("row_updates")
 
@@ -448,21 +476,22 @@ class Applier:
                 results = self.ctx.smartsheet.update_rows(self.sheet_id, rows)
                 self.ctx.wrote(len(rows), results)
                 links = self.links_for([m.record_id for m in batch])
-                changed = []
+                changed, failures = [], []
                 for move, result in zip(batch, results, strict=True):
                     if result.success and move.record_id in links:
                         links[move.record_id].parent_row_id = parent
                         changed.append(links[move.record_id])
                         self.ctx.add("rows_moved")
                     elif not result.success:
-                        self.row_error(move.row_id, move.record_id,
-                                       f"Could not move the row: {result.message}",
-                                       result.error_code or "")
+                        failures.append((move.row_id, move.record_id, result))
+                self.failed_row_writes(failures, "move")
                 save_links(changed)
                 batch_done("row_moves")
 
     def unlinks(self) -> None:
-        unlinks = self.plan.unlinks
+        planned = {u.record_id for u in self.plan.unlinks}
+        unlinks = self.plan.unlinks + [u for u in self.gone_rows.values()
+                                       if u.record_id not in planned]
         if not unlinks:
             return
         remove = [u.row_id for u in unlinks if u.remove_row]
@@ -478,6 +507,9 @@ class Applier:
                for u in unlinks if u.tombstone_row and not u.remove_row])
         Link.objects.filter(workflow=self.workflow,
                             record_id__in=[u.record_id for u in unlinks]).delete()
+        for u in unlinks:
+            # Saving a cached link later (link_patches) would write it back.
+            self.link_by_record.pop(u.record_id, None)
         self.ctx.add("unlinked", len(unlinks))
 
     def link_patches(self) -> None:

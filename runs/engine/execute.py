@@ -372,10 +372,20 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
         reader.resolve_lookups(inp)
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc
+    except soql.FilterError as exc:
+        raise filter_failure(exc) from exc
     except ClientError as exc:
         raise failure_from(exc, spec=spec) from exc
     plan: Plan = plan_sync(inp)
     return plan.summary()
+
+
+def filter_failure(error: soql.FilterError) -> SyncFailed:
+    """The SyncFailed a Salesforce filter that cannot compile becomes: the workflow's
+    settings must change, retrying cannot help."""
+    reason = str(error).rstrip(".")
+    return SyncFailed(f"A Salesforce filter of this workflow cannot be used: {reason}. "
+                      "Edit the workflow's filters.", "config")
 
 
 def failure_from(error: ClientError, *, spec=None) -> SyncFailed:

@@ -191,7 +191,9 @@ class _Planner(NewItemsMixin):
             return False, None, None
         if m.lookup is None or canonical is None:
             return True, canonical, to_salesforce(canonical, m.info)
-        ids = self.inp.lookups.get(m.lookup, {}).get(str(canonical).casefold(), [])
+        # Names are looked up trimmed (see lookup_values_needed): match them trimmed too.
+        canonical = str(canonical).strip()
+        ids = self.inp.lookups.get(m.lookup, {}).get(canonical.casefold(), [])
         if len(ids) != 1:
             what = "no" if not ids else "several"
             self.error(f"{m.spec.column_title}: {what} {m.lookup[0]} with {m.lookup[1]} "
@@ -208,7 +210,7 @@ class _Planner(NewItemsMixin):
         except ConversionError:
             return False
         if m.lookup is not None and isinstance(sheet, str) and isinstance(sf_now, str):
-            return sheet.casefold() == sf_now.casefold()
+            return sheet.strip().casefold() == sf_now.strip().casefold()
         return sheet == sf_now
 
     def winner_by_policy(self, record: dict | None, row: SheetRow | None) -> str:
@@ -261,10 +263,11 @@ class _Planner(NewItemsMixin):
                     continue
                 if flow_ss and flow_sf:
                     winner = self.winner_by_policy(record, row)
-                    if base is not None:
-                        self.plan.conflicts.append(ConflictItem(
-                            record_id=link.record_id, row_id=link.row_id, field=m.key,
-                            salesforce_value=sf_now, smartsheet_value=cell_now, winner=winner))
+                    # Without a snapshot too (a pasted id): both sides hold a value, they
+                    # differ, and one is overwritten — the Conflict keeps the losing one.
+                    self.plan.conflicts.append(ConflictItem(
+                        record_id=link.record_id, row_id=link.row_id, field=m.key,
+                        salesforce_value=sf_now, smartsheet_value=cell_now, winner=winner))
                 elif flow_ss:
                     winner = "salesforce"
                 elif flow_sf:

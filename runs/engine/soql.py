@@ -22,6 +22,24 @@ AUDIT_FIELDS = ("Id", "IsDeleted", "SystemModstamp", "LastModifiedById", "LastMo
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 _NUMERIC = {"int", "double", "currency", "percent"}
 
+#: Salesforce's relative date literals: these go to the query unquoted, so only the exact
+#: names below (and ``NAME:n`` for the N-forms, n a positive integer) may pass.
+DATE_LITERALS = frozenset({
+    "TODAY", "YESTERDAY", "TOMORROW", "LAST_WEEK", "THIS_WEEK", "NEXT_WEEK", "LAST_MONTH",
+    "THIS_MONTH", "NEXT_MONTH", "LAST_90_DAYS", "NEXT_90_DAYS", "THIS_QUARTER",
+    "LAST_QUARTER", "NEXT_QUARTER", "THIS_YEAR", "LAST_YEAR", "NEXT_YEAR",
+    "THIS_FISCAL_QUARTER", "LAST_FISCAL_QUARTER", "NEXT_FISCAL_QUARTER",
+    "THIS_FISCAL_YEAR", "LAST_FISCAL_YEAR", "NEXT_FISCAL_YEAR",
+})
+DATE_LITERALS_N = frozenset({
+    "LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS",
+    "N_WEEKS_AGO", "LAST_N_MONTHS", "NEXT_N_MONTHS", "N_MONTHS_AGO", "LAST_N_QUARTERS",
+    "NEXT_N_QUARTERS", "N_QUARTERS_AGO", "LAST_N_YEARS", "NEXT_N_YEARS", "N_YEARS_AGO",
+    "LAST_N_FISCAL_QUARTERS", "NEXT_N_FISCAL_QUARTERS", "N_FISCAL_QUARTERS_AGO",
+    "LAST_N_FISCAL_YEARS", "NEXT_N_FISCAL_YEARS", "N_FISCAL_YEARS_AGO",
+})
+_DATE_LITERAL_N = re.compile(r"^([A-Z_]+):([0-9]{1,4})$")
+
 
 class FilterError(ValueError):
     """A Salesforce filter that cannot compile (bad field name, value of the wrong type)."""
@@ -54,6 +72,18 @@ def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def date_literal(value: str) -> str | None:
+    """``value`` as a Salesforce relative date literal (``TODAY``, ``LAST_N_DAYS:7``), or
+    None when it is not exactly one (it is then no date literal and must be a date)."""
+    text = str(value).strip().upper()
+    if text in DATE_LITERALS:
+        return text
+    match = _DATE_LITERAL_N.match(text)
+    if match and match[1] in DATE_LITERALS_N and int(match[2]) > 0:
+        return f"{match[1]}:{int(match[2])}"
+    return None
+
+
 def literal(value: str, info: FieldInfo) -> str:
     """A typed SOQL literal for a filter value on a field of ``info``'s type."""
     kind = info.type
@@ -61,6 +91,8 @@ def literal(value: str, info: FieldInfo) -> str:
         # A blank value converts to None, which has no literal: say so instead of
         # sending the text "None" (a malformed query that fails the whole run).
         raise FilterError(f"Filter on {info.name} needs a value (or use 'is blank')")
+    if kind in ("date", "datetime") and (relative := date_literal(value)) is not None:
+        return relative
     try:
         if kind in _NUMERIC:
             canonical = from_cell(value, FieldInfo(name=info.name, type="double"))

@@ -16,13 +16,14 @@ from runs.engine.execute import (
     Reader,
     _stamp,
     failure_from,
+    filter_failure,
     full_due,
     links_of,
     reconcile_pending_creates,
 )
 from runs.engine.mappings import ConfigurationError, resolve_mappings
 from runs.engine.plan import plan_sync
-from runs.engine.soql import WATERMARK_OVERLAP
+from runs.engine.soql import WATERMARK_OVERLAP, FilterError
 from runs.engine.types import Plan, RowError
 
 #: Cell history costs 10 rate-limit units per call: ask for a few culprits per run only.
@@ -121,6 +122,8 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
         return _Sync(ctx, counter, full_due(state, run, full, spec)).run()
     except ConfigurationError as exc:
         raise SyncFailed(str(exc), "config") from exc
+    except FilterError as exc:
+        raise filter_failure(exc) from exc
     except ClientError as exc:
         raise failure_from(exc, spec=spec) from exc
     finally:
