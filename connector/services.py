@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -143,7 +145,16 @@ def connection_get(*, user, install: Install, service: str) -> Connection:
     return connection
 
 
-def _persist_tokens(connection_id: int, owner_thread: int):
+def _release_worker_connection(owner_thread: int) -> None:
+    """A callback run in a client's worker thread opens a DB connection there: do not
+    leak it when that thread ends. Never inside a transaction (closing would roll it
+    back): the token lock releases it when its transaction is over."""
+    if (threading.get_ident() != owner_thread
+            and not transaction.get_connection().in_atomic_block):
+        close_old_connections()
+
+
+def _persist_tokens(connection_id: int, owner_thread: int) -> Callable[[TokenSet], None]:
     """A callback saving rotated tokens on the Connection row, from any thread."""
 
     def save(tokens: TokenSet) -> None:
@@ -155,26 +166,81 @@ def _persist_tokens(connection_id: int, owner_thread: int):
         try:
             Connection.objects.filter(pk=connection_id).update(**fields)
         finally:
-            # A refresh inside a client's worker thread opens a DB connection there:
-            # do not leak it when that thread ends.
-            if threading.get_ident() != owner_thread:
-                close_old_connections()
+            _release_worker_connection(owner_thread)
 
     return save
 
 
-def _mark_revoked(connection_id: int, owner_thread: int):
+def _mark_revoked(connection_id: int, owner_thread: int) -> Callable[[ClientError], None]:
+    """A callback marking the Connection revoked (the user must reconnect).
+
+    The client calls it under :func:`_lock_tokens` and only after checking that the
+    stored tokens are still the refused ones (see connector.clients.tokens).
+    """
+
     def mark(error: ClientError) -> None:
         try:
             Connection.objects.filter(pk=connection_id).update(
                 revoked_at=timezone.now(), updated_at=timezone.now())
         finally:
-            if threading.get_ident() != owner_thread:
-                close_old_connections()
+            _release_worker_connection(owner_thread)
         log.warning("connection %s: %s sign-in refused (%s)", connection_id, error.service,
                     error.kind)
 
     return mark
+
+
+def _reload_tokens(connection_id: int, owner_thread: int) -> Callable[[], TokenSet | None]:
+    """A callback reading the Connection's stored tokens back (None: row gone), so a
+    client can adopt tokens another client refreshed (rotation kills the old ones)."""
+
+    def reload() -> TokenSet | None:
+        try:
+            connection = (Connection.objects.filter(pk=connection_id)
+                          .only("access_token", "refresh_token", "expires_at",
+                                "instance_url").first())
+        finally:
+            _release_worker_connection(owner_thread)
+        if connection is None:
+            return None
+        return TokenSet(access_token=connection.access_token,
+                        refresh_token=connection.refresh_token,
+                        expires_at=connection.expires_at,
+                        instance_url=connection.instance_url)
+
+    return reload
+
+
+def _lock_tokens(connection_id: int, owner_thread: int
+                 ) -> Callable[[], AbstractContextManager[None]]:
+    """A callback holding the Connection row's lock around one refresh, so that two
+    clients of one connection (other threads or processes) never refresh at once.
+
+    A row lock on PostgreSQL; SQLite ignores FOR UPDATE, where the transaction alone
+    narrows the race (the client still re-reads the tokens before marking revoked).
+    Taken in the owner thread inside an outer transaction, it lasts until that one ends.
+    """
+
+    @contextmanager
+    def lock() -> Iterator[None]:
+        try:
+            with transaction.atomic():
+                list(Connection.objects.select_for_update()
+                     .filter(pk=connection_id).values_list("pk", flat=True))
+                yield
+        finally:
+            _release_worker_connection(owner_thread)
+
+    return lock
+
+
+def _token_callbacks(connection_id: int) -> dict[str, Any]:
+    """The client options that keep its tokens in step with the Connection row."""
+    here = threading.get_ident()
+    return {"on_tokens_refreshed": _persist_tokens(connection_id, here),
+            "on_auth_failed": _mark_revoked(connection_id, here),
+            "reload_tokens": _reload_tokens(connection_id, here),
+            "lock_tokens": _lock_tokens(connection_id, here)}
 
 
 def salesforce_client_for(*, user, install: Install, counter: CallCounter | None = None,
@@ -184,7 +250,6 @@ def salesforce_client_for(*, user, install: Install, counter: CallCounter | None
     ``options`` go to the client (e.g. ``max_parallel``, ``retry_backoff``).
     """
     connection = connection_get(user=user, install=install, service=Service.SALESFORCE)
-    here = threading.get_ident()
     return SalesforceClient(
         instance_url=connection.instance_url or install.salesforce_instance_url
         or install.salesforce_login_url,
@@ -195,8 +260,7 @@ def salesforce_client_for(*, user, install: Install, counter: CallCounter | None
         client_secret=install.salesforce_client_secret,
         ca_bundle=install_ca_bundle(install),
         counter=counter,
-        on_tokens_refreshed=_persist_tokens(connection.pk, here),
-        on_auth_failed=_mark_revoked(connection.pk, here),
+        **_token_callbacks(connection.pk),
         **options,
     )
 
@@ -205,7 +269,6 @@ def smartsheet_client_for(*, user, install: Install, counter: CallCounter | None
                           **options) -> SmartsheetClient:
     """A SmartsheetClient acting as ``user`` (ConnectionMissing if not connected)."""
     connection = connection_get(user=user, install=install, service=Service.SMARTSHEET)
-    here = threading.get_ident()
     return SmartsheetClient(
         api_base=install.smartsheet_api_base,
         access_token=connection.access_token,
@@ -214,8 +277,7 @@ def smartsheet_client_for(*, user, install: Install, counter: CallCounter | None
         client_secret=install.smartsheet_client_secret,
         ca_bundle=install_ca_bundle(install),
         counter=counter,
-        on_tokens_refreshed=_persist_tokens(connection.pk, here),
-        on_auth_failed=_mark_revoked(connection.pk, here),
+        **_token_callbacks(connection.pk),
         **options,
     )
 

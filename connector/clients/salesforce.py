@@ -4,7 +4,9 @@ simple-salesforce constructed with ``session_id`` + ``instance_url`` never refre
 expired token, so this client does: on 401 INVALID_SESSION_ID it refreshes with the
 refresh token (under a lock, once for all threads that saw the same stale token), hands
 the new tokens to ``on_tokens_refreshed`` (Salesforce may rotate the refresh token) and
-retries the call once. Transient failures are retried with backoff; everything else
+retries the call once. With ``reload_tokens``/``lock_tokens`` (see
+:mod:`connector.clients.tokens`) it first adopts tokens another client of the same
+connection stored meanwhile, instead of refreshing with a rotated-out refresh token. Transient failures are retried with backoff; everything else
 becomes a :class:`ClientError` whose message carries no token.
 """
 
@@ -27,6 +29,7 @@ from simple_salesforce.util import exception_handler
 from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
 from connector.clients.oauth import salesforce_token_refresh
 from connector.clients.results import save_result, save_results_failed
+from connector.clients.tokens import LockTokens, ReloadTokens, TokenStore
 from connector.clients.transport import (
     CallCounter,
     CountingSession,
@@ -48,6 +51,8 @@ SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission"})
 #: crash recovery (pending creates) reconciles instead of writing the records again.
 AMBIGUOUS_KINDS = frozenset({"transient", "rate"})
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
+#: Token renewals (adopting stored tokens, or one refresh) allowed within one call.
+MAX_RENEWALS = 3
 
 
 class SalesforceClient:
@@ -73,6 +78,8 @@ class SalesforceClient:
         max_attempts: int = 4,
         retry_backoff: float = 1.0,
         identity_url: str = "",
+        reload_tokens: ReloadTokens | None = None,
+        lock_tokens: LockTokens | None = None,
     ) -> None:
         self.instance_url = instance_url.rstrip("/")
         self.login_url = (login_url or instance_url).rstrip("/")
@@ -85,6 +92,8 @@ class SalesforceClient:
         #: Called once with the error when the saved sign-in is dead for good (refresh
         #: refused, or expired without a refresh token): the owner must reconnect.
         self.on_auth_failed = on_auth_failed
+        #: The stored copy of the tokens, shared with other clients of the connection.
+        self.token_store = TokenStore(reload=reload_tokens, lock=lock_tokens)
         self.max_parallel = max(1, max_parallel)
         self.max_attempts = max(1, max_attempts)
         self.retry_backoff = retry_backoff
@@ -104,7 +113,9 @@ class SalesforceClient:
             version=api_version,
             object_pairs_hook=dict,
         )
-        self._refresh_lock = threading.Lock()
+        # Reentrant: recording a dead sign-in (which may adopt stored tokens) happens
+        # both inside a refresh and on its own.
+        self._refresh_lock = threading.RLock()
         self._describe_lock = threading.Lock()
         self._describes: dict[str, dict] = {}
 
@@ -119,6 +130,7 @@ class SalesforceClient:
         """Run one SDK call: refresh once on an expired session, retry transient
         failures with backoff, map every failure to ClientError."""
         refreshed = False
+        renewals = 0
         attempt = 0
         while True:
             attempt += 1
@@ -127,13 +139,20 @@ class SalesforceClient:
                 return fn()
             except SalesforceError as exc:
                 error = self._error_from_sdk(exc)
-                if exc.status == 401 and not refreshed:
-                    self._refresh(token_used)
-                    refreshed = True
+                if exc.status == 401 and not refreshed and renewals < MAX_RENEWALS:
+                    # Adopted stored tokens may be expired too: they may still be
+                    # refreshed once; our own refresh is not repeated.
+                    refreshed = self._refresh(token_used)
+                    renewals += 1
                     attempt -= 1  # the refresh is not a failed attempt
                     continue
                 if error.kind == "auth":
-                    raise self._auth_failed(error) from None
+                    self._auth_failed(error)
+                    if self._sf.session_id != token_used and renewals < MAX_RENEWALS:
+                        renewals += 1  # stored tokens of another client were adopted
+                        attempt -= 1
+                        continue
+                    raise error from None
             except requests.RequestException as exc:
                 error = ClientError(
                     service=SERVICE, kind="transient", code=type(exc).__name__,
@@ -180,34 +199,70 @@ class SalesforceClient:
                            message=text or f"Salesforce answered HTTP {status}.",
                            status=status, retry_after=retry_after)
 
-    def _refresh(self, token_used: str) -> None:
-        """Replace the access token; a no-op when another thread already did."""
+    def _refresh(self, token_used: str) -> bool:
+        """Replace the access token after ``token_used`` was refused: True when it was
+        refreshed (here, or by another thread of this client), False when tokens another
+        client stored meanwhile were adopted instead. Raises ClientError when the
+        sign-in is dead (recorded through ``on_auth_failed``)."""
         with self._refresh_lock:
             if self._sf.session_id != token_used:
-                return
-            if not (self._refresh_token and self.client_id):
-                raise self._auth_failed(ClientError(
-                    service=SERVICE, kind="auth", code="INVALID_SESSION_ID", status=401,
-                    message=RECONNECT_MESSAGES[SERVICE]))
+                return True
+            failure: ClientError | None = None
+            # Under the store's lock: two clients of one connection never refresh at once,
+            # and the one that comes second finds the first one's tokens stored.
+            with self.token_store.locked():
+                if self._adopt_stored():
+                    return False
+                if not (self._refresh_token and self.client_id):
+                    failure = self._auth_failed(ClientError(
+                        service=SERVICE, kind="auth", code="INVALID_SESSION_ID", status=401,
+                        message=RECONNECT_MESSAGES[SERVICE]))
+                else:
+                    try:
+                        tokens = salesforce_token_refresh(
+                            login_url=self.login_url, client_id=self.client_id,
+                            client_secret=self._client_secret,
+                            refresh_token=self._refresh_token, session=self.session)
+                    except ClientError as error:
+                        # _auth_failed adopts instead when the refused refresh token was
+                        # rotated out by a refresh stored meanwhile.
+                        failure = self._auth_failed(error)
+                        if self._sf.session_id != token_used:
+                            return False
+                    else:
+                        self._use_tokens(tokens)
+                        self._save_tokens(tokens)
+            # Raised outside the store's lock: leaving it normally keeps what was recorded.
+            if failure is not None:
+                raise failure
+            return True
+
+    def _use_tokens(self, tokens: TokenSet) -> None:
+        self._refresh_token = tokens.refresh_token
+        self._sf.session_id = tokens.access_token
+        self._sf._generate_headers()
+
+    def _save_tokens(self, tokens: TokenSet) -> None:
+        if not tokens.instance_url:
+            tokens.instance_url = self.instance_url
+        if self.on_tokens_refreshed is not None:
             try:
-                tokens = salesforce_token_refresh(
-                    login_url=self.login_url, client_id=self.client_id,
-                    client_secret=self._client_secret, refresh_token=self._refresh_token,
-                    session=self.session)
-            except ClientError as error:
-                raise self._auth_failed(error) from None
-            self._refresh_token = tokens.refresh_token
-            self._sf.session_id = tokens.access_token
-            self._sf._generate_headers()
-            if not tokens.instance_url:
-                tokens.instance_url = self.instance_url
-            if self.on_tokens_refreshed is not None:
-                try:
-                    self.on_tokens_refreshed(tokens)
-                except Exception:
-                    # The new tokens are in use here either way; losing them only means
-                    # the next process refreshes again (or asks to reconnect if rotated).
-                    log.exception("saving refreshed Salesforce tokens failed")
+                self.on_tokens_refreshed(tokens)
+            except Exception:
+                # The new tokens are in use here either way; losing them only means
+                # the next process refreshes again (or asks to reconnect if rotated).
+                log.exception("saving refreshed Salesforce tokens failed")
+
+    def _adopt_stored(self) -> bool:
+        """Take the stored tokens when another client refreshed (or the owner
+        reconnected) since this one read them; True when it did."""
+        stored = self.token_store.newer(access_token=self._sf.session_id,
+                                        refresh_token=self._refresh_token)
+        if stored is None:
+            return False
+        log.info("salesforce: using tokens refreshed by another client of the connection")
+        self._use_tokens(stored)
+        return True
 
     @property
     def access_token(self) -> str:
@@ -220,11 +275,17 @@ class SalesforceClient:
         self._refresh(stale_token)
 
     def _auth_failed(self, error: ClientError) -> ClientError:
+        """Record a dead sign-in through ``on_auth_failed`` — unless the stored tokens
+        changed meanwhile (another client refreshed): those are adopted instead, and the
+        connection is not marked dead."""
         if error.kind in ("auth", "revoked") and self.on_auth_failed is not None:
-            try:
-                self.on_auth_failed(error)
-            except Exception:
-                log.exception("recording a dead Salesforce sign-in failed")
+            with self._refresh_lock, self.token_store.locked():
+                if self._adopt_stored():
+                    return error
+                try:
+                    self.on_auth_failed(error)
+                except Exception:
+                    log.exception("recording a dead Salesforce sign-in failed")
         return error
 
     # -- reads ---------------------------------------------------------------------------

@@ -7,7 +7,10 @@ Retries are split in two: the SDK itself retries errorCodes 4001–4004 (429 rat
 maintenance, timeouts) until ``max_retry_time``, with our backoff (which honours
 ``Retry-After``); this client retries what the SDK does not — 500/4000, 5xx without an
 errorCode, dropped connections and timeouts — up to ``max_attempts``. An expired token
-(1003) is refreshed once (rotation: the new refresh token replaces the old).
+(1003) is refreshed once (rotation: the new refresh token replaces the old). With
+``reload_tokens``/``lock_tokens`` (see :mod:`connector.clients.tokens`) tokens another
+client of the same connection stored meanwhile are adopted instead of refreshing with a
+rotated-out refresh token.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from smartsheet.util import fresh_operation
 from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
 from connector.clients.oauth import smartsheet_token_refresh
 from connector.clients.results import row_results, row_results_failed
+from connector.clients.tokens import LockTokens, ReloadTokens, TokenStore
 from connector.clients.transport import (
     CallCounter,
     CountingSession,
@@ -49,6 +53,8 @@ SDK_RETRIED_CODES = frozenset({4001, 4002, 4003, 4004})
 TOKEN_CODES = frozenset({1002, 1003})
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found"})
+#: Token renewals (adopting stored tokens, or one refresh) allowed within one call.
+MAX_RENEWALS = 3
 
 
 class _Smartsheet(smartsheet.Smartsheet):
@@ -108,6 +114,8 @@ class SmartsheetClient:
         max_attempts: int = 4,
         retry_backoff: float = 1.0,
         ca_bundle: str | None = None,
+        reload_tokens: ReloadTokens | None = None,
+        lock_tokens: LockTokens | None = None,
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self.client_id = client_id
@@ -118,6 +126,9 @@ class SmartsheetClient:
         #: Called once with the error when the saved sign-in is dead for good (refresh
         #: refused, or expired without a refresh token): the owner must reconnect.
         self.on_auth_failed = on_auth_failed
+        #: The stored copy of the tokens, shared with other clients of the connection.
+        self.token_store = TokenStore(reload=reload_tokens, lock=lock_tokens)
+        self.has_token_store = reload_tokens is not None
         self.change_agent = change_agent
         self.max_retry_time = max_retry_time
         self.max_attempts = max(1, max_attempts)
@@ -136,7 +147,9 @@ class SmartsheetClient:
         self._ss.errors_as_exceptions(False)
         if change_agent:
             self._ss.with_change_agent(change_agent)
-        self._refresh_lock = threading.Lock()
+        # Reentrant: recording a dead sign-in (which may adopt stored tokens) happens
+        # both inside a refresh and on its own.
+        self._refresh_lock = threading.RLock()
         #: The sheet ``version`` the last write (rows, columns) answered with: a caller
         #: can tell its own writes' versions apart from anyone else's without a call.
         self.last_write_version: int | None = None
@@ -155,6 +168,7 @@ class SmartsheetClient:
     def _call(self, fn: Callable[[], Any]) -> Any:
         """Run one Passthrough call; return its raw JSON or raise ClientError."""
         refreshed = False
+        renewals = 0
         attempt = 0
         while True:
             attempt += 1
@@ -178,13 +192,21 @@ class SmartsheetClient:
                     return result.data if hasattr(result, "data") else result
                 error, sdk_retried = self._error_from_sdk(result)
                 if (int(error.code or 0) in TOKEN_CODES and not refreshed
-                        and self._refresh_token):
-                    self._refresh(token_used)
-                    refreshed = True
+                        and renewals < MAX_RENEWALS
+                        and (self._refresh_token or self.has_token_store)):
+                    # Adopted stored tokens may be expired too: they may still be
+                    # refreshed once; our own refresh is not repeated.
+                    refreshed = self._refresh(token_used, refused=error)
+                    renewals += 1
                     attempt -= 1
                     continue
                 if error.kind == "auth":
-                    raise self._auth_failed(error)
+                    self._auth_failed(error)
+                    if self._token != token_used and renewals < MAX_RENEWALS:
+                        renewals += 1  # stored tokens of another client were adopted
+                        attempt -= 1
+                        continue
+                    raise error
                 if sdk_retried:
                     raise error
             if not error.retryable or attempt >= self.max_attempts:
@@ -223,35 +245,77 @@ class SmartsheetClient:
                                    status=status or None, retry_after=retry_after)
         return client_error, code in SDK_RETRIED_CODES
 
-    def _refresh(self, token_used: str) -> None:
+    def _refresh(self, token_used: str, *, refused: ClientError | None = None) -> bool:
+        """Replace the access token after ``token_used`` was ``refused``: True when it
+        was refreshed (here, or by another thread of this client), False when tokens
+        another client stored meanwhile were adopted instead. Raises ClientError when
+        the sign-in is dead (recorded through ``on_auth_failed``)."""
         with self._refresh_lock:
             if self._token != token_used:
-                return
-            if not self.client_id:
-                raise self._auth_failed(ClientError(
-                    service=SERVICE, kind="auth", code="1003", status=401,
-                    message=RECONNECT_MESSAGES[SERVICE]))
-            try:
-                tokens = smartsheet_token_refresh(
-                    api_base=self.api_base, client_id=self.client_id,
-                    client_secret=self._client_secret, refresh_token=self._refresh_token,
-                    session=self.session)
-            except ClientError as error:
-                raise self._auth_failed(error) from None
-            self._refresh_token = tokens.refresh_token
-            self._ss._access_token = tokens.access_token
-            if self.on_tokens_refreshed is not None:
-                try:
-                    self.on_tokens_refreshed(tokens)
-                except Exception:
-                    log.exception("saving refreshed Smartsheet tokens failed")
+                return True
+            failure: ClientError | None = None
+            # Under the store's lock: two clients of one connection never refresh at once,
+            # and the one that comes second finds the first one's tokens stored.
+            with self.token_store.locked():
+                if self._adopt_stored():
+                    return False
+                if not self._refresh_token and refused is not None:
+                    failure = self._auth_failed(refused)
+                elif not self.client_id:
+                    failure = self._auth_failed(ClientError(
+                        service=SERVICE, kind="auth", code="1003", status=401,
+                        message=RECONNECT_MESSAGES[SERVICE]))
+                else:
+                    try:
+                        tokens = smartsheet_token_refresh(
+                            api_base=self.api_base, client_id=self.client_id,
+                            client_secret=self._client_secret,
+                            refresh_token=self._refresh_token, session=self.session)
+                    except ClientError as error:
+                        # _auth_failed adopts instead when the refused refresh token was
+                        # rotated out by a refresh stored meanwhile.
+                        failure = self._auth_failed(error)
+                        if self._token != token_used:
+                            return False
+                    else:
+                        self._use_tokens(tokens)
+                        if self.on_tokens_refreshed is not None:
+                            try:
+                                self.on_tokens_refreshed(tokens)
+                            except Exception:
+                                log.exception("saving refreshed Smartsheet tokens failed")
+            # Raised outside the store's lock: leaving it normally keeps what was recorded.
+            if failure is not None:
+                raise failure
+            return True
+
+    def _use_tokens(self, tokens: TokenSet) -> None:
+        self._refresh_token = tokens.refresh_token
+        self._ss._access_token = tokens.access_token
+
+    def _adopt_stored(self) -> bool:
+        """Take the stored tokens when another client refreshed (or the owner
+        reconnected) since this one read them; True when it did."""
+        stored = self.token_store.newer(access_token=self._token,
+                                        refresh_token=self._refresh_token)
+        if stored is None:
+            return False
+        log.info("smartsheet: using tokens refreshed by another client of the connection")
+        self._use_tokens(stored)
+        return True
 
     def _auth_failed(self, error: ClientError) -> ClientError:
+        """Record a dead sign-in through ``on_auth_failed`` — unless the stored tokens
+        changed meanwhile (another client refreshed): those are adopted instead, and the
+        connection is not marked dead."""
         if error.kind in ("auth", "revoked") and self.on_auth_failed is not None:
-            try:
-                self.on_auth_failed(error)
-            except Exception:
-                log.exception("recording a dead Smartsheet sign-in failed")
+            with self._refresh_lock, self.token_store.locked():
+                if self._adopt_stored():
+                    return error
+                try:
+                    self.on_auth_failed(error)
+                except Exception:
+                    log.exception("recording a dead Smartsheet sign-in failed")
         return error
 
     def _get(self, path: str, params: dict | None = None) -> Any:
