@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from runs.engine.convert import ConversionError, FieldInfo, from_cell
+from workflows.validation.dates import date_literal
 
 #: Salesforce's limit is 100,000 characters per query; stay well below it.
 MAX_QUERY_CHARS = 16_000
@@ -22,23 +23,6 @@ AUDIT_FIELDS = ("Id", "IsDeleted", "SystemModstamp", "LastModifiedById", "LastMo
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 _NUMERIC = {"int", "double", "currency", "percent"}
 
-#: Salesforce's relative date literals: these go to the query unquoted, so only the exact
-#: names below (and ``NAME:n`` for the N-forms, n a positive integer) may pass.
-DATE_LITERALS = frozenset({
-    "TODAY", "YESTERDAY", "TOMORROW", "LAST_WEEK", "THIS_WEEK", "NEXT_WEEK", "LAST_MONTH",
-    "THIS_MONTH", "NEXT_MONTH", "LAST_90_DAYS", "NEXT_90_DAYS", "THIS_QUARTER",
-    "LAST_QUARTER", "NEXT_QUARTER", "THIS_YEAR", "LAST_YEAR", "NEXT_YEAR",
-    "THIS_FISCAL_QUARTER", "LAST_FISCAL_QUARTER", "NEXT_FISCAL_QUARTER",
-    "THIS_FISCAL_YEAR", "LAST_FISCAL_YEAR", "NEXT_FISCAL_YEAR",
-})
-DATE_LITERALS_N = frozenset({
-    "LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS",
-    "N_WEEKS_AGO", "LAST_N_MONTHS", "NEXT_N_MONTHS", "N_MONTHS_AGO", "LAST_N_QUARTERS",
-    "NEXT_N_QUARTERS", "N_QUARTERS_AGO", "LAST_N_YEARS", "NEXT_N_YEARS", "N_YEARS_AGO",
-    "LAST_N_FISCAL_QUARTERS", "NEXT_N_FISCAL_QUARTERS", "N_FISCAL_QUARTERS_AGO",
-    "LAST_N_FISCAL_YEARS", "NEXT_N_FISCAL_YEARS", "N_FISCAL_YEARS_AGO",
-})
-_DATE_LITERAL_N = re.compile(r"^([A-Z_]+):([0-9]{1,4})$")
 
 
 class FilterError(ValueError):
@@ -70,18 +54,6 @@ def check_name(path: str) -> str:
 
 def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def date_literal(value: str) -> str | None:
-    """``value`` as a Salesforce relative date literal (``TODAY``, ``LAST_N_DAYS:7``), or
-    None when it is not exactly one (it is then no date literal and must be a date)."""
-    text = str(value).strip().upper()
-    if text in DATE_LITERALS:
-        return text
-    match = _DATE_LITERAL_N.match(text)
-    if match and match[1] in DATE_LITERALS_N and int(match[2]) > 0:
-        return f"{match[1]}:{int(match[2])}"
-    return None
 
 
 def literal(value: str, info: FieldInfo) -> str:

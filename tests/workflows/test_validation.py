@@ -110,6 +110,9 @@ def test_it_explains_bad_mappings(mappings, message):
     ({"field": "AnnualRevenue", "operator": "contains", "value": "1"}, "does not apply"),
     ({"field": "AnnualRevenue", "operator": "greater_than", "value": "lots"}, "is a number"),
     ({"field": "Since__c", "operator": "less_than", "value": "31/12/2024"}, "YYYY-MM-DD"),
+    # Looks like a date literal, is not one: refused at save, not at every run.
+    ({"field": "Since__c", "operator": "less_than", "value": "SOMEDAY"}, "YYYY-MM-DD"),
+    ({"field": "Since__c", "operator": "less_than", "value": "LAST_N_DAYS:0"}, "YYYY-MM-DD"),
     ({"field": "IsActive__c", "operator": "equals", "value": "yes"}, "true or false"),
     ({"field": "Industry", "operator": "equals", "value": "Mining"},
      "'Mining' is not a value of Industry. Choose one of: Energy, Retail."),
@@ -129,6 +132,7 @@ def test_it_checks_salesforce_filter_operators_and_values(flt, fragment):
 @pytest.mark.parametrize("flt", [
     {"field": "AnnualRevenue", "operator": "greater_or_equal", "value": "1000.5"},
     {"field": "Since__c", "operator": "greater_than", "value": "LAST_N_DAYS:30"},
+    {"field": "Since__c", "operator": "equals", "value": "this_month"},
     {"field": "LastModifiedDate", "operator": "less_than", "value": "2024-05-01T10:00:00Z"},
     {"field": "IsActive__c", "operator": "is_checked"},
     {"field": "Owner.Email", "operator": "contains", "value": "@example.com"},

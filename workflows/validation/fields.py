@@ -7,12 +7,12 @@ and shared by the wizard (which shows *why* a field is locked) and the services.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from workflows.models import FilterOperator
+from workflows.validation.dates import date_literal
 
 #: Looks up an object's describe by name; ``None`` when the object does not exist.
 DescribeFn = Callable[[str], "dict | None"]
@@ -43,7 +43,6 @@ TIME_TYPES = frozenset({"time"})
 UNFILTERABLE_TYPES = frozenset({"base64", "address", "location", "anyType"})
 
 #: SOQL date literals such as TODAY, LAST_N_DAYS:30, THIS_FISCAL_QUARTER.
-_DATE_LITERAL = re.compile(r"^[A-Z][A-Z_]*(:\d{1,4})?$")
 
 
 @dataclass(frozen=True)
@@ -213,10 +212,10 @@ def field_value_problem(field: dict, operator: str, value: str) -> str:
         if not _is_number(value):
             return f"{label} is a number: '{value}' is not one."
     elif ftype in DATE_TYPES:
-        if not (_is_date(value) or _DATE_LITERAL.match(value)):
+        if not (_is_date(value) or date_literal(value)):
             return f"{label} is a date: use YYYY-MM-DD (or a date literal such as TODAY)."
     elif ftype in DATETIME_TYPES:
-        if not (_is_date(value) or _is_datetime(value) or _DATE_LITERAL.match(value)):
+        if not (_is_date(value) or _is_datetime(value) or date_literal(value)):
             return (
                 f"{label} is a date and time: use YYYY-MM-DD, an ISO 8601 date and time, "
                 "or a date literal such as LAST_N_DAYS:7."
