@@ -304,3 +304,28 @@ def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(cli
     response = client.post("/wizard/fields/", {**values, "action": "next"})
     assert response.status_code == 302, response.content.decode()[-1500:]
     assert response["Location"] == "/wizard/filters/"
+
+
+def test_a_page_left_open_on_an_older_draft_cannot_save_into_the_new_one(client, at_fields):
+    from tests.web.forms import rendered_values
+
+    alice, installation, sheet = at_fields
+    name_only = {"m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both"}
+    for name in ("First", "Second"):
+        client.get("/workflows/new/")
+        _settings(client, installation, sheet)
+        _save_through_wizard(client, name_only, name, "nothing")
+    first, second = (Workflow.objects.get(name=n) for n in ("First", "Second"))
+
+    client.get(f"/workflows/{first.pk}/edit/")  # tab 1: edit First, up to the save page
+    for step in ("fields", "filters", "groups"):
+        values = rendered_values(client.get(f"/wizard/{step}/").content.decode())
+        client.post(f"/wizard/{step}/", {**values, "action": "next"})
+    tab_one = rendered_values(client.get("/wizard/save/").content.decode())
+    assert tab_one["draft"]
+
+    client.get(f"/workflows/{second.pk}/edit/")  # tab 2 starts another draft
+    response = client.post("/wizard/save/", {**tab_one, "name": "First renamed",
+                                             "action": "save"}, follow=True)
+    assert "belonged to an earlier wizard draft" in response.content.decode()
+    assert sorted(Workflow.objects.values_list("name", flat=True)) == ["First", "Second"]

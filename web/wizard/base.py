@@ -43,6 +43,12 @@ class WizardStepView(View):
         if not self.wizard.active:
             messages.info(request, "Start a new workflow or edit one from the dashboard.")
             return redirect("dashboard")
+        posted_draft = request.POST.get("draft") if request.method == "POST" else None
+        if posted_draft is not None and posted_draft != self.wizard.draft_id:
+            messages.warning(request, "That page belonged to an earlier wizard draft (another "
+                                      "tab started a new one). Nothing was taken from it; "
+                                      "this is the current draft.")
+            return redirect(STEP_URL_NAMES[self.step])
         for needed in self.preconditions:
             if not self.wizard.is_done(needed):
                 messages.info(request, f"Complete the “{STEP_LABELS[needed]}” step first.")

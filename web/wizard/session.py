@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.http import HttpRequest
@@ -34,7 +35,7 @@ class WizardSession:
 
     def start_create(self) -> None:
         self.data = {
-            "mode": "create", "workflow_id": None, "done": [],
+            "mode": "create", "draft": secrets.token_urlsafe(9), "workflow_id": None, "done": [],
             "settings": {}, "mappings": [], "salesforce_filters": [],
             "smartsheet_filters": [], "row_groups": [], "name": "",
         }
@@ -43,7 +44,7 @@ class WizardSession:
     def start_edit(self, workflow) -> None:
         """Load a saved workflow; its settings are read-only from now on."""
         self.data = {
-            "mode": "edit", "workflow_id": workflow.pk,
+            "mode": "edit", "draft": secrets.token_urlsafe(9), "workflow_id": workflow.pk,
             "done": ["settings", "fields", "filters", "groups"],
             "settings": {
                 "install_id": workflow.install_id, "direction": workflow.direction,
@@ -80,6 +81,12 @@ class WizardSession:
     @property
     def is_edit(self) -> bool:
         return self.data.get("mode") == "edit"
+
+    @property
+    def draft_id(self) -> str:
+        """Names this draft: every step's form carries it, so a page left open in another
+        tab after a new draft started cannot post into (or save) the new one."""
+        return str(self.data.get("draft") or "")
 
     @property
     def workflow_id(self) -> int | None:
