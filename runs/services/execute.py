@@ -177,10 +177,20 @@ class _Heartbeat:
             while not self.stop.wait(self.interval):
                 # A busy database: the next beat will do (the timeout is minutes).
                 with contextlib.suppress(OperationalError):
-                    Run.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
+                    self._beat_once()
         finally:
+            close_old_connections_here()
+
+    def _beat_once(self) -> None:
+        try:
+            Run.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+                heartbeat_at=timezone.now())
+        except OperationalError:
+            raise
+        except Exception:  # noqa: BLE001
+            # Any other database trouble must not end the beats: a silent heartbeat gets
+            # a live run reaped, and its workflow could then run twice at once.
+            log.exception("heartbeat of run %s failed; beating on", self.run_id)
             close_old_connections_here()
 
 

@@ -288,3 +288,26 @@ def test_the_worker_beats_while_the_engine_is_busy(settings):
     run_execute(run_id=run.pk, sync=slow)
     started = Run.objects.get(pk=run.pk).started_at
     assert beats[0] >= started + timedelta(seconds=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_other_than_locking_does_not_stop_the_heartbeat():
+    from django.db import DatabaseError
+
+    from runs.services.execute import _Heartbeat
+
+    run = f.run(workflow_=f.workflow(), status=RunStatus.RUNNING)
+    failures = []
+
+    def fail_once(execute, sql, params, many, context):
+        if "UPDATE" in sql and not failures:
+            failures.append(sql)
+            raise DatabaseError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    beat = _Heartbeat(run_id=run.pk)
+    with connection.execute_wrapper(fail_once):
+        beat._beat_once()  # logged, not raised: the beating thread would have died
+        beat._beat_once()
+    assert failures
+    assert Run.objects.get(pk=run.pk).heartbeat_at is not None
