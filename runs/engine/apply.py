@@ -274,6 +274,9 @@ class Applier:
                  for n in self.plan.new_links]
         if links:
             insert_links(links)
+            # A row kept after a filter exit whose record came back: linked again.
+            Tombstone.objects.filter(workflow=self.workflow, reason="filter_exit",
+                                     row_id__in=[n.row_id for n in links]).delete()
             self.ctx.add("linked", len(links))
 
     def record_creates(self) -> None:

@@ -111,6 +111,26 @@ class Reader:
                 self.ctx.primary_column_id = column["id"]
         self.rows, self.sheet_newest = parse_rows(body.get("rows") or ())
 
+    def read_primary_rows(self) -> dict:
+        """Every row of the sheet with only its primary value (one call), for finding an
+        existing group parent row an incremental read did not see. Rows holding a
+        Salesforce ID (record rows) are left out: they are never group rows."""
+        ctx = self.ctx
+        if ctx.primary_column_id is None:
+            return {}
+        columns = [ctx.primary_column_id]
+        if ctx.id_column_id is not None:
+            columns.append(ctx.id_column_id)
+        body = ctx.smartsheet.get_sheet(ctx.spec.sheet_id, column_ids=columns)
+        rows, _ = parse_rows(body.get("rows") or ())
+        out = {}
+        for row_id, row in rows.items():
+            if ctx.id_column_id is not None and row.cells.get(ctx.id_column_id) is not None:
+                continue
+            row.cells = {k: v for k, v in row.cells.items() if k == ctx.primary_column_id}
+            out[row_id] = row
+        return out
+
     # -- Salesforce -------------------------------------------------------------------------
     def salesforce_filters(self) -> list[tuple]:
         out = []
@@ -173,7 +193,10 @@ class Reader:
         paths = query_paths(spec, self.ctx.mappings)
         wanted_list = sorted(wanted)
         for start in range(0, len(wanted_list), 500):
+            # The workflow's filters apply: an id of a record outside them (one that
+            # left the filter, its row kept) must not link a row again.
             query = soql.build_record_query(object_name=spec.salesforce_object, paths=paths,
+                                            filters=self.salesforce_filters(),
                                             ids=wanted_list[start:start + 500])
             records, _ = read_records(self.ctx.salesforce.query_pages(query,
                                                                       include_deleted=True),
@@ -194,7 +217,7 @@ class Reader:
 
     # -- planning --------------------------------------------------------------------------
     def plan_input(self, *, tombstoned_records=frozenset(), tombstoned_rows=frozenset(),
-                   group_rows=None) -> PlanInput:
+                   group_rows=None, left_filter_rows=frozenset()) -> PlanInput:
         spec, ctx = self.ctx.spec, self.ctx
         sheet_filters = []
         for f in spec.smartsheet_filters:
@@ -208,7 +231,8 @@ class Reader:
             error_column_id=ctx.error_column_id, primary_column_id=ctx.primary_column_id,
             key_prefix=ctx.key_prefix, tz=ctx.tz, full_salesforce=self.full,
             full_sheet=self.full_sheet, tombstoned_records=frozenset(tombstoned_records),
-            tombstoned_rows=frozenset(tombstoned_rows), group_rows=dict(group_rows or {}),
+            tombstoned_rows=frozenset(tombstoned_rows),
+            left_filter_rows=frozenset(left_filter_rows), group_rows=dict(group_rows or {}),
             group_infos=group_infos, sheet_filters=sheet_filters)
 
     def owned_columns(self, *, create: bool, tracked: tuple[int | None, int | None]
@@ -323,6 +347,24 @@ def links_of(workflow, *, record_ids=None, row_ids=None
     return states, pks
 
 
+def tombstones_of(workflow) -> tuple[set[str], set[int], set[int]]:
+    """The workflow's tombstoned record ids, tombstoned row ids, and the rows kept after
+    their record left the Salesforce filter (tombstones of reason ``filter_exit``: not
+    skipped like the others, the record may come back into the filter)."""
+    from runs.models import Tombstone
+
+    records, rows, left = set(), set(), set()
+    for record_id, row_id, reason in Tombstone.objects.filter(workflow=workflow).values_list(
+            "record_id", "row_id", "reason"):
+        if record_id:
+            records.add(record_id)
+        elif reason == "filter_exit":
+            left.add(row_id)
+        else:
+            rows.add(row_id)
+    return records, rows, left
+
+
 def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
     """The summary of updates a run of ``spec`` would make now; writes nothing.
 
@@ -346,17 +388,13 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
                      tz=install.time_zone or "UTC",
                      instance_url=salesforce.instance_url if hasattr(salesforce, "instance_url")
                      else install.salesforce_instance_url, dry_run=True)
-    group_rows, tomb_records, tomb_rows = {}, set(), set()
+    group_rows, tomb_records, tomb_rows, left_rows = {}, set(), set(), set()
     if workflow is not None:
         ctx.links, _ = links_of(workflow)
         state = getattr(workflow, "sync_state", None)
         if state is not None:
             group_rows = state.group_rows or {}
-        from runs.models import Tombstone
-
-        for record_id, row_id in Tombstone.objects.filter(workflow=workflow).values_list(
-                "record_id", "row_id"):
-            (tomb_records.add(record_id) if record_id else tomb_rows.add(row_id))
+        tomb_records, tomb_rows, left_rows = tombstones_of(workflow)
     reader = Reader(ctx, full=True)
     try:
         reader.describe()
@@ -367,7 +405,7 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
         reader.read_salesforce(since=None)
         reader.prefetch_pasted()
         inp = reader.plan_input(tombstoned_records=tomb_records, tombstoned_rows=tomb_rows,
-                                group_rows=group_rows)
+                                group_rows=group_rows, left_filter_rows=left_rows)
         prepare_computed(inp, install=install)
         reader.resolve_lookups(inp)
     except ConfigurationError as exc:

@@ -46,8 +46,12 @@ class GroupResolver:
     """
 
     def __init__(self, *, known: dict[str, int], rows: dict[int, SheetRow],
-                 primary_column_id: int | None, full_sheet: bool, linked_rows: set[int]) -> None:
+                 primary_column_id: int | None, full_sheet: bool, linked_rows: set[int],
+                 sheet_rows: dict[int, SheetRow] | None = None) -> None:
         self.rows = rows
+        #: Every row of the sheet, primary column only, read when an incremental run
+        #: needed a group it did not know (see ``PlanInput.sheet_primary_rows``).
+        self.sheet_rows = sheet_rows or {}
         self.primary = primary_column_id
         self.full_sheet = full_sheet
         self.known = {
@@ -59,11 +63,12 @@ class GroupResolver:
         self._linked = linked_rows
 
     def _existing(self, parent: int | None, value: str) -> int | None:
-        if self.primary is None or not self.rows:
+        if self.primary is None or not (self.rows or self.sheet_rows):
             return None
         if self._children is None:
             self._children = {}
-            for row in self.rows.values():
+            extra = (r for i, r in self.sheet_rows.items() if i not in self.rows)
+            for row in (*self.rows.values(), *extra):
                 if row.id in self._linked:
                     continue
                 primary = row.cells.get(self.primary)

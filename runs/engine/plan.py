@@ -69,7 +69,13 @@ class PlanInput:
     full_sheet: bool = False
     tombstoned_records: frozenset[str] = frozenset()
     tombstoned_rows: frozenset[int] = frozenset()
+    #: Rows unlinked because their record left the Salesforce filter. Their id cell is
+    #: ignored unless the record is read again (it is back in the filter).
+    left_filter_rows: frozenset[int] = frozenset()
     group_rows: dict[str, int] = field(default_factory=dict)
+    #: Every row of the sheet with only its primary value, read by an incremental run
+    #: whose first plan wanted a group row it did not know: for reusing parent rows only.
+    sheet_primary_rows: dict[int, SheetRow] = field(default_factory=dict)
     group_infos: dict[str, FieldInfo] = field(default_factory=dict)
     #: (object, field) → casefolded value → matching ids.
     lookups: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
@@ -103,6 +109,7 @@ class _Planner(NewItemsMixin):
         self.groups = GroupResolver(
             known=dict(inp.group_rows), rows=inp.rows, primary_column_id=inp.primary_column_id,
             full_sheet=inp.full_sheet, linked_rows={link.row_id for link in inp.links},
+            sheet_rows=inp.sheet_primary_rows,
         )
         self.group_row_ids = set(inp.group_rows.values())
         self.computed = [m for m in inp.mappings if is_computed(m.key)]
@@ -345,9 +352,11 @@ class _Planner(NewItemsMixin):
                 self.plan.unlinks.append(Unlink(link.record_id, link.row_id, "row_deleted",
                                                 tombstone_record=True))
             elif inp.full_salesforce and record is None and self.spec.direction != "to_salesforce":
+                # A kept row is marked so its Salesforce ID cell does not link it again.
+                remove = self.spec.remove_rows_on_filter_exit
                 self.plan.unlinks.append(Unlink(
                     link.record_id, link.row_id, "filter_exit",
-                    remove_row=self.spec.remove_rows_on_filter_exit))
+                    remove_row=remove, tombstone_row=not remove))
             else:
                 self.sync_pair(link, record, row)
         if self.to_ss:

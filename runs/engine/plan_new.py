@@ -34,6 +34,8 @@ class NewItemsMixin:
                 self.handled_rows.add(row.id)
                 continue
             record = inp.records.get(record_id)
+            if row.id in inp.left_filter_rows and (record is None or record.get("IsDeleted")):
+                continue  # its record left the filter: the row stays, silently, unsynced
             if record is None or record.get("IsDeleted"):
                 self.error(f"No {inp.spec.salesforce_object} with id {record_id} exists",
                            row_id=row.id, code="invalid_id")

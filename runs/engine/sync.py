@@ -20,6 +20,7 @@ from runs.engine.execute import (
     full_due,
     links_of,
     reconcile_pending_creates,
+    tombstones_of,
 )
 from runs.engine.mappings import ConfigurationError, resolve_mappings
 from runs.engine.plan import plan_sync
@@ -140,7 +141,7 @@ class _Sync:
     def run(self) -> SyncOutcome:
         ctx, state = self.ctx, self.state
         from connector.services import connection_get
-        from runs.models import Link, Tombstone
+        from runs.models import Link
 
         started = timezone.now()
         _progress(ctx, self.counter, "describing")
@@ -196,17 +197,21 @@ class _Sync:
                 ctx.workflow, record_ids=[*reader.records, *reader.pasted_ids()],
                 row_ids=list(reader.rows))
         reader.prefetch_pasted()
-        tomb_records, tomb_rows = set(), set()
-        for record_id, row_id in Tombstone.objects.filter(workflow=ctx.workflow).values_list(
-                "record_id", "row_id"):
-            (tomb_records.add(record_id) if record_id else tomb_rows.add(row_id))
+        tomb_records, tomb_rows, left_rows = tombstones_of(ctx.workflow)
         inp = reader.plan_input(tombstoned_records=tomb_records, tombstoned_rows=tomb_rows,
-                                group_rows=state.group_rows)
+                                group_rows=state.group_rows, left_filter_rows=left_rows)
         prepare_computed(inp, install=ctx.workflow.install, run=ctx.run, workflow=ctx.workflow)
         reader.resolve_lookups(inp)
 
         _progress(ctx, self.counter, "planning")
         plan = plan_sync(inp)
+        if plan.group_adds and not reader.full_sheet:
+            # The group rows wanted may exist in rows this incremental run did not read
+            # (made by a person, or before): read the primary column once and plan again.
+            # Only then, so a quiet poll keeps its two calls.
+            inp.sheet_primary_rows = reader.read_primary_rows()
+            if inp.sheet_primary_rows:
+                plan = plan_sync(inp)
         summary = plan.summary()
         if ctx.dry_run:
             ctx.counts["errors_count"] = len(plan.errors)
