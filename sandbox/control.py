@@ -19,7 +19,13 @@ SERVICES = ("salesforce", "smartsheet")
 #: Fault kinds. ``http_500``/``http_503``/``http_429`` answer with the service's own error
 #: body; ``limit`` is Salesforce's 403 REQUEST_LIMIT_EXCEEDED; ``drop`` closes the
 #: connection without an answer; ``stall`` sleeps ``stall_seconds`` then serves normally.
-FAULT_KINDS = ("http_429", "http_500", "http_503", "limit", "drop", "stall")
+#: All of those strike before the emulator does the work. ``http_500_after`` and
+#: ``drop_after`` let the emulator apply the request first, then answer 500 / close the
+#: connection: a write that happened but whose answer was lost.
+FAULT_KINDS = ("http_429", "http_500", "http_503", "limit", "drop", "stall",
+               "http_500_after", "drop_after")
+#: Fault kinds that strike after the emulator applied the request.
+AFTER_FAULTS = frozenset({"http_500_after", "drop_after"})
 
 
 class Clock:

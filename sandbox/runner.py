@@ -35,14 +35,15 @@ from pathlib import Path
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox.control import Control
+from sandbox.control import AFTER_FAULTS, Control
 from sandbox.tls import load_or_create_ca, server_context
 
 log = logging.getLogger("sandbox")
 
 
 class _ControlledApp:
-    """WSGI middleware: count, delay and inject faults before the emulator answers."""
+    """WSGI middleware: count, delay and inject faults before the emulator answers (or,
+    for :data:`sandbox.control.AFTER_FAULTS`, after it applied the request)."""
 
     def __init__(self, emulator, control: Control, control_app=None) -> None:
         self.emulator = emulator
@@ -60,14 +61,12 @@ class _ControlledApp:
         self.control.count(service, key)
         self.control.delay(service)
         fault = self.control.draw_fault(service, path)
+        if fault in AFTER_FAULTS:
+            return self._fault_after(fault, environ, start_response)
         if fault == "stall":
             time.sleep(self.control.settings[service].stall_seconds)
         elif fault == "drop":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            raise ConnectionResetError("sandbox: injected dropped connection")
+            _drop(environ)
         elif fault is not None:
             status, headers, body = self.emulator.fault_response(fault)
             return Response(body, status=status, headers=headers)(environ, start_response)
@@ -78,6 +77,35 @@ class _ControlledApp:
             # process_time is the whole process: an approximation, good enough to show
             # that the sandbox is not the bottleneck (bench reports it separately).
             self.control.add_serve_time(service, time.process_time() - started)
+
+    def _fault_after(self, fault: str, environ, start_response):
+        """Serve the request in full (the write is applied), throw the answer away, then
+        answer 500 or drop the connection: the client cannot know the write happened."""
+        service = self.emulator.service
+        started = time.process_time()
+        try:
+            answer = self.emulator(environ, lambda status, headers, exc_info=None: None)
+            try:
+                for _ in answer:
+                    pass
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        finally:
+            self.control.add_serve_time(service, time.process_time() - started)
+        if fault == "drop_after":
+            _drop(environ)
+        status, headers, body = self.emulator.fault_response("http_500")
+        return Response(body, status=status, headers=headers)(environ, start_response)
+
+
+def _drop(environ) -> None:
+    """Close the client's connection without an answer."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionResetError("sandbox: injected dropped connection")
 
 
 def _control_app(sandbox: Sandbox):

@@ -20,7 +20,8 @@ class ClientError(Exception):
 
     ``kind`` is one of :data:`KINDS`; ``code`` is the service's own error code
     (``"INVALID_SESSION_ID"``, ``"1006"``, ...); ``message`` is fit to show a user and never
-    contains a token; ``retryable`` is true only for ``transient`` and ``rate``.
+    contains a token; ``retryable`` is true only for ``transient`` and ``rate``;
+    ``outcome_unknown`` marks a write that may have been applied (see below).
     """
 
     def __init__(
@@ -33,6 +34,7 @@ class ClientError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         results: list | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown error kind {kind!r}")
@@ -46,6 +48,10 @@ class ClientError(Exception):
         #: For a batched write stopped by a systemic error (auth, revoked, limit): every
         #: item's result, those written before the stop included, so none is lost.
         self.results = results
+        #: A create (non-idempotent write) that failed after it may have reached the
+        #: service (5xx other than 503, dropped connection, read timeout): it may or may
+        #: not have been applied, so it was not retried. Its kind stays ``transient``.
+        self.outcome_unknown = outcome_unknown
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -68,6 +74,7 @@ class ClientError(Exception):
             "status": self.status,
             "retryable": self.retryable,
             "retry_after": self.retry_after,
+            "outcome_unknown": self.outcome_unknown,
         }
 
 

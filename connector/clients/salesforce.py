@@ -6,8 +6,10 @@ refresh token (under a lock, once for all threads that saw the same stale token)
 the new tokens to ``on_tokens_refreshed`` (Salesforce may rotate the refresh token) and
 retries the call once. With ``reload_tokens``/``lock_tokens`` (see
 :mod:`connector.clients.tokens`) it first adopts tokens another client of the same
-connection stored meanwhile, instead of refreshing with a rotated-out refresh token. Transient failures are retried with backoff; everything else
-becomes a :class:`ClientError` whose message carries no token.
+connection stored meanwhile, instead of refreshing with a rotated-out refresh token.
+Transient failures are retried with backoff — for a create, only those that certainly
+happened before Salesforce applied it (see ``_call``); everything else becomes a
+:class:`ClientError` whose message carries no token.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from connector.clients.transport import (
     backoff_delay,
     ca_bundle_path,
     json_body,
+    never_sent,
 )
 from connector.clients.types import SaveResult, TokenSet
 
@@ -126,9 +129,15 @@ class SalesforceClient:
     def _secrets(self) -> list[str]:
         return [self._sf.session_id, self._refresh_token, self._client_secret]
 
-    def _call(self, fn: Callable[[], T]) -> T:
+    def _call(self, fn: Callable[[], T], *, unsafe: bool = False) -> T:
         """Run one SDK call: refresh once on an expired session, retry transient
-        failures with backoff, map every failure to ClientError."""
+        failures with backoff, map every failure to ClientError.
+
+        ``unsafe``: the call is a non-idempotent write (a create). It is retried only
+        when it certainly was not applied — connecting failed, 429, 503 — and a failure
+        after which it may have been (another 5xx, a dropped connection, a read timeout)
+        raises at once with ``outcome_unknown``: retrying could create the records twice.
+        """
         refreshed = False
         renewals = 0
         attempt = 0
@@ -153,11 +162,15 @@ class SalesforceClient:
                         attempt -= 1
                         continue
                     raise error from None
+                if unsafe and error.kind == "transient" and error.status != 503:
+                    raise _outcome_unknown(error) from None
             except requests.RequestException as exc:
                 error = ClientError(
                     service=SERVICE, kind="transient", code=type(exc).__name__,
                     message=f"Salesforce did not answer ({type(exc).__name__}); "
                             "it may be unreachable or slow.")
+                if unsafe and not never_sent(exc):
+                    raise _outcome_unknown(error) from None
             if not error.retryable or attempt >= self.max_attempts:
                 raise error from None
             delay = backoff_delay(attempt, base=self.retry_backoff, retry_after=error.retry_after)
@@ -380,8 +393,10 @@ class SalesforceClient:
         permission) — or, for creates, a call whose outcome is unknown after retries
         (transient, rate) — stops further calls and raises ClientError whose ``.results``
         holds every record's outcome (those of calls that never ran or failed: failed).
-        Caveat: a create retried after a dropped connection may, if Salesforce had already
-        committed it, exist twice; only a reconciliation by the caller can see that.
+        A create is retried only when it certainly was not applied (connecting failed,
+        429, 503); after a failure that may have come after Salesforce committed it (other
+        5xx, dropped connection, read timeout) it is not repeated: the ClientError has
+        ``outcome_unknown`` and the caller reconciles (pending creates).
         """
         return self._collections("POST", object_name, records)
 
@@ -411,7 +426,7 @@ class SalesforceClient:
                 # (simple-salesforce sends the JSON content type).
                 answer = self._call(lambda: self._sf.restful(
                     "composite/sobjects", method=method,
-                    data=json_body(body, allow_nan=False)))
+                    data=json_body(body, allow_nan=False)), unsafe=method == "POST")
             except ClientError as error:
                 if error.kind in SYSTEMIC_KINDS or (
                         method == "POST" and error.kind in AMBIGUOUS_KINDS):
@@ -430,6 +445,16 @@ class SalesforceClient:
             first = stop[0]
             raise ClientError(service=SERVICE, kind=first.kind, code=first.code,
                               message=first.message, status=first.status,
-                              retry_after=first.retry_after, results=results)
+                              retry_after=first.retry_after, results=results,
+                              outcome_unknown=first.outcome_unknown)
         return results
+
+
+def _outcome_unknown(error: ClientError) -> ClientError:
+    """``error`` of a create that may have been committed: not retried (see ``_call``)."""
+    return ClientError(
+        service=SERVICE, kind=error.kind, code=error.code, status=error.status,
+        retry_after=error.retry_after, outcome_unknown=True,
+        message=f"{error.message} Salesforce may have saved this write before failing; "
+                "it was not repeated, so that nothing is created twice.")
 

@@ -6,11 +6,12 @@ Why Passthrough: the SDK's typed models cost ~5 s of CPU for a 10,000-row sheet,
 Retries are split in two: the SDK itself retries errorCodes 4001–4004 (429 rate limit,
 maintenance, timeouts) until ``max_retry_time``, with our backoff (which honours
 ``Retry-After``); this client retries what the SDK does not — 500/4000, 5xx without an
-errorCode, dropped connections and timeouts — up to ``max_attempts``. An expired token
-(1003) is refreshed once (rotation: the new refresh token replaces the old). With
-``reload_tokens``/``lock_tokens`` (see :mod:`connector.clients.tokens`) tokens another
-client of the same connection stored meanwhile are adopted instead of refreshing with a
-rotated-out refresh token.
+errorCode, dropped connections and timeouts — up to ``max_attempts``. A create (any
+POST) is retried, by either, only when it certainly was not applied (see ``_call``). An
+expired token (1003) is refreshed once (rotation: the new refresh token replaces the
+old). With ``reload_tokens``/``lock_tokens`` (see :mod:`connector.clients.tokens`) tokens
+another client of the same connection stored meanwhile are adopted instead of refreshing
+with a rotated-out refresh token.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from connector.clients.transport import (
     backoff_delay,
     ca_bundle_path,
     json_body,
+    never_sent,
     parse_retry_after,
 )
 from connector.clients.types import RowResult, TokenSet
@@ -50,6 +52,9 @@ ROWS_PER_CALL = 500
 #: Row ids travel in the URL of a delete: keep it well under common URL limits.
 DELETE_IDS_PER_CALL = 200
 SDK_RETRIED_CODES = frozenset({4001, 4002, 4003, 4004})
+#: 500s the SDK would retry that may come after the request was applied (server timeout,
+#: unexpected error): not retried for a create (see ``SmartsheetClient._call``).
+AMBIGUOUS_SDK_CODES = frozenset({4002, 4004})
 TOKEN_CODES = frozenset({1002, 1003})
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found"})
@@ -78,6 +83,9 @@ class _Backoff(AbstractUserCalcBackoff):
 
     def calc_backoff(self, previous_attempts, total_elapsed_time, error_result):
         client = self.client
+        if (getattr(client._local, "unsafe", False)
+                and getattr(error_result, "code", None) in AMBIGUOUS_SDK_CODES):
+            return -1  # a create that may have been applied: never repeated
         delay = backoff_delay(previous_attempts, base=client.retry_backoff,
                               retry_after=client.session.last_retry_after,
                               cap=client.max_retry_time)
@@ -86,6 +94,21 @@ class _Backoff(AbstractUserCalcBackoff):
         log.info("smartsheet error %s, SDK retry %d in %.2fs",
                  getattr(error_result, "code", "?"), previous_attempts, delay)
         return delay
+
+
+def _not_applied(error: ClientError) -> bool:
+    """A transient error answered before the request was processed: 503 (4001,
+    maintenance)."""
+    return error.status == 503 or error.code == "4001"
+
+
+def _outcome_unknown(error: ClientError) -> ClientError:
+    """``error`` of a create that may have been applied: not retried (see ``_call``)."""
+    return ClientError(
+        service=SERVICE, kind=error.kind, code=error.code, status=error.status,
+        retry_after=error.retry_after, outcome_unknown=True,
+        message=f"{error.message} Smartsheet may have applied this write before failing; "
+                "it was not repeated, so that nothing is added twice.")
 
 
 def _format_time(moment: datetime) -> str:
@@ -153,6 +176,8 @@ class SmartsheetClient:
         #: The sheet ``version`` the last write (rows, columns) answered with: a caller
         #: can tell its own writes' versions apart from anyone else's without a call.
         self.last_write_version: int | None = None
+        #: Per thread: whether the call in progress is a create (read by _Backoff).
+        self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"SmartsheetClient(api_base={self.api_base!r})"
@@ -165,8 +190,22 @@ class SmartsheetClient:
     def _secrets(self) -> list[str]:
         return [self._token, self._refresh_token, self._client_secret]
 
-    def _call(self, fn: Callable[[], Any]) -> Any:
-        """Run one Passthrough call; return its raw JSON or raise ClientError."""
+    def _call(self, fn: Callable[[], Any], *, unsafe: bool = False) -> Any:
+        """Run one Passthrough call; return its raw JSON or raise ClientError.
+
+        ``unsafe``: the call is a non-idempotent write (add rows, create a sheet, add
+        columns, create a webhook). It is retried only when it certainly was not applied
+        — connecting failed, rate limit (429/4003), 503/4001 — and a failure after which
+        it may have been (another 5xx, a dropped connection, a read timeout) raises at
+        once with ``outcome_unknown``: retrying could add the rows twice.
+        """
+        self._local.unsafe = unsafe
+        try:
+            return self._call_with_retries(fn, unsafe)
+        finally:
+            self._local.unsafe = False
+
+    def _call_with_retries(self, fn: Callable[[], Any], unsafe: bool) -> Any:
         refreshed = False
         renewals = 0
         attempt = 0
@@ -181,6 +220,8 @@ class SmartsheetClient:
                     service=SERVICE, kind="transient", code=cause,
                     message=f"Smartsheet did not answer ({cause}); it may be unreachable "
                             "or slow.")
+                if unsafe and not never_sent(exc.__cause__):
+                    raise _outcome_unknown(error) from None
             except HttpError:
                 # Raised by the SDK for TLS failures only: a configuration problem.
                 raise ClientError(
@@ -207,6 +248,8 @@ class SmartsheetClient:
                         attempt -= 1
                         continue
                     raise error
+                if unsafe and error.kind == "transient" and not _not_applied(error):
+                    raise _outcome_unknown(error)
                 if sdk_retried:
                     raise error
             if not error.retryable or attempt >= self.max_attempts:
@@ -322,12 +365,14 @@ class SmartsheetClient:
         return self._call(lambda: self._ss.Passthrough.get(path, dict(params or {})))
 
     def _post(self, path: str, payload: Any, params: dict | None = None) -> Any:
-        return self._send_json("POST", path, payload, params)
+        # Every POST here creates something (rows, sheet, columns, webhook).
+        return self._send_json("POST", path, payload, params, unsafe=True)
 
     def _put(self, path: str, payload: Any, params: dict | None = None) -> Any:
         return self._send_json("PUT", path, payload, params)
 
-    def _send_json(self, method: str, path: str, payload: Any, params: dict | None) -> Any:
+    def _send_json(self, method: str, path: str, payload: Any, params: dict | None,
+                   *, unsafe: bool = False) -> Any:
         """Send ``payload`` encoded once, through the SDK's own request path.
 
         Why not Passthrough: it decodes a JSON text body back into objects, walks them
@@ -350,7 +395,7 @@ class SmartsheetClient:
             prepared = self._ss.prepare_request(operation)
             return self._ss.request(prepared, "JSONObject", operation)
 
-        answer = self._call(send)
+        answer = self._call(send, unsafe=unsafe)
         if isinstance(answer, dict) and "version" in answer:
             self.last_write_version = int(answer["version"])
         return answer
@@ -467,7 +512,8 @@ class SmartsheetClient:
         if stop is not None:
             raise ClientError(service=SERVICE, kind=stop.kind, code=stop.code,
                               message=stop.message, status=stop.status,
-                              retry_after=stop.retry_after, results=results)
+                              retry_after=stop.retry_after, results=results,
+                              outcome_unknown=stop.outcome_unknown)
         return results
 
     def delete_rows(self, sheet_id: int, row_ids: Iterable[int]) -> list[int]:

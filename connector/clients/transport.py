@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 _ca_lock = threading.Lock()
 _ca_files: dict[str, str] = {}
@@ -108,6 +109,26 @@ def server_time_of(date_header: str | None, elapsed_seconds: float = 0.0) -> dat
     except (TypeError, ValueError):
         return None
     return moment - timedelta(seconds=max(elapsed_seconds, 0.0))
+
+
+def never_sent(exc: BaseException | None) -> bool:
+    """True when a failed request certainly never reached the server: connecting failed
+    (refused, name not resolved, connect timeout). Anything else — a dropped connection,
+    a read timeout, a TLS error mid-stream — may have come after the server read it.
+
+    With our adapters' ``max_retries=0``, urllib3 wraps a connect failure in
+    MaxRetryError (reason NewConnectionError / ConnectTimeoutError, the former being a
+    subclass of the latter) and re-raises read and protocol errors as they are.
+    """
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
+            exc, requests.exceptions.SSLError):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        return isinstance(reason, ConnectTimeoutError)
+    return False
 
 
 def backoff_delay(
