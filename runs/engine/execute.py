@@ -51,6 +51,8 @@ class Reader:
         self.field_cache = field_cache or {}
         self.state = state
         self.infos: dict[str, FieldInfo] = {}
+        #: Leaf fields of relationship paths used in Salesforce filters.
+        self.path_infos: dict[str, FieldInfo] = {}
         self.columns_by_title: dict[str, int] = {}
         self.columns: list[dict] = []
         self.rows: dict = {}
@@ -67,17 +69,52 @@ class Reader:
     def describe(self) -> None:
         spec = self.ctx.spec
         names = needed_fields(spec)
+        # Filters through relationships (Account.AnnualRevenue) need their leaf's type for
+        # a typed literal: a number or date in quotes is refused by Salesforce.
+        paths = sorted({f.field for f in spec.salesforce_filters if "." in f.field})
         cache = self.field_cache
         if (self.full or cache.get("object") != spec.salesforce_object
-                or cache.get("names") != names):
+                or cache.get("names") != names or cache.get("filter_paths", []) != paths):
             describe = self.ctx.salesforce.describe(spec.salesforce_object)
             infos = field_infos_from_describe(describe, names)
             self.field_cache = {"object": spec.salesforce_object, "names": names,
                                 "key_prefix": describe.get("keyPrefix") or "",
-                                "fields": {n: i.as_dict() for n, i in infos.items()}}
+                                "fields": {n: i.as_dict() for n, i in infos.items()},
+                                "filter_paths": paths,
+                                "path_fields": self._describe_paths(describe, paths)}
             self.cache_changed = True
         self.infos = {n: FieldInfo.from_dict(d) for n, d in self.field_cache["fields"].items()}
+        self.path_infos = {p: FieldInfo.from_dict(d)
+                           for p, d in (self.field_cache.get("path_fields") or {}).items()}
         self.ctx.key_prefix = self.field_cache.get("key_prefix", "")
+
+    def _describe_paths(self, describe: dict, paths: list[str]) -> dict[str, dict]:
+        """The leaf field of each relationship path (one describe per related object)."""
+        if not paths:
+            return {}
+        from workflows.validation import PathError, resolve_path
+
+        described = {str(describe.get("name", "")).lower(): describe}
+
+        def describe_object(name: str) -> dict | None:
+            if name.lower() not in described:
+                try:
+                    described[name.lower()] = self.ctx.salesforce.describe(name)
+                except ClientError as exc:
+                    if exc.kind not in ("not_found", "permission"):
+                        raise
+                    described[name.lower()] = None
+            return described[name.lower()]
+
+        out = {}
+        for path in paths:
+            try:
+                resolved = resolve_path(describe_object, self.ctx.spec.salesforce_object, path)
+            except PathError as exc:
+                raise ConfigurationError(f"The filter on {path} cannot be used: {exc} Edit "
+                                         "the workflow's filters.") from exc
+            out[path] = {**FieldInfo.from_describe(resolved.field).as_dict(), "name": path}
+        return out
 
     # -- the sheet -------------------------------------------------------------------------
     def read_sheet(self, *, sheet_version: int | None, since: datetime | None,
@@ -135,7 +172,8 @@ class Reader:
     def salesforce_filters(self) -> list[tuple]:
         out = []
         for f in self.ctx.spec.salesforce_filters:
-            info = self.infos.get(f.field) or FieldInfo(name=f.field, type="string")
+            info = (self.infos.get(f.field) or self.path_infos.get(f.field)
+                    or FieldInfo(name=f.field, type="string"))
             out.append((f.field, f.operator, f.value, info))
         return out
 
