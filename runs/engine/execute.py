@@ -148,6 +148,21 @@ class Reader:
                 self.ctx.primary_column_id = column["id"]
         self.rows, self.sheet_newest = parse_rows(body.get("rows") or ())
 
+    def read_rows_by_id(self, row_ids: list[int], *, known_columns: list[int] | None) -> int:
+        """Read these rows (that the incremental read did not return) into ``rows``;
+        return how many came back. One call per 200 rows."""
+        found = 0
+        for start in range(0, len(row_ids), 200):
+            body = self.ctx.smartsheet.get_sheet(
+                self.ctx.spec.sheet_id, row_ids=row_ids[start:start + 200],
+                column_ids=known_columns)
+            rows, _ = parse_rows(body.get("rows") or ())
+            for row_id, row in rows.items():
+                if row_id not in self.rows:
+                    self.rows[row_id] = row
+                    found += 1
+        return found
+
     def read_primary_rows(self) -> dict:
         """Every row of the sheet with only its primary value (one call), for finding an
         existing group parent row an incremental read did not see. Rows holding a

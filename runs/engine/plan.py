@@ -275,6 +275,15 @@ class _Planner(NewItemsMixin):
                     self.plan.conflicts.append(ConflictItem(
                         record_id=link.record_id, row_id=link.row_id, field=m.key,
                         salesforce_value=sf_now, smartsheet_value=cell_now, winner=winner))
+                elif flow_ss and can_sf:
+                    # A sheet edit the Smartsheet filter holds back ("Update in Salesforce"
+                    # unchecked) meets a Salesforce change: a conflict like any other.
+                    winner = self.winner_by_policy(record, row)
+                    self.plan.conflicts.append(ConflictItem(
+                        record_id=link.record_id, row_id=link.row_id, field=m.key,
+                        salesforce_value=sf_now, smartsheet_value=cell_now, winner=winner))
+                    if winner == "smartsheet":
+                        continue  # the edit stays in the sheet, waiting for the filter
                 elif flow_ss:
                     winner = "salesforce"
                 elif flow_sf:

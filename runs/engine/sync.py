@@ -196,6 +196,7 @@ class _Sync:
             ctx.links, ctx.link_pks = links_of(
                 ctx.workflow, record_ids=[*reader.records, *reader.pasted_ids()],
                 row_ids=list(reader.rows))
+        self.read_held_rows(reader)
         reader.prefetch_pasted()
         tomb_records, tomb_rows, left_rows = tombstones_of(ctx.workflow)
         inp = reader.plan_input(tombstoned_records=tomb_records, tombstoned_rows=tomb_rows,
@@ -271,6 +272,21 @@ class _Sync:
         read_at = reader.read_server_time
         state.salesforce_cursor = ({"server_time": read_at.isoformat()}
                                    if read_at is not None else {})
+
+    def read_held_rows(self, reader: Reader) -> None:
+        """With Smartsheet filters on a two-way workflow, a row may hold an edit the filter
+        keeps back ("Update in Salesforce" unchecked) that this incremental read did not
+        return (the row did not change since). When its record changed in Salesforce,
+        read the row so the planner compares against what the sheet really holds, rather
+        than overwrite the waiting edit. One call, only when such records changed."""
+        spec = self.ctx.spec
+        if (self.full or reader.full_sheet or not spec.smartsheet_filters
+                or spec.direction != "bidirectional" or not reader.records):
+            return
+        missing = [link.row_id for link in self.ctx.links
+                   if link.record_id in reader.records and link.row_id not in reader.rows]
+        if missing:
+            reader.read_rows_by_id(missing, known_columns=self.known_columns())
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""
