@@ -189,7 +189,8 @@ class Reader:
         for f in self.ctx.spec.salesforce_filters:
             info = (self.infos.get(f.field) or self.path_infos.get(f.field)
                     or FieldInfo(name=f.field, type="string"))
-            out.append((f.field, f.operator, f.value, info))
+            value = soql.localize_filter_value(f.value, info, self.ctx.tz)
+            out.append((f.field, f.operator, value, info))
         return out
 
     def read_salesforce(self, *, since: datetime | None, after=None, on_page=None) -> None:

@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runs.engine.convert import ConversionError, FieldInfo, from_cell
-from workflows.validation.dates import date_literal
+from workflows.dates import date_literal
 
 #: Salesforce's limit is 100,000 characters per query; stay well below it.
 MAX_QUERY_CHARS = 16_000
@@ -81,6 +82,25 @@ def literal(value: str, info: FieldInfo) -> str:
     except ConversionError as exc:
         raise FilterError(f"Filter on {info.name}: {exc}") from None
     return quote(value)
+
+
+def localize_filter_value(value: str, info: FieldInfo, tz: str) -> str:
+    """A date-time filter value without an offset ("2024-05-01T09:00", or a bare date)
+    means that moment in the install's time zone, as people type it: give it as UTC.
+    Anything else is returned as it is (literal() checks it)."""
+    if info.type != "datetime" or date_literal(value) is not None:
+        return value
+    text = str(value).strip()
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(tz or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            return value
+    return soql_datetime(moment)
 
 
 def filter_clause(path: str, operator: str, value: str, info: FieldInfo) -> str:

@@ -71,3 +71,26 @@ def test_it_never_lets_other_text_into_a_date_filter(value):
         return
     where = parse(f"SELECT Id FROM Opportunity WHERE {clause}").where
     assert isinstance(where, Comparison) and len(where.values) == 1
+
+
+@pytest.mark.parametrize(("value", "tz", "expected"), [
+    ("2024-05-01T10:00:00", "Europe/Paris", "2024-05-01T08:00:00Z"),  # summer time: +2
+    ("2024-01-15T10:00", "Europe/Paris", "2024-01-15T09:00:00Z"),
+    ("2024-05-01", "America/New_York", "2024-05-01T04:00:00Z"),  # local midnight
+    ("2024-05-01T10:00:00Z", "Europe/Paris", "2024-05-01T10:00:00Z"),  # explicit: kept
+    ("2024-05-01T10:00:00+05:00", "UTC", "2024-05-01T05:00:00Z"),
+    ("LAST_N_DAYS:7", "Europe/Paris", "LAST_N_DAYS:7"),
+    ("not a date", "Europe/Paris", "not a date"),  # literal() refuses it with a message
+])
+def test_a_datetime_filter_without_offset_means_the_install_time_zone(value, tz, expected):
+    from runs.engine.soql import localize_filter_value
+
+    info = FieldInfo(name="LastModifiedDate", type="datetime")
+    assert localize_filter_value(value, info, tz) == expected
+
+
+def test_only_datetime_fields_are_localized():
+    from runs.engine.soql import localize_filter_value
+
+    assert localize_filter_value("2024-05-01", FieldInfo(name="CloseDate", type="date"),
+                                 "Europe/Paris") == "2024-05-01"

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from workflows.dates import date_literal
 from workflows.models import FilterOperator
-from workflows.validation.dates import date_literal
 
 #: Looks up an object's describe by name; ``None`` when the object does not exist.
 DescribeFn = Callable[[str], "dict | None"]
