@@ -48,8 +48,9 @@ PAGES = [
     # Charlie's team has no access to Acme's install.
     ("connection_callback", "/connections/{install}/smartsheet/callback/",
      row(uma=302, alice=302, charlie=404, connie=302, sam=302)),
+    # The confirmation page is the owner's alone (a connection is one person's).
     ("connection_disconnect", "/connections/{connection}/disconnect/",
-     row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
+     row(uma=404, alice=200, charlie=404, connie=404, sam=404)),
     # Renaming is the owner's alone; admins may disable or delete.
     ("workflow_rename", "/workflows/{workflow}/rename/",
      row(uma=404, alice=200, charlie=404, connie=404, sam=404)),

@@ -102,7 +102,25 @@ def test_it_never_disconnects_someone_elses_connection(client):
                                            service=Service.SALESFORCE, identity="alice")
     client.force_login(factories.bob())
     assert client.post(f"/connections/{connection.pk}/disconnect/").status_code == 404
+    assert client.get(f"/connections/{connection.pk}/disconnect/").status_code == 404
     assert Connection.objects.filter(pk=connection.pk).exists()
+
+
+def test_it_says_which_workflows_stop_before_disconnecting(client):
+    alice = factories.alice()
+    installation = factories.install()
+    connection = Connection.objects.create(user=alice, install=installation,
+                                           service=Service.SALESFORCE, identity="alice@acme")
+    factories.workflow(owner=alice, install_=installation, name="Pipeline")
+    factories.workflow(owner=alice, install_=installation, name="Paused one", enabled=False)
+    client.force_login(alice)
+    page = client.get(f"/connections/{connection.pk}/disconnect/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "will stop syncing" in html
+    assert "Pipeline" in html and "Paused one" not in html
+    assert Connection.objects.filter(pk=connection.pk).exists()  # a GET changes nothing
+    assert client.post(f"/connections/{connection.pk}/disconnect/").status_code == 302
+    assert not Connection.objects.filter(pk=connection.pk).exists()
 
 
 def test_it_starts_a_flow_only_by_post(client):

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connector.models import Connection, Install, Service
 from web import selectors
@@ -116,13 +116,21 @@ def connection_callback(request: HttpRequest, install_id: int, service: str) -> 
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def connection_disconnect(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """GET: what disconnecting stops (the user's enabled workflows on that install);
+    POST: disconnect."""
     from connector.services import connection_delete
+    from workflows.models import Workflow
 
     # Only the user's own connections exist for this view: anyone else's is a 404.
     connection = get_object_or_404(Connection, pk=connection_id, user=request.user)
     label = connection.get_service_display()
+    if request.method == "GET":
+        affected = Workflow.objects.filter(owner=request.user, install_id=connection.install_id,
+                                           enabled=True).order_by("name")
+        return render(request, "web/connection_disconnect.html", {
+            "connection": connection, "label": label, "workflows": list(affected)})
     connection_delete(user=request.user, connection=connection)
     messages.success(request, f"Disconnected {label}.")
     return redirect("connections")
