@@ -31,7 +31,7 @@ from simple_salesforce.util import exception_handler
 from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
 from connector.clients.oauth import salesforce_token_refresh
 from connector.clients.results import save_result, save_results_failed
-from connector.clients.tokens import LockTokens, ReloadTokens, TokenStore
+from connector.clients.tokens import LockTokens, ReloadTokens, TokenRenewal, TokenStore
 from connector.clients.transport import (
     CallCounter,
     CountingSession,
@@ -58,9 +58,11 @@ _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
 MAX_RENEWALS = 3
 
 
-class SalesforceClient:
+class SalesforceClient(TokenRenewal):
     """One user's Salesforce API access. Thread-safe; ``create``/``update`` run up to
     ``max_parallel`` collection calls at once."""
+
+    SERVICE_LABEL = "Salesforce"
 
     def __init__(
         self,
@@ -212,70 +214,31 @@ class SalesforceClient:
                            message=text or f"Salesforce answered HTTP {status}.",
                            status=status, retry_after=retry_after)
 
-    def _refresh(self, token_used: str) -> bool:
-        """Replace the access token after ``token_used`` was refused: True when it was
-        refreshed (here, or by another thread of this client), False when tokens another
-        client stored meanwhile were adopted instead. Raises ClientError when the
-        sign-in is dead (recorded through ``on_auth_failed``)."""
-        with self._refresh_lock:
-            if self._sf.session_id != token_used:
-                return True
-            failure: ClientError | None = None
-            # Under the store's lock: two clients of one connection never refresh at once,
-            # and the one that comes second finds the first one's tokens stored.
-            with self.token_store.locked():
-                if self._adopt_stored():
-                    return False
-                if not (self._refresh_token and self.client_id):
-                    failure = self._auth_failed(ClientError(
-                        service=SERVICE, kind="auth", code="INVALID_SESSION_ID", status=401,
-                        message=RECONNECT_MESSAGES[SERVICE]))
-                else:
-                    try:
-                        tokens = salesforce_token_refresh(
-                            login_url=self.login_url, client_id=self.client_id,
-                            client_secret=self._client_secret,
-                            refresh_token=self._refresh_token, session=self.session)
-                    except ClientError as error:
-                        # _auth_failed adopts instead when the refused refresh token was
-                        # rotated out by a refresh stored meanwhile.
-                        failure = self._auth_failed(error)
-                        if self._sf.session_id != token_used:
-                            return False
-                    else:
-                        self._use_tokens(tokens)
-                        self._save_tokens(tokens)
-            # Raised outside the store's lock: leaving it normally keeps what was recorded.
-            if failure is not None:
-                raise failure
-            return True
+    # -- token renewal (the shared lifecycle is TokenRenewal's) ---------------------------
+    def _current_access_token(self) -> str:
+        return self._sf.session_id
 
     def _use_tokens(self, tokens: TokenSet) -> None:
         self._refresh_token = tokens.refresh_token
         self._sf.session_id = tokens.access_token
         self._sf._generate_headers()
 
+    def _request_refresh(self) -> TokenSet:
+        return salesforce_token_refresh(
+            login_url=self.login_url, client_id=self.client_id,
+            client_secret=self._client_secret, refresh_token=self._refresh_token,
+            session=self.session)
+
+    def _refresh_impossible(self, refused: ClientError | None) -> ClientError | None:
+        if self._refresh_token and self.client_id:
+            return None
+        return ClientError(service=SERVICE, kind="auth", code="INVALID_SESSION_ID",
+                           status=401, message=RECONNECT_MESSAGES[SERVICE])
+
     def _save_tokens(self, tokens: TokenSet) -> None:
         if not tokens.instance_url:
             tokens.instance_url = self.instance_url
-        if self.on_tokens_refreshed is not None:
-            try:
-                self.on_tokens_refreshed(tokens)
-            except Exception:
-                # The new tokens are in use here either way; losing them only means
-                # the next process refreshes again (or asks to reconnect if rotated).
-                log.exception("saving refreshed Salesforce tokens failed")
-
-    def _adopt_stored(self) -> bool:
-        """Take the stored tokens when another client refreshed (or the owner
-        reconnected) since this one read them; True when it did."""
-        stored = self.token_store.newer(access_token=self._sf.session_id,
-                                        refresh_token=self._refresh_token)
-        if stored is None:
-            return False
-        log.info("salesforce: using tokens refreshed by another client of the connection")
-        self._use_tokens(stored)
-        return True
+        super()._save_tokens(tokens)
 
     @property
     def access_token(self) -> str:
@@ -286,20 +249,6 @@ class SalesforceClient:
         """Refresh after ``stale_token`` was refused (no-op if already replaced); raises
         ClientError ``revoked``/``auth`` when the sign-in is dead."""
         self._refresh(stale_token)
-
-    def _auth_failed(self, error: ClientError) -> ClientError:
-        """Record a dead sign-in through ``on_auth_failed`` — unless the stored tokens
-        changed meanwhile (another client refreshed): those are adopted instead, and the
-        connection is not marked dead."""
-        if error.kind in ("auth", "revoked") and self.on_auth_failed is not None:
-            with self._refresh_lock, self.token_store.locked():
-                if self._adopt_stored():
-                    return error
-                try:
-                    self.on_auth_failed(error)
-                except Exception:
-                    log.exception("recording a dead Salesforce sign-in failed")
-        return error
 
     # -- reads ---------------------------------------------------------------------------
     def identity(self) -> dict:

@@ -33,7 +33,7 @@ from smartsheet.util import fresh_operation
 from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
 from connector.clients.oauth import smartsheet_token_refresh
 from connector.clients.results import row_results, row_results_failed
-from connector.clients.tokens import LockTokens, ReloadTokens, TokenStore
+from connector.clients.tokens import LockTokens, ReloadTokens, TokenRenewal, TokenStore
 from connector.clients.transport import (
     CallCounter,
     CountingSession,
@@ -117,8 +117,10 @@ def _format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class SmartsheetClient:
+class SmartsheetClient(TokenRenewal):
     """One user's Smartsheet API access. Writes to a sheet are serial by design."""
+
+    SERVICE_LABEL = "Smartsheet"
 
     def __init__(
         self,
@@ -288,78 +290,27 @@ class SmartsheetClient:
                                    status=status or None, retry_after=retry_after)
         return client_error, code in SDK_RETRIED_CODES
 
-    def _refresh(self, token_used: str, *, refused: ClientError | None = None) -> bool:
-        """Replace the access token after ``token_used`` was ``refused``: True when it
-        was refreshed (here, or by another thread of this client), False when tokens
-        another client stored meanwhile were adopted instead. Raises ClientError when
-        the sign-in is dead (recorded through ``on_auth_failed``)."""
-        with self._refresh_lock:
-            if self._token != token_used:
-                return True
-            failure: ClientError | None = None
-            # Under the store's lock: two clients of one connection never refresh at once,
-            # and the one that comes second finds the first one's tokens stored.
-            with self.token_store.locked():
-                if self._adopt_stored():
-                    return False
-                if not self._refresh_token and refused is not None:
-                    failure = self._auth_failed(refused)
-                elif not self.client_id:
-                    failure = self._auth_failed(ClientError(
-                        service=SERVICE, kind="auth", code="1003", status=401,
-                        message=RECONNECT_MESSAGES[SERVICE]))
-                else:
-                    try:
-                        tokens = smartsheet_token_refresh(
-                            api_base=self.api_base, client_id=self.client_id,
-                            client_secret=self._client_secret,
-                            refresh_token=self._refresh_token, session=self.session)
-                    except ClientError as error:
-                        # _auth_failed adopts instead when the refused refresh token was
-                        # rotated out by a refresh stored meanwhile.
-                        failure = self._auth_failed(error)
-                        if self._token != token_used:
-                            return False
-                    else:
-                        self._use_tokens(tokens)
-                        if self.on_tokens_refreshed is not None:
-                            try:
-                                self.on_tokens_refreshed(tokens)
-                            except Exception:
-                                log.exception("saving refreshed Smartsheet tokens failed")
-            # Raised outside the store's lock: leaving it normally keeps what was recorded.
-            if failure is not None:
-                raise failure
-            return True
+    # -- token renewal (the shared lifecycle is TokenRenewal's) ---------------------------
+    def _current_access_token(self) -> str:
+        return self._token
 
     def _use_tokens(self, tokens: TokenSet) -> None:
         self._refresh_token = tokens.refresh_token
         self._ss._access_token = tokens.access_token
 
-    def _adopt_stored(self) -> bool:
-        """Take the stored tokens when another client refreshed (or the owner
-        reconnected) since this one read them; True when it did."""
-        stored = self.token_store.newer(access_token=self._token,
-                                        refresh_token=self._refresh_token)
-        if stored is None:
-            return False
-        log.info("smartsheet: using tokens refreshed by another client of the connection")
-        self._use_tokens(stored)
-        return True
+    def _request_refresh(self) -> TokenSet:
+        return smartsheet_token_refresh(
+            api_base=self.api_base, client_id=self.client_id,
+            client_secret=self._client_secret, refresh_token=self._refresh_token,
+            session=self.session)
 
-    def _auth_failed(self, error: ClientError) -> ClientError:
-        """Record a dead sign-in through ``on_auth_failed`` — unless the stored tokens
-        changed meanwhile (another client refreshed): those are adopted instead, and the
-        connection is not marked dead."""
-        if error.kind in ("auth", "revoked") and self.on_auth_failed is not None:
-            with self._refresh_lock, self.token_store.locked():
-                if self._adopt_stored():
-                    return error
-                try:
-                    self.on_auth_failed(error)
-                except Exception:
-                    log.exception("recording a dead Smartsheet sign-in failed")
-        return error
+    def _refresh_impossible(self, refused: ClientError | None) -> ClientError | None:
+        if not self._refresh_token and refused is not None:
+            return refused
+        if not self.client_id:
+            return ClientError(service=SERVICE, kind="auth", code="1003", status=401,
+                               message=RECONNECT_MESSAGES[SERVICE])
+        return None
 
     def _get(self, path: str, params: dict | None = None) -> Any:
         return self._call(lambda: self._ss.Passthrough.get(path, dict(params or {})))
