@@ -221,6 +221,9 @@ class SyncState(models.Model):
     #: read began}``: the next read starts a safety overlap before it, so a record
     #: committed late with an older SystemModstamp is never missed.
     salesforce_cursor = models.JSONField(default=dict, blank=True)
+    #: ``WorkflowSpec.sync_key`` of the settings the last full read synced: other
+    #: settings (a new mapping, a wider filter) make the next run read everything.
+    synced_spec_key = models.CharField(max_length=64, blank=True)
     # Scheduler state.
     running_run = models.ForeignKey(
         Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -516,7 +516,7 @@ def full_due(state, run, full: bool | None, spec=None) -> bool:
         return True
     if state.last_full_sync_at is None:
         return True
-    if spec is not None and (state.field_cache or {}).get("spec_key") != spec.sync_key:
+    if spec is not None and state.synced_spec_key != spec.sync_key:
         return True
     hours = getattr(settings, "FULL_RECONCILE_HOURS", 24)
     return timezone.now() - state.last_full_sync_at > timedelta(hours=hours)

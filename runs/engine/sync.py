@@ -32,7 +32,8 @@ MAX_CELL_HISTORY_CALLS = 10
 
 #: What the engine writes on SyncState at the end of a run (never the scheduler's fields).
 ENGINE_STATE_FIELDS = ["salesforce_watermark", "salesforce_cursor", "sheet_version",
-                       "sheet_watermark", "last_full_sync_at", "field_cache", "group_rows",
+                       "sheet_watermark", "last_full_sync_at", "synced_spec_key", "field_cache",
+                       "group_rows",
                        "pending_adds", "pending_creates", "salesforce_id_column_id",
                        "sync_error_column_id", "primary_column_id", "updated_at"]
 
@@ -247,7 +248,7 @@ class _Sync:
         if self.full:
             state.last_full_sync_at = started
             # What this full read synced; a run with other settings reads everything.
-            state.field_cache = {**(state.field_cache or {}), "spec_key": ctx.spec.sync_key}
+            state.synced_spec_key = ctx.spec.sync_key
         # Only the engine's own fields: the scheduler owns running_run, rerun_requested,
         # last_run_at and next_due_at and may change them while this run works.
         state.save(update_fields=ENGINE_STATE_FIELDS)

@@ -135,8 +135,8 @@ def run_request_after_save(*, workflow, user, created: bool) -> tuple[Run | None
         if fresh is None or not fresh.enabled:
             return None, ""
         state = SyncState.objects.filter(workflow_id=fresh.pk).first()
-        synced = (state.field_cache or {}).get("spec_key") if state is not None else None
-        if synced is None or synced == spec_from_workflow(fresh).sync_key:
+        synced = state.synced_spec_key if state is not None else ""
+        if not synced or synced == spec_from_workflow(fresh).sync_key:
             return None, ""  # never synced yet (its first run is on its way), or unchanged
     try:
         return run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=user), ""

@@ -14,6 +14,20 @@ def _stamp(sandbox, record_id: str) -> str:
         f"SELECT SystemModstamp FROM Account WHERE Id = '{record_id}'")[0]["SystemModstamp"]
 
 
+def _hot_accounts(sandbox, alice, install, tag, ratings: dict[str, str]):
+    """Accounts named by ``ratings`` and a two-way workflow on the Hot ones of this test."""
+    ids = sandbox.salesforce.insert("Account", [
+        {"Name": name, "AccountNumber": tag, "Rating": rating}
+        for name, rating in ratings.items()])
+    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
+    workflow = factories.make_workflow(
+        alice, install, sheet_id=sheet_id, direction="bidirectional",
+        mappings=[("Name", "Name", "both")],
+        filters=[("salesforce", "AccountNumber", "equals", tag),
+                 ("salesforce", "Rating", "equals", "Hot")])
+    return ids, sheet_id, columns, workflow
+
+
 def _moved(outcome) -> dict:
     return {k: outcome.counts.get(k, 0) for k in ("linked", "unlinked")}
 
@@ -21,15 +35,8 @@ def _moved(outcome) -> dict:
 def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, install, tag):
     from runs.models import Link, Tombstone
 
-    kept, leaving = sandbox.salesforce.insert("Account", [
-        {"Name": "Kept", "AccountNumber": tag, "Rating": "Hot"},
-        {"Name": "Leaving", "AccountNumber": tag, "Rating": "Hot"}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
-        mappings=[("Name", "Name", "both")],
-        filters=[("salesforce", "AccountNumber", "equals", tag),
-                 ("salesforce", "Rating", "equals", "Hot")])
+    (kept, leaving), sheet_id, columns, workflow = _hot_accounts(
+        sandbox, alice, install, tag, {"Kept": "Hot", "Leaving": "Hot"})
     sync_workflow(run=factories.start_run(workflow))
     row_id = Link.objects.get(workflow=workflow, record_id=leaving).row_id
 
@@ -73,15 +80,8 @@ def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
         sandbox, alice, install, tag):
     from runs.models import Link
 
-    inside, outside = sandbox.salesforce.insert("Account", [
-        {"Name": "Inside", "AccountNumber": tag, "Rating": "Hot"},
-        {"Name": "Outside", "AccountNumber": tag, "Rating": "Cold"}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
-        mappings=[("Name", "Name", "both")],
-        filters=[("salesforce", "AccountNumber", "equals", tag),
-                 ("salesforce", "Rating", "equals", "Hot")])
+    (inside, outside), sheet_id, columns, workflow = _hot_accounts(
+        sandbox, alice, install, tag, {"Inside": "Hot", "Outside": "Cold"})
     sync_workflow(run=factories.start_run(workflow))  # creates the Salesforce ID column
     Link.objects.filter(workflow=workflow).delete()
     client = factories.smartsheet_client(sandbox)

@@ -65,7 +65,7 @@ def test_renaming_or_pinning_column_ids_is_not_a_settings_change(sandbox, alice,
     sandbox.salesforce.insert("Account", [{"Name": "Only", "AccountNumber": tag}])
     _, workflow = _workflow(sandbox, alice, install, tag)
     _run(workflow)  # pins the mapped column's id on the mapping
-    key = SyncState.objects.get(workflow=workflow).field_cache["spec_key"]
+    key = SyncState.objects.get(workflow=workflow).synced_spec_key
     workflow_update(user=alice, workflow=workflow, name="Renamed")
     assert _run(workflow).summary["full"] is False
-    assert SyncState.objects.get(workflow=workflow).field_cache["spec_key"] == key
+    assert SyncState.objects.get(workflow=workflow).synced_spec_key == key
