@@ -54,3 +54,10 @@ def workflow_get_for_user(*, user: User, workflow_id: int, for_edit: bool = Fals
     if for_edit and not user_can_edit_workflow(user=user, workflow=workflow):
         raise Workflow.DoesNotExist("Only the owner edits a workflow.")
     return workflow
+
+
+def workflows_enabled_of(*, user: User, install_id: int) -> QuerySet[Workflow]:
+    """``user``'s own enabled workflows on an install: what stops syncing when they
+    disconnect from it."""
+    return Workflow.objects.filter(owner=user, install_id=install_id,
+                                   enabled=True).order_by("name")

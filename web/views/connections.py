@@ -121,14 +121,13 @@ def connection_disconnect(request: HttpRequest, connection_id: int) -> HttpRespo
     """GET: what disconnecting stops (the user's enabled workflows on that install);
     POST: disconnect."""
     from connector.services import connection_delete
-    from workflows.models import Workflow
+    from workflows.selectors import workflows_enabled_of
 
     # Only the user's own connections exist for this view: anyone else's is a 404.
     connection = get_object_or_404(Connection, pk=connection_id, user=request.user)
     label = connection.get_service_display()
     if request.method == "GET":
-        affected = Workflow.objects.filter(owner=request.user, install_id=connection.install_id,
-                                           enabled=True).order_by("name")
+        affected = workflows_enabled_of(user=request.user, install_id=connection.install_id)
         return render(request, "web/connection_disconnect.html", {
             "connection": connection, "label": label, "workflows": list(affected)})
     connection_delete(user=request.user, connection=connection)
