@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default=None, help="Write cProfile stats here.")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheetforce.settings")
     import django
 
     django.setup()

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     work = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "connector.settings",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sheetforce.settings",
            "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "SHEETFORCE_VAR_DIR": str(work),
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "SHEETFORCE_WEBHOOKS_ENABLED": "true",
            "SHEETFORCE_REALTIME_RECONCILE_SECONDS": "2", "SHEETFORCE_INSECURE_LOCAL": "1",

@@ -148,7 +148,7 @@ def child_env(workdir: Path) -> dict[str, str]:
     """Environment of every process of one benchmark: its own SQLite file and var dir."""
     env = dict(os.environ)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "connector.settings",
+        "DJANGO_SETTINGS_MODULE": "sheetforce.settings",
         "SHEETFORCE_VAR_DIR": str(workdir / "var"),
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from connector.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 
 DEFAULT_SLA_HOURS = {"High": 8, "Medium": 24, "Low": 72}
 

@@ -5,9 +5,8 @@ all call these). A workflow the user may not see raises ``Workflow.DoesNotExist`
 interface answers 404); one they may see but not change raises ``PermissionDenied``
 (403); an invalid draft raises :class:`WorkflowValidationError` with messages per field.
 
-Requesting a run is not done here: ``runs`` sits to the right of ``workflows``, so the
-runs layer (``runs.api``, the web views) calls ``runs.services.run_request`` after
-:func:`workflow_create` when ``workflow.first_run_requested`` is true.
+Requesting a run is not done here: ``runs`` sits to the right of ``workflows``;
+``runs.services.workflow_save`` saves through these services and then requests the run.
 """
 
 from __future__ import annotations
@@ -221,7 +220,6 @@ def workflow_create(
     row_groups: list[dict] | None = None,
     conflict_policy: str = "salesforce_wins",
     enabled: bool = True,
-    start_first_run: bool = True,
     polling_interval_minutes: int | None = None,
     remove_rows_on_filter_exit: bool = False,
     remove_rows_on_delete: bool = False,
@@ -229,9 +227,8 @@ def workflow_create(
     """Validate and save a new workflow owned by ``user``.
 
     With ``new_sheet_name`` the sheet is created (through the user's Smartsheet
-    connection) only after validation passed. The returned workflow carries
-    ``first_run_requested`` (= ``start_first_run and enabled``): the runs layer requests
-    that run, since this app may not import ``runs``.
+    connection) only after validation passed. Nothing runs: see
+    ``runs.services.workflow_save``.
     """
     spec = workflow_validate(
         user=user, install=install, direction=direction, salesforce_object=salesforce_object,
@@ -265,7 +262,6 @@ def workflow_create(
             remove_rows_on_delete=spec.remove_rows_on_delete,
         )
         _write_config(workflow=workflow, spec=spec, mappings=mapping_rows)
-    workflow.first_run_requested = bool(start_first_run and enabled)
     log.info("workflow %s created by user %s (%s %s ⇄ sheet %s)", workflow.pk, user.pk,
              workflow.direction, workflow.salesforce_object, workflow.sheet_id)
     return workflow

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from connector.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 
 
 class WebhookStatus(models.TextChoices):

@@ -2,8 +2,8 @@
 
 The public interface (import from ``runs.services``):
 
-- :func:`run_request`, :func:`run_request_for_user`, :func:`run_request_after_save`,
-  :class:`RunRefused`,
+- :func:`workflow_save` — save a workflow and request the run it needs.
+- :func:`run_request`, :func:`run_request_for_user`, :class:`RunRefused`,
   :func:`user_can_run_workflow` — ask for a run (coalesced with one in progress).
 - :func:`run_execute` — what the django-q2 task calls: claim, sync, finish, follow up.
 - :func:`run_execute_now` — the command line: queue and execute in this process.
@@ -38,11 +38,11 @@ from runs.services.requests import (
     RunRefused,
     run_enqueue,
     run_request,
-    run_request_after_save,
     run_request_for_user,
     user_can_run_workflow,
     workflow_refusal,
 )
+from runs.services.saving import WorkflowSaved, workflow_save
 from runs.services.state import sync_state_get_or_create
 from runs.services.transitions import InvalidTransition, run_transition
 
@@ -64,7 +64,6 @@ __all__ = [
     "run_execute_now",
     "run_finish",
     "run_request",
-    "run_request_after_save",
     "run_request_for_user",
     "run_transition",
     "runs_cleanup",
@@ -72,5 +71,7 @@ __all__ = [
     "runs_redispatch_orphans",
     "sync_state_get_or_create",
     "user_can_run_workflow",
+    "WorkflowSaved",
+    "workflow_save",
     "workflow_refusal",
 ]

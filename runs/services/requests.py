@@ -112,39 +112,6 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
         return run
 
 
-def run_request_after_save(*, workflow, user, created: bool) -> tuple[Run | None, str]:
-    """The sync a just-saved workflow needs, requested now: its first run, or — after an
-    edit that changed what syncs (mappings, filters, row groups, removal rules; see
-    ``WorkflowSpec.sync_key``) — a run that applies the change to every record at once
-    instead of waiting for the next poll. A renamed or rescheduled workflow runs nothing.
-
-    Returns ``(run, "")``, ``(None, "")`` when no run is needed, or ``(None, why)`` when
-    the workflow cannot run now (a disabled workflow, a paused install): it stays saved
-    and syncs once it can.
-    """
-    from runs.models import SyncState
-    from workflows.models import Workflow
-    from workflows.spec import spec_from_workflow
-
-    if created:
-        if not getattr(workflow, "first_run_requested", False):
-            return None, ""
-    else:
-        fresh = (Workflow.objects.prefetch_related("mappings", "filters", "row_groups")
-                 .filter(pk=workflow.pk).first())
-        if fresh is None or not fresh.enabled:
-            return None, ""
-        state = SyncState.objects.filter(workflow_id=fresh.pk).first()
-        synced = state.synced_spec_key if state is not None else ""
-        if not synced or synced == spec_from_workflow(fresh).sync_key:
-            return None, ""  # never synced yet (its first run is on its way), or unchanged
-    try:
-        return run_request(workflow=workflow, trigger=RunTrigger.CREATED, user=user), ""
-    except RunRefused as exc:
-        log.info("run of saved workflow %s refused: %s", workflow.pk, exc.message)
-        return None, exc.message
-
-
 def user_can_run_workflow(*, user, workflow) -> bool:
     """The owner, or an admin of the owner's team (the same rule as enabling)."""
     from workflows.permissions import user_can_set_enabled

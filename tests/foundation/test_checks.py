@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from connector import checks
+from sheetforce import checks
 
 
 def test_it_fails_loudly_on_a_bad_encryption_key(settings):

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheetforce.settings")
     import django
 
     django.setup()

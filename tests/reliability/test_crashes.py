@@ -36,7 +36,7 @@ class Worker:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp = tmp_path
         self.env = {**os.environ,
-                    "DJANGO_SETTINGS_MODULE": "connector.settings",
+                    "DJANGO_SETTINGS_MODULE": "sheetforce.settings",
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                     "SHEETFORCE_VAR_DIR": str(tmp_path / "var"),
                     "SHEETFORCE_INSECURE_LOCAL": "1", "LOG_LEVEL": "WARNING",

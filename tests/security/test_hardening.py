@@ -72,7 +72,7 @@ def _settings_in_subprocess(tmp_path: Path, **env: str) -> dict:
             "'SECURE_PROXY_SSL_HEADER', 'X_FRAME_OPTIONS')}))")
     clean = {k: v for k, v in os.environ.items()
              if k not in ("DEBUG", "SHEETFORCE_INSECURE_LOCAL", "SECURE_HSTS_SECONDS")}
-    clean.update({"DJANGO_SETTINGS_MODULE": "connector.settings",
+    clean.update({"DJANGO_SETTINGS_MODULE": "sheetforce.settings",
                   "SHEETFORCE_VAR_DIR": str(tmp_path), **env})
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean,
                           capture_output=True, text=True, timeout=60, check=True)

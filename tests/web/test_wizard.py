@@ -288,7 +288,7 @@ def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(cli
     tag = uuid.uuid4().hex[:8]
     workflow = workflow_create(
         user=alice, install=installation, name="Cases", direction="to_smartsheet",
-        salesforce_object="Case", new_sheet_name=f"Cases {tag}", start_first_run=False,
+        salesforce_object="Case", new_sheet_name=f"Cases {tag}",
         mappings=[{"salesforce_field": "Subject", "column": "Subject", "new_column": True},
                   {"salesforce_field": "$sla_status", "column": "SLA status",
                    "new_column": True}],

@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from runs.services import workflow_save
 from web.wizard.base import WizardStepView
 from web.wizard.rows import row_action
 from workflows.models import Direction
+from workflows.validation import WorkflowValidationError
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,6 @@ class SaveStep(WizardStepView):
         }, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from workflows.services import WorkflowValidationError, workflow_create, workflow_update
-
         name = request.POST.get("name", "").strip()
         self.wizard.set("name", name)
         action, _ = row_action(request.POST)
@@ -68,28 +68,24 @@ class SaveStep(WizardStepView):
         draft = self.wizard.draft_kwargs()
         try:
             if self.workflow is None:
-                workflow = workflow_create(user=request.user, install=self.install, name=name,
-                                           **draft)
+                saved = workflow_save(user=request.user, install=self.install, name=name,
+                                      **draft)
             else:
                 for fixed in ("direction", "salesforce_object", "sheet_id", "new_sheet_name"):
                     draft.pop(fixed)
-                workflow = workflow_update(user=request.user, workflow=self.workflow, name=name,
-                                           **draft)
+                saved = workflow_save(user=request.user, workflow=self.workflow, name=name,
+                                      **draft)
         except WorkflowValidationError as exc:
             return self.show({k: list(v) for k, v in exc.errors.items()}, status=400)
         self.wizard.clear()
-        from runs.services import run_request_after_save
-
-        created = self.workflow is None
-        run, refusal = run_request_after_save(workflow=workflow, user=request.user,
-                                              created=created)
-        if run is not None:
-            started = ("The first sync has started." if created else
+        workflow = saved.workflow
+        if saved.run is not None:
+            started = ("The first sync has started." if saved.created else
                        "A sync has started to apply the changes to every row.")
             messages.success(request, f"Saved “{workflow.name}”. {started}")
-        elif refusal:
+        elif saved.refusal:
             messages.warning(request, f"Saved “{workflow.name}”. It will sync once it can: "
-                                      f"{refusal}")
+                                      f"{saved.refusal}")
         else:
             messages.success(request, f"Saved “{workflow.name}”.")
         return redirect("run_history", workflow_id=workflow.pk)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def cluster_env(*, database_url: str, redis_url: str = "", workers: int = 2) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "connector.settings",
+        "DJANGO_SETTINGS_MODULE": "sheetforce.settings",
         "DATABASE_URL": database_url,
         "Q_WORKERS": str(workers),
         "LOG_LEVEL": "WARNING",

@@ -16,7 +16,7 @@ import sys
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheetforce.settings")
     import django
 
     django.setup()

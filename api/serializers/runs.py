@@ -1,0 +1,165 @@
+"""Serializers of runs, their errors and conflicts, and the workflow with its last run."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.workflows import WorkflowSerializer
+from runs.models import Conflict, Run, RunError
+
+
+class RunCountsSerializer(serializers.Serializer):
+    records_read = serializers.IntegerField()
+    rows_read = serializers.IntegerField()
+    rows_added = serializers.IntegerField()
+    rows_updated = serializers.IntegerField()
+    rows_moved = serializers.IntegerField()
+    rows_removed = serializers.IntegerField()
+    records_created = serializers.IntegerField()
+    records_updated = serializers.IntegerField()
+    conflicts = serializers.IntegerField()
+    errors = serializers.IntegerField()
+
+
+class ApiCallsSerializer(serializers.Serializer):
+    salesforce = serializers.IntegerField()
+    smartsheet = serializers.IntegerField()
+
+
+class RunSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField()
+    api_calls = serializers.SerializerMethodField()
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Run
+        fields = ["id", "workflow", "trigger", "status", "phase", "full", "queued_at",
+                  "started_at", "finished_at", "duration_seconds", "counts", "api_calls",
+                  "salesforce_api_usage", "message"]
+        read_only_fields = fields
+
+    @extend_schema_field(RunCountsSerializer)
+    def get_counts(self, run: Run) -> dict:
+        return {
+            "records_read": run.records_read, "rows_read": run.rows_read,
+            "rows_added": run.rows_added, "rows_updated": run.rows_updated,
+            "rows_moved": run.rows_moved, "rows_removed": run.rows_removed,
+            "records_created": run.records_created, "records_updated": run.records_updated,
+            "conflicts": run.conflicts_count, "errors": run.errors_count,
+        }
+
+    @extend_schema_field(ApiCallsSerializer)
+    def get_api_calls(self, run: Run) -> dict:
+        return {"salesforce": run.salesforce_calls, "smartsheet": run.smartsheet_calls}
+
+
+class RunErrorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RunError
+        fields = ["id", "row_id", "row_number", "record_id", "field", "message", "code",
+                  "culprit", "created_at"]
+        read_only_fields = fields
+
+
+class ConflictSerializer(serializers.ModelSerializer):
+    salesforce_value = serializers.JSONField(allow_null=True)
+    smartsheet_value = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = Conflict
+        fields = ["id", "record_id", "row_id", "field", "salesforce_value", "smartsheet_value",
+                  "winner", "created_at"]
+        read_only_fields = fields
+
+
+class LastRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Run
+        fields = ["id", "trigger", "status", "queued_at", "started_at", "finished_at",
+                  "errors_count"]
+        read_only_fields = fields
+
+
+class WorkflowWithRunSerializer(WorkflowSerializer):
+    """A workflow with its newest run (``null`` before the first)."""
+
+    last_run = serializers.SerializerMethodField()
+
+    class Meta(WorkflowSerializer.Meta):
+        fields = [*WorkflowSerializer.Meta.fields, "last_run"]
+
+    @extend_schema_field(LastRunSerializer(allow_null=True))
+    def get_last_run(self, workflow) -> dict | None:
+        run = Run.objects.filter(workflow=workflow).order_by("-queued_at", "-id").first()
+        return LastRunSerializer(run).data if run else None
+
+
+class RunRequestedSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class PreviewSideSmartsheetSerializer(serializers.Serializer):
+    rows_to_add = serializers.IntegerField()
+    rows_to_update = serializers.IntegerField()
+
+
+class PreviewSideSalesforceSerializer(serializers.Serializer):
+    records_to_create = serializers.IntegerField()
+    records_to_update = serializers.IntegerField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    smartsheet = PreviewSideSmartsheetSerializer()
+    salesforce = PreviewSideSalesforceSerializer()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text="Cases closed within their SLA target.")
+    breached = serializers.IntegerField(help_text="Cases closed after it, or open past it.")
+    rate = serializers.FloatField(allow_null=True, help_text="met / (met + breached).")
+
+
+class HistogramBucketSerializer(serializers.Serializer):
+    bucket = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class TimeToCloseSerializer(serializers.Serializer):
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True, help_text="Nearest-rank 90th percentile.")
+    histogram = HistogramBucketSerializer(many=True)
+
+
+class AtRiskCaseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    case_number = serializers.CharField(allow_null=True)
+    subject = serializers.CharField(allow_null=True)
+    priority = serializers.CharField()
+    age = serializers.FloatField(help_text="Hours open (business hours when the install says so).")
+    sla_target = serializers.FloatField(allow_null=True)
+    account = serializers.CharField()
+
+
+class RankedNameSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class ServiceReportSerializer(serializers.Serializer):
+    """The service report of a Case workflow (issue 10), computed live."""
+
+    total_cases = serializers.IntegerField()
+    open_cases = serializers.IntegerField()
+    closed_cases = serializers.IntegerField()
+    escalated_cases = serializers.IntegerField()
+    compliance_by_priority = serializers.DictField(child=ComplianceSerializer())
+    compliance_by_week = serializers.DictField(
+        child=ComplianceSerializer(), help_text="Keyed by the Monday (YYYY-MM-DD) of the week "
+        "the case closed (open breached cases: this week).")
+    time_to_close = TimeToCloseSerializer()
+    at_risk = AtRiskCaseSerializer(many=True)
+    escalations_by_account = RankedNameSerializer(many=True)
+    top_accounts = RankedNameSerializer(many=True)
+    top_contacts = RankedNameSerializer(many=True)

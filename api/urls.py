@@ -1,0 +1,45 @@
+"""The REST API (``/api/``): version 1 endpoints, the OpenAPI document and its docs;
+the Smartsheet webhook receiver lives at ``/hooks/`` (see ``sheetforce.urls``)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api.views.accounts import MeView, TokenView, UserViewSet
+from api.views.connector import ConnectionViewSet, InstallViewSet
+from api.views.metadata import (
+    SalesforceFieldsView,
+    SalesforceObjectsView,
+    SmartsheetColumnsView,
+    SmartsheetSheetsView,
+)
+from api.views.runs import RunViewSet
+from api.views.workflows import WorkflowViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("users", UserViewSet, basename="api-user")
+router.register("installs", InstallViewSet, basename="api-install")
+router.register("connections", ConnectionViewSet, basename="api-connection")
+router.register("workflows", WorkflowViewSet, basename="api-workflow")
+router.register("runs", RunViewSet, basename="api-run")
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("installs/<int:install_id>/salesforce/objects/", SalesforceObjectsView.as_view(),
+         name="api-salesforce-objects"),
+    path("installs/<int:install_id>/salesforce/objects/<str:name>/fields/",
+         SalesforceFieldsView.as_view(), name="api-salesforce-fields"),
+    path("installs/<int:install_id>/smartsheet/sheets/", SmartsheetSheetsView.as_view(),
+         name="api-smartsheet-sheets"),
+    path("installs/<int:install_id>/smartsheet/sheets/<int:sheet_id>/columns/",
+         SmartsheetColumnsView.as_view(), name="api-smartsheet-columns"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

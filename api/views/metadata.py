@@ -1,0 +1,138 @@
+"""The wizard's metadata through the caller's own connections (under an install).
+
+``GET installs/{id}/salesforce/objects/``, ``.../objects/{name}/fields/``,
+``installs/{id}/smartsheet/sheets/``, ``.../sheets/{sheet_id}/columns/``.
+Every answer comes live from the services (nothing cached between requests).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from api.errors import connector_errors
+from api.serializers.workflows import (
+    ColumnSerializer,
+    SalesforceFieldSerializer,
+    SalesforceObjectSerializer,
+    SheetSerializer,
+)
+from connector.models import Install, InstallKind
+from connector.services import installs_visible_to, salesforce_client_for, smartsheet_client_for
+from core.api import ApiError, BaseAPIView, error_responses, parse_id
+from workflows.validation import (
+    COMPUTED_CASE_FIELDS,
+    SERVICE_CLOUD_OBJECTS,
+    ResolvedField,
+    column_operators,
+    field_operators,
+    read_only_reason,
+)
+
+
+def _install(request, install_id) -> Install:
+    if parse_id(install_id) is None:
+        raise ApiError("Not found.", status_code=404)
+    install = installs_visible_to(request.user).filter(pk=install_id).first()
+    if install is None:
+        raise ApiError("Not found.", status_code=404)
+    return install
+
+
+def _object_allowed(install: Install, name: str) -> bool:
+    return install.kind != InstallKind.SERVICE_CLOUD or name in SERVICE_CLOUD_OBJECTS
+
+
+def _computed_fields() -> list[dict]:
+    """The computed Case columns (issue 10): mappable to Smartsheet only, never filters."""
+    types = {"$sla_status": "picklist", "$escalated": "boolean"}
+    return [{
+        "name": name, "label": f"{label} (computed)", "type": types.get(name, "double"),
+        "updateable": False, "createable": False, "nillable": True, "reference_to": [],
+        "relationship_name": None,
+        "picklist_values": [{"value": v, "label": v, "active": True}
+                            for v in (("Met", "Breached", "At risk", "Within SLA")
+                                      if name == "$sla_status" else ())],
+        "read_only_reason": "computed by the connector: it can only flow to Smartsheet",
+        "filter_operators": [],
+    } for name, label in COMPUTED_CASE_FIELDS.items()]
+
+
+class SalesforceObjectsView(BaseAPIView):
+    @extend_schema(responses={200: SalesforceObjectSerializer(many=True),
+                              **error_responses(404, 409, 502, 503)})
+    def get(self, request, install_id: int):
+        install = _install(request, install_id)
+        with connector_errors():
+            objects = salesforce_client_for(user=request.user, install=install).describe_global()
+        data = [
+            {"name": o["name"], "label": o.get("label") or o["name"],
+             "createable": bool(o.get("createable")), "updateable": bool(o.get("updateable"))}
+            for o in objects
+            if o.get("queryable", True) and _object_allowed(install, o["name"])
+        ]
+        data.sort(key=lambda o: (o["label"].lower(), o["name"]))
+        return Response(data)
+
+
+class SalesforceFieldsView(BaseAPIView):
+    @extend_schema(responses={200: SalesforceFieldSerializer(many=True),
+                              **error_responses(404, 409, 502, 503)})
+    def get(self, request, install_id: int, name: str):
+        install = _install(request, install_id)
+        if not _object_allowed(install, name):
+            raise ApiError("Not found.", status_code=404)
+        with connector_errors():
+            describe = salesforce_client_for(user=request.user, install=install).describe(name)
+        data = []
+        for f in describe.get("fields", []):
+            resolved = ResolvedField(path=f["name"], field=f, object_name=describe.get("name", name),
+                                     via_relationship=False)
+            data.append({
+                "name": f["name"], "label": f.get("label") or f["name"],
+                "type": f.get("type", "string"), "updateable": bool(f.get("updateable")),
+                "createable": bool(f.get("createable")), "nillable": bool(f.get("nillable")),
+                "reference_to": list(f.get("referenceTo") or []),
+                "relationship_name": f.get("relationshipName"),
+                "picklist_values": [
+                    {"value": p.get("value", ""), "label": p.get("label"),
+                     "active": bool(p.get("active", True))}
+                    for p in f.get("picklistValues") or []
+                ],
+                "read_only_reason": read_only_reason(resolved),
+                "filter_operators": sorted(field_operators(f)),
+            })
+        if install.kind == InstallKind.SERVICE_CLOUD and describe.get("name", name) == "Case":
+            data += _computed_fields()
+        return Response(data)
+
+
+class SmartsheetSheetsView(BaseAPIView):
+    @extend_schema(responses={200: SheetSerializer(many=True),
+                              **error_responses(404, 409, 502, 503)})
+    def get(self, request, install_id: int):
+        install = _install(request, install_id)
+        with connector_errors():
+            sheets = smartsheet_client_for(user=request.user, install=install).list_sheets()
+        return Response([
+            {"id": s["id"], "name": s.get("name", ""), "access_level": s.get("accessLevel")}
+            for s in sheets
+        ])
+
+
+class SmartsheetColumnsView(BaseAPIView):
+    @extend_schema(responses={200: ColumnSerializer(many=True),
+                              **error_responses(404, 409, 502, 503)})
+    def get(self, request, install_id: int, sheet_id: int):
+        install = _install(request, install_id)
+        if parse_id(sheet_id) is None:
+            raise ApiError("Not found.", status_code=404)
+        with connector_errors():
+            client = smartsheet_client_for(user=request.user, install=install)
+            columns = client.list_columns(int(sheet_id))
+        return Response([
+            {"id": c["id"], "title": c.get("title", ""), "type": c.get("type", "TEXT_NUMBER"),
+             "primary": bool(c.get("primary")),
+             "filter_operators": sorted(column_operators(c.get("type", "TEXT_NUMBER")))}
+            for c in columns
+        ])

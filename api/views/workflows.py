@@ -1,0 +1,227 @@
+"""Workflows API: list (filtered), retrieve, create, PATCH, delete; ``preview/`` (a dry
+run of a saved workflow or of a draft), ``run/`` and ``service-report/``.
+
+Saving goes through ``runs.services.workflow_save``, which also starts the first run or
+the run an edit needs.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.errors import connector_errors, workflow_errors
+from api.serializers.runs import (
+    PreviewSerializer,
+    RunRequestedSerializer,
+    ServiceReportSerializer,
+    WorkflowWithRunSerializer,
+)
+from api.serializers.workflows import WorkflowUpdateSerializer
+from core.api import ApiError, BaseViewSet, error_responses, id_param
+from runs.engine import SyncFailed
+from runs.engine import preview as engine_preview
+from runs.models import RunTrigger
+from runs.service_cloud.services import (
+    ReportUnavailable,
+    report_as_dict,
+    service_report_for_workflow,
+)
+from runs.services import RunRefused, run_request_for_user, workflow_save
+from workflows.models import Workflow
+from workflows.selectors import workflow_get_for_user, workflows_visible_to
+from workflows.services import workflow_delete, workflow_validate
+from workflows.spec import spec_from_workflow
+
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no")
+
+
+#: The engine's systemic failure kinds → HTTP status of the preview answer.
+SYNC_FAILED_STATUS = {
+    "auth": 409, "revoked": 409, "config": 409, "not_found": 409, "permission": 403,
+    "limit": 503, "transient": 502, "timeout": 504,
+}
+
+
+class WorkflowViewSet(BaseViewSet):
+    serializer_class = WorkflowWithRunSerializer
+    queryset = Workflow.objects.none()  # for the schema; get_queryset scopes to the caller
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Workflow]:
+        return workflows_visible_to(self.request.user).prefetch_related(
+            "mappings", "filters", "row_groups").order_by("name", "id")
+
+    def get_object(self) -> Workflow:
+        return workflow_get_for_user(user=self.request.user, workflow_id=self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("enabled", OpenApiTypes.BOOL, description="Only enabled (true) or disabled (false) workflows."),
+            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id."),
+            OpenApiParameter("install", OpenApiTypes.INT, description="Install id."),
+        ],
+        responses={200: WorkflowWithRunSerializer(many=True), **error_responses(400, 404)},
+    )
+    def list(self, request):
+        qs = self.get_queryset()
+        enabled = request.query_params.get("enabled")
+        if enabled not in (None, ""):
+            if enabled.lower() in _TRUE:
+                qs = qs.filter(enabled=True)
+            elif enabled.lower() in _FALSE:
+                qs = qs.filter(enabled=False)
+            else:
+                raise ApiError("'enabled' must be true or false.",
+                               errors={"enabled": ["Use true or false."]})
+        owner = id_param(request, "owner")
+        if owner is not None:
+            qs = qs.filter(owner_id=owner)
+        install = id_param(request, "install")
+        if install is not None:
+            qs = qs.filter(install_id=install)
+        page = self.paginate_queryset(qs)
+        data = self.get_serializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(responses={200: WorkflowWithRunSerializer, **error_responses(404)})
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(responses={201: WorkflowWithRunSerializer, **error_responses(400, 403, 409)})
+    def create(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        with workflow_errors():
+            # A refused first run (paused or disabled install) leaves the workflow saved.
+            saved = workflow_save(
+                user=request.user, install=v["install"], name=v["name"],
+                direction=v["direction"], salesforce_object=v["salesforce_object"],
+                sheet_id=v.get("sheet_id"), new_sheet_name=v.get("new_sheet_name", ""),
+                mappings=[dict(m) for m in v["mappings"]],
+                salesforce_filters=[dict(f) for f in v.get("salesforce_filters", [])],
+                smartsheet_filters=[dict(f) for f in v.get("smartsheet_filters", [])],
+                row_groups=[dict(g) for g in v.get("row_groups", [])],
+                conflict_policy=v.get("conflict_policy", "salesforce_wins"),
+                enabled=v.get("enabled", True), start_first_run=v.get("start_first_run", True),
+                polling_interval_minutes=v.get("polling_interval_minutes"),
+            )
+        workflow = workflow_get_for_user(user=request.user, workflow_id=saved.workflow.pk)
+        return Response(self.get_serializer(workflow).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkflowUpdateSerializer,
+                   responses={200: WorkflowWithRunSerializer,
+                              **error_responses(400, 403, 404, 409)})
+    def partial_update(self, request, pk=None):
+        workflow = self.get_object()
+        data = WorkflowUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        for key in ("mappings", "salesforce_filters", "smartsheet_filters", "row_groups"):
+            if key in changes:
+                changes[key] = [dict(item) for item in changes[key]]
+        with workflow_errors():
+            saved = workflow_save(user=request.user, workflow=workflow, **changes)
+        workflow = workflow_get_for_user(user=request.user, workflow_id=saved.workflow.pk)
+        return Response(self.get_serializer(workflow).data)
+
+    @extend_schema(responses={204: None, **error_responses(403, 404)})
+    def destroy(self, request, pk=None):
+        workflow_delete(user=request.user, workflow=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: PreviewSerializer,
+                                            **error_responses(403, 404, 409, 502, 503, 504)})
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """Dry run: what the next run would change. Writes nothing (owner only)."""
+        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        if workflow.owner_id != request.user.pk:
+            raise ApiError("Only the owner previews a workflow (it reads through the owner's "
+                           "connections).", status_code=403)
+        with connector_errors():
+            try:
+                result = engine_preview(spec_from_workflow(workflow), user=request.user,
+                                        workflow=workflow)
+            except SyncFailed as exc:
+                raise ApiError(exc.message, status_code=SYNC_FAILED_STATUS.get(exc.kind, 502),
+                               errors={"preview": [exc.message]}) from exc
+        return Response(_preview_body(result))
+
+    @extend_schema(request=WorkflowWithRunSerializer,
+                   responses={200: PreviewSerializer, **error_responses(400, 403, 409, 502, 503, 504)})
+    @action(detail=False, methods=["post"], url_path="preview", url_name="preview-draft")
+    def preview_draft(self, request):
+        """Dry run of an unsaved draft (the body of a create): validates, writes nothing."""
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        with workflow_errors():
+            spec = workflow_validate(
+                user=request.user, install=v["install"], direction=v["direction"],
+                salesforce_object=v["salesforce_object"], sheet_id=v.get("sheet_id"),
+                new_sheet_name=v.get("new_sheet_name", ""),
+                mappings=[dict(m) for m in v["mappings"]],
+                salesforce_filters=[dict(f) for f in v.get("salesforce_filters", [])],
+                smartsheet_filters=[dict(f) for f in v.get("smartsheet_filters", [])],
+                row_groups=[dict(g) for g in v.get("row_groups", [])],
+                name=v["name"], conflict_policy=v.get("conflict_policy", "salesforce_wins"),
+            )
+            try:
+                result = engine_preview(spec, user=request.user, workflow=None)
+            except SyncFailed as exc:
+                raise ApiError(exc.message, status_code=SYNC_FAILED_STATUS.get(exc.kind, 502),
+                               errors={"preview": [exc.message]}) from exc
+        return Response(_preview_body(result))
+
+    @extend_schema(request=None, responses={202: RunRequestedSerializer,
+                                            **error_responses(403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def run(self, request, pk=None):
+        """Request a run now (coalesced with one already queued)."""
+        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        try:
+            run = run_request_for_user(user=request.user, workflow=workflow,
+                                       trigger=RunTrigger.API)
+        except RunRefused as exc:
+            raise ApiError(exc.message, status_code=409) from exc
+        return Response({"run": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: ServiceReportSerializer,
+                              **error_responses(404, 409, 502)})
+    @action(detail=True, methods=["get"], url_path="service-report", url_name="service-report")
+    def service_report(self, request, pk=None):
+        """SLA compliance, time to close, cases at risk, escalations and key accounts of a
+        Case workflow's cases, read live through the owner's connection (one paged
+        query). Owner and team admins; 404 for other workflows and non-Case ones."""
+        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        try:
+            report = service_report_for_workflow(workflow=workflow)
+        except ReportUnavailable as exc:
+            message = "Not found." if exc.status == 404 else exc.message
+            raise ApiError(message, status_code=exc.status) from exc
+        return Response(report_as_dict(report))
+
+
+def _jsonable(value) -> bool:
+    return isinstance(value, int | float | str | bool | type(None) | list | dict)
+
+
+def _preview_body(result: dict) -> dict:
+    """The engine's summary with the four contract counts always present."""
+    smartsheet = result.get("smartsheet", {})
+    salesforce = result.get("salesforce", {})
+    return {
+        **{k: v for k, v in result.items() if k not in ("smartsheet", "salesforce")
+           and isinstance(k, str) and _jsonable(v)},
+        "smartsheet": {"rows_to_add": int(smartsheet.get("rows_to_add", 0)),
+                       "rows_to_update": int(smartsheet.get("rows_to_update", 0))},
+        "salesforce": {"records_to_create": int(salesforce.get("records_to_create", 0)),
+                       "records_to_update": int(salesforce.get("records_to_update", 0))},
+    }

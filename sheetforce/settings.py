@@ -1,0 +1,237 @@
+"""Settings, read from the environment in this one place (django-environ).
+
+Safe local defaults: SQLite under ``var/``, django-q2's ORM broker, generated secrets kept
+under ``var/`` (never committed). Production: set DATABASE_URL, REDIS_URL, SECRET_KEY,
+FIELD_ENCRYPTION_KEY, ALLOWED_HOSTS, EMAIL_URL; DEBUG stays off unless asked.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import environ
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+VAR_DIR = Path(env.str("SHEETFORCE_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret(name: str, make) -> str:
+    """Read a secret generated on first local run (``var/<name>``), creating it if absent."""
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret(
+    "secret_key", lambda: secrets.token_urlsafe(50)
+)
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="") or _local_secret(
+    "field_encryption_key", lambda: Fernet.generate_key().decode()
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+#: Public base URL of this deployment (for links in emails and webhook callbacks).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "console.apps.SheetforceAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "accounts",
+    "connector",
+    "workflows",
+    "runs",
+    "api",
+    "web",
+    "console.apps.ConsoleConfig",
+    "sheetforce.apps.SheetforceConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sheetforce.urls"
+WSGI_APPLICATION = "sheetforce.wsgi.application"
+ASGI_APPLICATION = "sheetforce.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'sheetforce.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the django-q2 cluster share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve straight from the finders (no collectstatic step for the demo or tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Email ---------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sheetforce <sheetforce@localhost>")
+
+# --- Cache (sign-in throttling, debouncing): shared by every process of a deployment ----
+if env.str("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env.str("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
+# --- django-q2 -------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "sheetforce",
+    "workers": env.int("Q_WORKERS", default=2),
+    # A run's own deadline (RUN_TIMEOUT_SECONDS) is shorter than the cluster's timeout:
+    # the engine gives up cleanly before django-q2 kills the worker.
+    "timeout": env.int("Q_TIMEOUT", default=1800),
+    "retry": env.int("Q_RETRY", default=1860),
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 1000,
+    "label": "Tasks",
+    "poll": 1,
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Sync -----------------------------------------------------------------------------
+RUN_TIMEOUT_SECONDS = env.int("RUN_TIMEOUT_SECONDS", default=1500)
+RUN_RETENTION_DAYS = env.int("RUN_RETENTION_DAYS", default=90)
+FULL_RECONCILE_HOURS = env.int("FULL_RECONCILE_HOURS", default=24)
+HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)
+
+# --- Real-time sync (see runs/realtime/conf.py) ----------------------------------------
+# Unset: Smartsheet webhooks only when PUBLIC_BASE_URL is a public https URL.
+SHEETFORCE_WEBHOOKS_ENABLED = env.bool("SHEETFORCE_WEBHOOKS_ENABLED", default=None)
+SHEETFORCE_REALTIME_QUIET_SECONDS = env.float("SHEETFORCE_REALTIME_QUIET_SECONDS", default=0.4)
+SHEETFORCE_REALTIME_MAX_WAIT_SECONDS = env.float("SHEETFORCE_REALTIME_MAX_WAIT_SECONDS", default=1.5)
+SHEETFORCE_REALTIME_RECONCILE_SECONDS = env.float("SHEETFORCE_REALTIME_RECONCILE_SECONDS", default=60)
+
+# --- REST API -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"auth_token": env.str("AUTH_TOKEN_THROTTLE", default="10/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "sheetforce API",
+    "DESCRIPTION": (
+        "Automate Smartsheet ⇄ Salesforce workflows. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/) or a browser session. "
+        'Every error has one body: `{"detail": "...", "errors": {"field": ["message"]}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "runs.models.RunStatus",
+        "WorkflowDirectionEnum": "workflows.models.Direction",
+        "InstallStatusEnum": "connector.models.InstallStatus",
+    },
+}
+
+# --- Security when DEBUG is off -------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    # Behind TLS in production. SHEETFORCE_INSECURE_LOCAL=1 (the demo on loopback, tests)
+    # keeps cookies usable over plain http://127.0.0.1.
+    _insecure_local = env.bool("SHEETFORCE_INSECURE_LOCAL", default=False)
+    SESSION_COOKIE_SECURE = not _insecure_local
+    CSRF_COOKIE_SECURE = not _insecure_local
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if _insecure_local else 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = not _insecure_local
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "werkzeug": {"level": "ERROR"},
+        "urllib3": {"level": "WARNING"},
+    },
+}
