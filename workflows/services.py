@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from workflows.metadata import Metadata
 from workflows.models import (
     Direction,
     Filter,
@@ -35,7 +36,7 @@ from workflows.permissions import (
 from workflows.selectors import workflow_get_for_user, workflows_visible_to
 from workflows.spec import WorkflowSpec, spec_from_workflow
 from workflows.validation import Draft, WorkflowValidationError
-from workflows.validation.live import LiveMetadata, check_live
+from workflows.validation.live import check_live
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -149,7 +150,7 @@ def _create_sheet(*, user: User, install: Install, spec: WorkflowSpec) -> tuple[
     """
     from connector.services import smartsheet_client_for
 
-    meta = LiveMetadata(user=user, install=install)
+    meta = Metadata(user=user, install=install)
     index = _primary_mapping_index(spec, meta.describe)
     titles = {m.column_title.lower() for m in spec.mappings}
     if index is not None:

@@ -18,11 +18,11 @@ from api.serializers.workflows import (
     SheetSerializer,
 )
 from connector.models import Install, InstallKind
-from connector.services import installs_visible_to, salesforce_client_for, smartsheet_client_for
+from connector.services import installs_visible_to
 from core.api import ApiError, BaseAPIView, error_responses, parse_id
+from workflows.metadata import Metadata
+from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, SLA_STATUSES
 from workflows.validation import (
-    COMPUTED_CASE_FIELDS,
-    SERVICE_CLOUD_OBJECTS,
     ResolvedField,
     column_operators,
     field_operators,
@@ -39,40 +39,31 @@ def _install(request, install_id) -> Install:
     return install
 
 
-def _object_allowed(install: Install, name: str) -> bool:
-    return install.kind != InstallKind.SERVICE_CLOUD or name in SERVICE_CLOUD_OBJECTS
-
-
 def _computed_fields() -> list[dict]:
-    """The computed Case columns (issue 10): mappable to Smartsheet only, never filters."""
-    types = {"$sla_status": "picklist", "$escalated": "boolean"}
+    """The computed Case columns: mappable to Smartsheet only, never filters."""
     return [{
-        "name": name, "label": f"{label} (computed)", "type": types.get(name, "double"),
+        "name": f.name, "label": f"{f.label} (computed)", "type": f.type,
         "updateable": False, "createable": False, "nillable": True, "reference_to": [],
         "relationship_name": None,
         "picklist_values": [{"value": v, "label": v, "active": True}
-                            for v in (("Met", "Breached", "At risk", "Within SLA")
-                                      if name == "$sla_status" else ())],
+                            for v in (SLA_STATUSES if f.type == "picklist" else ())],
         "read_only_reason": "computed by the connector: it can only flow to Smartsheet",
         "filter_operators": [],
-    } for name, label in COMPUTED_CASE_FIELDS.items()]
+    } for f in COMPUTED_FIELDS.values()]
 
 
 class SalesforceObjectsView(BaseAPIView):
     @extend_schema(responses={200: SalesforceObjectSerializer(many=True),
                               **error_responses(404, 409, 502, 503)})
     def get(self, request, install_id: int):
-        install = _install(request, install_id)
+        meta = Metadata(user=request.user, install=_install(request, install_id))
         with connector_errors():
-            objects = salesforce_client_for(user=request.user, install=install).describe_global()
-        data = [
+            objects = meta.objects()
+        return Response([
             {"name": o["name"], "label": o.get("label") or o["name"],
              "createable": bool(o.get("createable")), "updateable": bool(o.get("updateable"))}
             for o in objects
-            if o.get("queryable", True) and _object_allowed(install, o["name"])
-        ]
-        data.sort(key=lambda o: (o["label"].lower(), o["name"]))
-        return Response(data)
+        ])
 
 
 class SalesforceFieldsView(BaseAPIView):
@@ -80,10 +71,13 @@ class SalesforceFieldsView(BaseAPIView):
                               **error_responses(404, 409, 502, 503)})
     def get(self, request, install_id: int, name: str):
         install = _install(request, install_id)
-        if not _object_allowed(install, name):
+        meta = Metadata(user=request.user, install=install)
+        if not meta.object_allowed(name):
             raise ApiError("Not found.", status_code=404)
         with connector_errors():
-            describe = salesforce_client_for(user=request.user, install=install).describe(name)
+            describe = meta.describe(name)
+        if describe is None:
+            raise ApiError("Not found.", status_code=404)
         data = []
         for f in describe.get("fields", []):
             resolved = ResolvedField(path=f["name"], field=f, object_name=describe.get("name", name),
@@ -102,7 +96,7 @@ class SalesforceFieldsView(BaseAPIView):
                 "read_only_reason": read_only_reason(resolved),
                 "filter_operators": sorted(field_operators(f)),
             })
-        if install.kind == InstallKind.SERVICE_CLOUD and describe.get("name", name) == "Case":
+        if install.kind == InstallKind.SERVICE_CLOUD and describe.get("name", name) == COMPUTED_OBJECT:
             data += _computed_fields()
         return Response(data)
 
@@ -111,9 +105,9 @@ class SmartsheetSheetsView(BaseAPIView):
     @extend_schema(responses={200: SheetSerializer(many=True),
                               **error_responses(404, 409, 502, 503)})
     def get(self, request, install_id: int):
-        install = _install(request, install_id)
+        meta = Metadata(user=request.user, install=_install(request, install_id))
         with connector_errors():
-            sheets = smartsheet_client_for(user=request.user, install=install).list_sheets()
+            sheets = meta.sheets()
         return Response([
             {"id": s["id"], "name": s.get("name", ""), "access_level": s.get("accessLevel")}
             for s in sheets
@@ -124,12 +118,11 @@ class SmartsheetColumnsView(BaseAPIView):
     @extend_schema(responses={200: ColumnSerializer(many=True),
                               **error_responses(404, 409, 502, 503)})
     def get(self, request, install_id: int, sheet_id: int):
-        install = _install(request, install_id)
+        meta = Metadata(user=request.user, install=_install(request, install_id))
         if parse_id(sheet_id) is None:
             raise ApiError("Not found.", status_code=404)
         with connector_errors():
-            client = smartsheet_client_for(user=request.user, install=install)
-            columns = client.list_columns(int(sheet_id))
+            columns = meta.columns(int(sheet_id))
         return Response([
             {"id": c["id"], "title": c.get("title", ""), "type": c.get("type", "TEXT_NUMBER"),
              "primary": bool(c.get("primary")),

@@ -23,26 +23,14 @@ from datetime import datetime
 from typing import Any
 
 from runs.engine.convert import FieldInfo, _number
-from runs.service_cloud.metrics import (
-    COMPUTED_FIELDS,
-    INPUT_FIELDS,
-    BusinessHours,
-    SlaStatus,
-    case_metrics,
-)
+from runs.service_cloud.metrics import INPUT_FIELDS, BusinessHours, case_metrics
+from workflows.service_cloud import COMPUTED_FIELDS, SLA_STATUSES, is_computed
 
 #: Snapshot key of a linked case's metric inputs: ``[inputs dict, None]`` (the pair shape
 #: every snapshot entry has). ``$`` can never clash with a Salesforce field name.
 INPUTS_KEY = "$case"
-#: The one object computed columns exist for.
-COMPUTED_OBJECT = "Case"
-SLA_STATUS_OPTIONS = (SlaStatus.MET, SlaStatus.BREACHED, SlaStatus.AT_RISK, SlaStatus.WITHIN)
 #: Decimals shown per numeric computed column (see the module docstring).
 DISPLAY_DECIMALS = {"$time_to_close": 2, "$age": 0, "$sla_target": 2}
-
-
-def is_computed(path: str) -> bool:
-    return path.startswith("$")
 
 
 def computed_info(name: str) -> FieldInfo:
@@ -51,7 +39,7 @@ def computed_info(name: str) -> FieldInfo:
     if name not in COMPUTED_FIELDS:
         raise KeyError(name)
     if name == "$sla_status":
-        return FieldInfo(name=name, type="picklist", picklist=SLA_STATUS_OPTIONS,
+        return FieldInfo(name=name, type="picklist", picklist=SLA_STATUSES,
                          restricted=True)
     if name == "$escalated":
         return FieldInfo(name=name, type="boolean")

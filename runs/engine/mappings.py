@@ -6,10 +6,11 @@ no describe call; this module only turns them into :class:`MappingInfo`.
 
 from __future__ import annotations
 
-from runs.engine.computed import COMPUTED_OBJECT, computed_info, is_computed
+from runs.engine.computed import computed_info
 from runs.engine.convert import ANY_TYPE, FieldInfo
 from runs.engine.types import MappingInfo
-from runs.service_cloud.metrics import COMPUTED_FIELDS, INPUT_FIELDS
+from runs.service_cloud.metrics import INPUT_FIELDS
+from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, is_computed
 from workflows.spec import WorkflowSpec
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from runs.engine.computed import INPUTS_KEY, CaseSettings, case_inputs, computed_values, is_computed
+from runs.engine.computed import INPUTS_KEY, CaseSettings, case_inputs, computed_values
 from runs.engine.convert import (
     ConversionError,
     FieldInfo,
@@ -45,6 +45,7 @@ from runs.engine.types import (
     SheetRow,
     Unlink,
 )
+from workflows.service_cloud import is_computed
 from workflows.spec import WorkflowSpec
 
 _MISSING = object()

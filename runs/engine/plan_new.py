@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import sfids
-from runs.engine.computed import INPUTS_KEY, case_inputs, is_computed
+from runs.engine.computed import INPUTS_KEY, case_inputs
 from runs.engine.convert import FieldInfo, normalize_cell, sf_canonical_for, to_cell_for
 from runs.engine.sheetfilter import row_passes
 from runs.engine.types import LinkState, NewLink, RecordCreate, RowAdd
+from workflows.service_cloud import is_computed
 
 
 class NewItemsMixin:

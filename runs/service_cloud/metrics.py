@@ -11,28 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-#: Computed columns a Case workflow can map (to Smartsheet only). Keys are the mapping's
-#: ``salesforce_field``; the ``$`` prefix can never clash with a Salesforce field name.
-COMPUTED_FIELDS: dict[str, str] = {
-    "$time_to_close": "Time to close (hours)",
-    "$age": "Age (hours)",
-    "$sla_target": "SLA target (hours)",
-    "$sla_status": "SLA status",
-    "$escalated": "Escalated",
-}
+from workflows.service_cloud import SlaStatus
+
 #: Case fields the computations read (added to the SOQL query when a computed column is
 #: mapped: relationship-free, so no extra call).
 INPUT_FIELDS = ("CreatedDate", "ClosedDate", "IsClosed", "Priority", "IsEscalated", "Status")
 
 AT_RISK_SHARE = 0.8
-
-
-class SlaStatus:
-    MET = "Met"
-    BREACHED = "Breached"
-    AT_RISK = "At risk"
-    WITHIN = "Within SLA"
-    NO_TARGET = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from runs.service_cloud.metrics import BusinessHours, SlaStatus, case_metrics, parse_sf_datetime
+from runs.service_cloud.metrics import BusinessHours, case_metrics, parse_sf_datetime
+from workflows.service_cloud import SlaStatus
 
 #: Fields the report's SOQL query selects.
 REPORT_FIELDS = ("Id", "CaseNumber", "Subject", "Status", "Priority", "IsClosed", "ClosedDate",

@@ -1,20 +1,21 @@
 """Salesforce and Smartsheet metadata the wizard shows, read through the user's own
 connections (so field-level security and sheet sharing are the user's).
 
-One :class:`WizardMetadata` per request memoizes describes: a page that shows twenty
-reference fields describes each related object once.
+One :class:`WizardMetadata` per request memoizes what it read (see
+:class:`workflows.metadata.Metadata`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connector.models import InstallKind
+from workflows.metadata import Metadata
+from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT
+from workflows.validation import ResolvedField, read_only_reason
+
 #: Sheets a user can write to (Smartsheet access levels).
 EDITABLE_ACCESS = frozenset({"EDITOR", "EDITOR_SHARE", "ADMIN", "OWNER"})
-#: The fallback list of Service Cloud objects (the validation package has the source).
-SERVICE_CLOUD_OBJECTS_FALLBACK = (
-    "Case", "Account", "Contact", "CaseComment", "Entitlement", "CaseMilestone",
-)
 #: Lookup-by separator in the wizard's field choice values ("OwnerId>Name").
 LOOKUP_SEP = ">"
 
@@ -29,63 +30,15 @@ class FieldChoice:
     reason: str
 
 
-class WizardMetadata:
-    def __init__(self, *, user, install) -> None:
-        self.user = user
-        self.install = install
-        self._sf = None
-        self._ss = None
-        self._describes: dict[str, dict | None] = {}
+class WizardMetadata(Metadata):
+    """:class:`~workflows.metadata.Metadata` plus the wizard's choices built from it."""
 
-    # --- clients (connector.services raises ConnectionMissing / ClientError) -----------
-    def salesforce(self):
-        if self._sf is None:
-            from connector.services import salesforce_client_for
-
-            self._sf = salesforce_client_for(user=self.user, install=self.install)
-        return self._sf
-
-    def smartsheet(self):
-        if self._ss is None:
-            from connector.services import smartsheet_client_for
-
-            self._ss = smartsheet_client_for(user=self.user, install=self.install)
-        return self._ss
-
-    # --- Salesforce -------------------------------------------------------------------
-    def objects(self) -> list[tuple[str, str]]:
+    def object_choices(self) -> list[tuple[str, str]]:
         """(name, label) of the objects a workflow can sync with on this install."""
-        from connector.models import InstallKind
-
-        described = {o["name"]: o for o in self.salesforce().describe_global()}
-        if self.install.kind == InstallKind.SERVICE_CLOUD:
-            try:
-                from workflows.validation import SERVICE_CLOUD_OBJECTS as names
-            except ImportError:  # pragma: no cover - the validation package is optional here
-                names = SERVICE_CLOUD_OBJECTS_FALLBACK
-            return [(n, described.get(n, {}).get("label", n)) for n in names]
-        usable = [
-            o for o in described.values()
-            if o.get("queryable", True) and (o.get("createable") or o.get("updateable"))
-        ]
-        return sorted(((o["name"], o.get("label") or o["name"]) for o in usable), key=lambda p: p[1].lower())
-
-    def describe(self, object_name: str) -> dict | None:
-        if object_name not in self._describes:
-            from connector.clients import ClientError
-
-            try:
-                self._describes[object_name] = self.salesforce().describe(object_name)
-            except ClientError as exc:
-                if exc.kind != "not_found":
-                    raise
-                self._describes[object_name] = None
-        return self._describes[object_name]
+        return [(o["name"], o.get("label") or o["name"]) for o in self.objects()]
 
     def field_choices(self, object_name: str) -> list[FieldChoice]:
         """Every field of the object, plus "lookup by" choices for reference fields."""
-        from workflows.validation import ResolvedField, read_only_reason
-
         info = self.describe(object_name) or {}
         choices: list[FieldChoice] = []
         for f in sorted(info.get("fields", []), key=lambda f: (f.get("label") or f["name"]).lower()):
@@ -113,27 +66,16 @@ class WizardMetadata:
         return choices + self.computed_choices(object_name)
 
     def computed_choices(self, object_name: str) -> list[FieldChoice]:
-        """The computed Case columns of a Service Cloud install (issue 10): Smartsheet only."""
-        from connector.models import InstallKind
-        from workflows.validation import COMPUTED_CASE_FIELDS
-
-        if self.install.kind != InstallKind.SERVICE_CLOUD or object_name != "Case":
+        """The computed Case columns of a Service Cloud install: Smartsheet only."""
+        if self.install.kind != InstallKind.SERVICE_CLOUD or object_name != COMPUTED_OBJECT:
             return []
-        return [FieldChoice(value=name, label=f"{label} (computed)", salesforce_field=name,
+        return [FieldChoice(value=f.name, label=f"{f.label} (computed)", salesforce_field=f.name,
                             lookup_field="", locked=True,
-                            reason=_reason_text(label, "computed by the connector"))
-                for name, label in COMPUTED_CASE_FIELDS.items()]
+                            reason=_reason_text(f.label, "computed by the connector"))
+                for f in COMPUTED_FIELDS.values()]
 
-    # --- Smartsheet -------------------------------------------------------------------
     def editable_sheets(self) -> list[dict]:
-        sheets = [s for s in self.smartsheet().list_sheets() if s.get("accessLevel") in EDITABLE_ACCESS]
-        return sorted(sheets, key=lambda s: (s.get("name") or "").lower())
-
-    def columns(self, sheet_id: int | None) -> list[dict]:
-        """The sheet's columns (none for a sheet that will be created)."""
-        if not sheet_id:
-            return []
-        return self.smartsheet().list_columns(int(sheet_id))
+        return [s for s in self.sheets() if s.get("accessLevel") in EDITABLE_ACCESS]
 
 
 def _reason_text(label: str, reason: str) -> str:

@@ -95,7 +95,7 @@ class SettingsStep(WizardStepView):
         }
         if self.install is not None and not self.wizard.is_edit:
             context["sheets"] = self.meta.editable_sheets()
-            context["objects"] = self.meta.objects()
+            context["objects"] = self.meta.object_choices()
         return self.render_step(context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:

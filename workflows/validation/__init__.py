@@ -9,13 +9,7 @@ metadata through the user's own connections.
 
 from __future__ import annotations
 
-from workflows.validation.draft import (
-    COMPUTED_CASE_FIELDS,
-    SERVICE_CLOUD_OBJECTS,
-    Draft,
-    SheetInfo,
-    check_draft,
-)
+from workflows.validation.draft import Draft, SheetInfo, check_draft
 from workflows.validation.errors import WorkflowValidationError
 from workflows.validation.fields import (
     PathError,
@@ -28,8 +22,6 @@ from workflows.validation.fields import (
 )
 
 __all__ = [
-    "COMPUTED_CASE_FIELDS",
-    "SERVICE_CLOUD_OBJECTS",
     "Draft",
     "PathError",
     "ResolvedField",

@@ -11,6 +11,7 @@ from workflows.models import (
     Direction,
     MappingDirection,
 )
+from workflows.service_cloud import COMPUTED_FIELDS, SERVICE_CLOUD_OBJECTS
 from workflows.spec import MappingSpec, WorkflowSpec
 from workflows.validation.errors import WorkflowValidationError
 from workflows.validation.fields import (
@@ -21,16 +22,6 @@ from workflows.validation.fields import (
 )
 from workflows.validation.filters import FilterChecks
 
-#: Objects a Service Cloud install offers (issue 10).
-SERVICE_CLOUD_OBJECTS = ("Case", "Account", "Contact", "CaseComment", "Entitlement", "CaseMilestone")
-#: Computed Case columns (issue 10): Salesforce → Smartsheet only, Service Cloud installs.
-COMPUTED_CASE_FIELDS = {
-    "$time_to_close": "Time to close (hours)",
-    "$age": "Age (hours)",
-    "$sla_target": "SLA target (hours)",
-    "$sla_status": "SLA status",
-    "$escalated": "Escalated",
-}
 MAX_TEXT = 4000
 MAX_COLUMNS = 400
 #: Sheet access levels that may add columns (the engine adds its own on the first run).
@@ -275,7 +266,7 @@ class _Checker(FilterChecks):
     def _computed(self, n: int, path: str, title: str, direction: str,
                   lookup: str) -> MappingSpec | None:
         prefix = f"Row {n}: "
-        if path not in COMPUTED_CASE_FIELDS or self.install_kind != "service_cloud" or (
+        if path not in COMPUTED_FIELDS or self.install_kind != "service_cloud" or (
             self.d.salesforce_object != "Case"
         ):
             self.add("mappings", prefix + f"'{path}' is not a field of {self.d.salesforce_object}.")
@@ -283,7 +274,7 @@ class _Checker(FilterChecks):
         if direction not in ("", MappingDirection.TO_SMARTSHEET) or lookup:
             self.add(
                 "mappings",
-                prefix + f"'{COMPUTED_CASE_FIELDS[path]}' is computed: it can only flow to Smartsheet.",
+                prefix + f"'{COMPUTED_FIELDS[path].label}' is computed: it can only flow to Smartsheet.",
             )
             return None
         if self.d.direction == Direction.TO_SALESFORCE:

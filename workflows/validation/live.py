@@ -7,9 +7,11 @@ connection and service failures into errors on ``salesforce`` / ``smartsheet``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from connector.clients import ClientError
+from connector.services import ConnectionMissing, salesforce_client_for, smartsheet_client_for
+from workflows.metadata import Metadata
 from workflows.validation.draft import Draft, SheetInfo, check_draft
 from workflows.validation.errors import WorkflowValidationError
 
@@ -20,64 +22,10 @@ if TYPE_CHECKING:
     from workflows.spec import WorkflowSpec
 
 
-class LiveMetadata:
-    """Describes and the sheet, read through the user's own connections (cached per call)."""
-
-    def __init__(self, *, user: User, install: Install) -> None:
-        self.user = user
-        self.install = install
-        self._sf = None
-        self._describes: dict[str, dict | None] = {}
-
-    def _salesforce(self):
-        if self._sf is None:
-            from connector.services import salesforce_client_for
-
-            self._sf = salesforce_client_for(user=self.user, install=self.install)
-        return self._sf
-
-    def describe(self, object_name: str) -> dict | None:
-        from connector.clients import ClientError
-
-        key = object_name.lower()
-        if key not in self._describes:
-            try:
-                self._describes[key] = self._salesforce().describe(object_name)
-            except ClientError as exc:
-                if exc.kind != "not_found":
-                    raise
-                self._describes[key] = None
-        return self._describes[key]
-
-    def sheet(self, sheet_id: int) -> SheetInfo | None:
-        """The sheet's name, access level and columns; ``None`` when it is not there."""
-        from connector.clients import ClientError
-        from connector.services import smartsheet_client_for
-
-        client = smartsheet_client_for(user=self.user, install=self.install)
-        try:
-            # Only the columns and the sheet's own attributes are needed: asking for the
-            # rows modified after tomorrow keeps a 10,000-row sheet's rows off the wire.
-            body = client.get_sheet(
-                int(sheet_id), rows_modified_since=datetime.now(UTC) + timedelta(days=1)
-            )
-        except ClientError as exc:
-            if exc.kind in ("not_found", "permission"):
-                return None
-            raise
-        return SheetInfo(
-            id=int(body["id"]), name=body.get("name", ""),
-            columns=tuple(body.get("columns") or ()),
-            access_level=body.get("accessLevel") or "",
-        )
-
-
 def check_live(*, user: User, install: Install, draft: Draft, workflow: Workflow | None,
                 check_name: bool) -> WorkflowSpec:
     """Run :func:`check_draft` on live metadata; connection and service failures become
     validation errors on ``salesforce`` / ``smartsheet``."""
-    from connector.clients import ClientError
-    from connector.services import ConnectionMissing, salesforce_client_for, smartsheet_client_for
 
     # Both connections first, before any call: a user missing one hears about both at
     # once, and nothing goes over the network for a draft that cannot be checked.
@@ -90,7 +38,7 @@ def check_live(*, user: User, install: Install, draft: Draft, workflow: Workflow
             errors[service] = [str(exc)]
     if errors:
         raise WorkflowValidationError(errors)
-    meta = LiveMetadata(user=user, install=install)
+    meta = Metadata(user=user, install=install)
     sheet: SheetInfo | None = None
     if draft.sheet_id not in (None, ""):
         try:
