@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 
@@ -17,3 +17,13 @@ def users_manageable_by(actor: User) -> QuerySet[User]:
     if actor.system_admin and actor.team_id is not None:
         return qs.filter(team_id=actor.team_id)
     return qs.none()
+
+
+def system_admins_of_team(*, team_id: int | None) -> QuerySet[User]:
+    """The active System Admins of a team — the people its members ask for roles and
+    licences — by name."""
+    if team_id is None:
+        return User.objects.none()
+    return (User.objects.filter(team_id=team_id, is_active=True)
+            .filter(Q(system_admin=True) | Q(is_superuser=True))
+            .order_by("first_name", "last_name", "username"))

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,17 +44,6 @@ INSTALL_FIELDS = frozenset({
     "salesforce_client_secret", "smartsheet_client_id", "smartsheet_client_secret",
     "tls_ca_bundle", "time_zone",
 })
-
-
-def installs_visible_to(user: User) -> QuerySet[Install]:
-    """The installs of the user's team (superusers: all)."""
-    if not user.is_authenticated or not user.is_active:
-        return Install.objects.none()
-    if user.is_superuser:
-        return Install.objects.all()
-    if user.team_id is None:
-        return Install.objects.none()
-    return Install.objects.filter(team_id=user.team_id)
 
 
 def user_can_manage_installs(*, user: User, install: Install | None = None) -> bool:

@@ -6,13 +6,16 @@ Runs, errors, conflicts and links are written by the engine: read-only, no "add"
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
 from core.admin import RoleAdminMixin
-from runs.models import Conflict, Link, Run, RunError
+from runs.models import Conflict, Link, Run, RunError, RunTrigger
+from runs.services import RunRefused, run_request_for_user
 from workflows.models import Filter, Mapping, RowGroup, Workflow
+from workflows.services import workflow_set_enabled
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -81,9 +84,7 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
     def _each(self, request, queryset, action, done: str):
         """Apply ``action`` to each workflow; a refusal (permission, a disabled workflow
         or install) is reported for that workflow and the others go on."""
-        from django.core.exceptions import PermissionDenied
 
-        from runs.services import RunRefused
 
         ok = 0
         for workflow in queryset:
@@ -99,7 +100,6 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Enable selected workflows")
     def enable_workflows(self, request, queryset):
-        from workflows.services import workflow_set_enabled
 
         self._each(request, queryset,
                    lambda w: workflow_set_enabled(user=request.user, workflow=w, enabled=True),
@@ -107,7 +107,6 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Disable selected workflows")
     def disable_workflows(self, request, queryset):
-        from workflows.services import workflow_set_enabled
 
         self._each(request, queryset,
                    lambda w: workflow_set_enabled(user=request.user, workflow=w, enabled=False),
@@ -115,8 +114,6 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Run selected workflows now")
     def run_workflows_now(self, request, queryset):
-        from runs.models import RunTrigger
-        from runs.services import run_request_for_user
 
         self._each(request, queryset,
                    lambda w: run_request_for_user(user=request.user, workflow=w,

@@ -7,7 +7,10 @@ counts as both. Every admin is scoped to the admin's team.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 
 class SheetforceAdminSite(admin.AdminSite):
@@ -27,10 +30,6 @@ class SheetforceAdminSite(admin.AdminSite):
         """One sign-in for the whole product: the web sign-in page (throttled, and it
         admits admins by role; Django's admin login wants ``is_staff`` and has no
         throttle). A signed-in person without an admin role goes to the dashboard."""
-        from django.contrib import messages
-        from django.shortcuts import redirect
-        from django.urls import reverse
-        from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
         target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},

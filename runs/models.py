@@ -91,6 +91,12 @@ class Run(models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
+    @property
+    def records_synced(self) -> int:
+        """What the history calls "records synced": every row or record written."""
+        return (self.rows_added + self.rows_updated + self.rows_moved + self.records_created
+                + self.records_updated)
+
 
 class RunError(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="errors")

@@ -19,9 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django_q.models import Schedule
 
 from connector.models import InstallStatus, PollingInterval
 from runs.models import Run, RunStatus, RunTrigger
+from runs.services import (
+    RunRefused,
+    installs_resume_due,
+    run_request,
+    runs_reap_stale,
+    runs_redispatch_orphans,
+)
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +63,6 @@ def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) ->
 
 def workflows_due(*, now: datetime | None = None) -> list:
     """Enabled workflows of active installs with nothing queued or running, now due."""
-    from workflows.models import Workflow
 
     now = now or timezone.now()
     busy = Run.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).values(
@@ -86,13 +94,6 @@ class TickReport:
 def scheduler_tick(*, now: datetime | None = None) -> TickReport:
     """One pass of the scheduler (see the module docstring). Safe to run concurrently:
     every step is a conditional update or goes through :func:`run_request`."""
-    from runs.services import (
-        RunRefused,
-        installs_resume_due,
-        run_request,
-        runs_reap_stale,
-        runs_redispatch_orphans,
-    )
 
     now = now or timezone.now()
     report = TickReport()
@@ -118,7 +119,6 @@ def ensure_schedules() -> list:
     put back, so an admin's edit of the function or interval cannot silently stop
     polling.
     """
-    from django_q.models import Schedule
 
     wanted = [
         (TICK_SCHEDULE_NAME, TICK_TASK, {"schedule_type": Schedule.MINUTES, "minutes": 1}),

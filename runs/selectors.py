@@ -1,13 +1,21 @@
-"""Reading runs: history lists, one run with its details, what is in progress."""
+"""Reads of runs: a workflow's history, what a user may see, what is in progress, and
+workflows annotated with their latest run."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from typing import TYPE_CHECKING
 
-from runs.models import Run, RunError, RunStatus
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from runs.models import Run, RunStatus
+from workflows.selectors import workflows_visible_to
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from workflows.models import Workflow
 
 
-def run_list_for_workflow(*, workflow, limit: int | None = None) -> QuerySet[Run]:
+def runs_of_workflow(*, workflow: Workflow, limit: int | None = None) -> QuerySet[Run]:
     """Runs of ``workflow``, newest first, with their counts (``duration_seconds`` is a
     property of each run; ``error_rows`` / ``conflict_rows`` count the stored rows)."""
     queryset = (
@@ -19,11 +27,9 @@ def run_list_for_workflow(*, workflow, limit: int | None = None) -> QuerySet[Run
     return queryset[:limit] if limit else queryset
 
 
-def run_list_visible_to(*, user) -> QuerySet[Run]:
+def runs_visible_to(*, user: User) -> QuerySet[Run]:
     """Runs of the workflows the user may see (``workflows_visible_to``: one rule for
     pages, API and admin). Newest first."""
-    from workflows.selectors import workflows_visible_to
-
     return (
         Run.objects.select_related("workflow", "workflow__owner")
         .filter(workflow__in=workflows_visible_to(user).values("pk"))
@@ -31,19 +37,7 @@ def run_list_visible_to(*, user) -> QuerySet[Run]:
     )
 
 
-def run_get(*, run_id: int) -> Run | None:
-    """One run with its workflow, install and owner loaded, or None."""
-    return (
-        Run.objects.select_related("workflow", "workflow__install", "workflow__owner")
-        .filter(pk=run_id).first()
-    )
-
-
-def run_errors(*, run: Run) -> QuerySet[RunError]:
-    return RunError.objects.filter(run=run).order_by("row_number", "id")
-
-
-def run_active_for_workflow(*, workflow) -> Run | None:
+def run_active_of_workflow(*, workflow: Workflow) -> Run | None:
     """The queued or running run of ``workflow`` (the running one first), or None."""
     return (
         Run.objects.filter(workflow=workflow, status__in=(RunStatus.RUNNING, RunStatus.QUEUED))
@@ -51,8 +45,16 @@ def run_active_for_workflow(*, workflow) -> Run | None:
     )
 
 
-def run_last_finished(*, workflow) -> Run | None:
-    return (
-        Run.objects.filter(workflow=workflow, finished_at__isnull=False)
-        .order_by("-finished_at", "-id").first()
+def workflows_with_last_run(workflows: QuerySet[Workflow]) -> QuerySet[Workflow]:
+    """``workflows`` annotated with their latest run (id, status, times, errors, phase),
+    in one query."""
+    latest = Run.objects.filter(workflow=OuterRef("pk")).order_by("-queued_at", "-id")
+    return workflows.select_related("owner", "install").annotate(
+        last_run_id=Subquery(latest.values("id")[:1]),
+        last_run_status=Subquery(latest.values("status")[:1]),
+        last_run_queued_at=Subquery(latest.values("queued_at")[:1]),
+        last_run_started_at=Subquery(latest.values("started_at")[:1]),
+        last_run_finished_at=Subquery(latest.values("finished_at")[:1]),
+        last_run_errors=Subquery(latest.values("errors_count")[:1]),
+        last_run_phase=Subquery(latest.values("phase")[:1]),
     )

@@ -18,6 +18,9 @@ from django.db import transaction
 
 from accounts.models import Team, User
 from connector.models import Connection, Install, InstallKind, Service
+from connector.services import oauth_complete, oauth_start, smartsheet_client_for
+from runs.services import workflow_save
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +189,6 @@ def setup_connections(*, users: dict[str, User], installs: dict[str, Install],
 
     Every sandbox person shares one password, published in the info file.
     """
-    from connector.services import oauth_complete, oauth_start
 
     made = []
     for spec in DEMO_USERS:
@@ -310,9 +312,6 @@ SERVICE_CLOUD_COLUMNS: list[dict] = [
 
 def setup_workflows(*, users: dict[str, User], installs: dict[str, Install]) -> list:
     """Create the example workflows that do not exist yet and request their first run."""
-    from connector.services import smartsheet_client_for
-    from runs.services import workflow_save
-    from workflows.models import Workflow
 
     created = []
     for example in _example_workflows(installs):

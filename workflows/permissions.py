@@ -1,6 +1,6 @@
 """Who may do what with workflows (shared by the services, the REST API and the web UI).
 
-Rules (issue 7 / issue 8):
+Rules:
 
 - Creating a workflow needs a licence, membership of the install's team and, when the
   install restricts users, the Salesforce user role (install kind ``salesforce``) or the
@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
+from accounts.selectors import system_admins_of_team
 from connector.models import InstallKind, InstallStatus
+from connector.selectors import installs_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -28,45 +30,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PermissionDenied",
-    "system_admin_of",
     "user_can_create_workflows",
     "user_can_delete_workflow",
     "user_can_edit_workflow",
-    "user_can_see_install",
     "user_can_set_enabled",
     "user_can_view_workflow",
     "user_is_team_admin_of",
 ]
 
 
-def system_admin_of(user: User) -> User | None:
-    """The System Admin a user should ask for help (same team; oldest account first)."""
-    from accounts.models import User as UserModel
-
-    if user.team_id is None:
-        return None
-    return (
-        UserModel.objects.filter(team_id=user.team_id, system_admin=True, is_active=True)
-        .exclude(pk=user.pk)
-        .order_by("date_joined", "pk")
-        .first()
-    )
-
-
 def _ask_admin(user: User, what: str) -> str:
-    admin = system_admin_of(user)
+    admin = system_admins_of_team(team_id=user.team_id).exclude(pk=user.pk).first()
     if admin is None:
         return f"Ask your System Admin to {what}."
     return f"Ask your System Admin, {admin.display_name}, to {what}."
-
-
-def user_can_see_install(*, user: User, install: Install) -> bool:
-    """Users of the install's team see it; superusers see every install."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return install.team_id is not None and install.team_id == user.team_id
 
 
 def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, str]:
@@ -76,7 +53,7 @@ def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, st
     """
     if not user.is_authenticated or not user.is_active:
         return False, "Sign in to create workflows."
-    if not user_can_see_install(user=user, install=install):
+    if not installs_visible_to(user).filter(pk=install.pk).exists():
         return False, (
             f"The install '{install.name}' belongs to another team. "
             + _ask_admin(user, "add you to its team")

@@ -34,7 +34,7 @@ def workflows_visible_to(user: User) -> QuerySet[Workflow]:
     return qs.filter(condition)
 
 
-def workflow_get_for_user(*, user: User, workflow_id: int, for_edit: bool = False) -> Workflow:
+def workflow_visible_to(*, user: User, workflow_id: int, for_edit: bool = False) -> Workflow:
     """The workflow if ``user`` may see it (``for_edit``: only if they own it).
 
     Raises ``Workflow.DoesNotExist`` otherwise, so callers answer 404 and never reveal

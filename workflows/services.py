@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from connector.clients import ClientError
+from connector.services import smartsheet_client_for
 from workflows.metadata import Metadata
 from workflows.models import (
+    ConflictPolicy,
     Direction,
     Filter,
     FilterSide,
@@ -33,9 +36,9 @@ from workflows.permissions import (
     user_can_set_enabled,
     user_can_view_workflow,
 )
-from workflows.selectors import workflow_get_for_user, workflows_visible_to
+from workflows.selectors import workflow_visible_to, workflows_visible_to
 from workflows.spec import WorkflowSpec, spec_from_workflow
-from workflows.validation import Draft, WorkflowValidationError
+from workflows.validation import Draft, WorkflowValidationError, column_type_for_field, resolve_path
 from workflows.validation.live import check_live
 
 if TYPE_CHECKING:
@@ -49,7 +52,7 @@ __all__ = [
     "user_can_create_workflows",
     "workflow_create",
     "workflow_delete",
-    "workflow_get_for_user",
+    "workflow_visible_to",
     "workflow_rename",
     "workflow_set_enabled",
     "workflow_update",
@@ -131,7 +134,6 @@ def workflow_validate(
 def _primary_mapping_index(spec: WorkflowSpec, describe) -> int | None:
     """The mapping whose column becomes a new sheet's primary column: the first mapped
     text column (TEXT_NUMBER), or none (then a "Name" column is made)."""
-    from workflows.validation import column_type_for_field, resolve_path
 
     for i, m in enumerate(spec.mappings):
         if m.salesforce_field.startswith("$"):
@@ -148,7 +150,6 @@ def _create_sheet(*, user: User, install: Install, spec: WorkflowSpec) -> tuple[
     The engine adds the mapped and owned columns on the first run; the mapping that
     became the primary column is linked to it here.
     """
-    from connector.services import smartsheet_client_for
 
     meta = Metadata(user=user, install=install)
     index = _primary_mapping_index(spec, meta.describe)
@@ -243,7 +244,6 @@ def workflow_create(
     mapping_rows = None
     sheet_id_final, sheet_name = spec.sheet_id, spec.sheet_name
     if spec.new_sheet_name:
-        from connector.clients import ClientError
 
         try:
             sheet_id_final, sheet_name, mapping_rows = _create_sheet(
@@ -372,12 +372,11 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
             _write_config(workflow=workflow, spec=spec, keep_column_ids=keep)
     log.info("workflow %s changed by user %s (%s)", workflow.pk, user.pk,
              ", ".join(sorted(changes)))
-    return workflow_get_for_user(user=user, workflow_id=workflow.pk)
+    return workflow_visible_to(user=user, workflow_id=workflow.pk)
 
 
 def _check_simple(changes: dict, *, install_polling: int) -> None:
     """Validate the plain settings of an update that leaves the configuration alone."""
-    from workflows.models import ConflictPolicy
 
     errors: dict[str, list[str]] = {}
     if "name" in changes:

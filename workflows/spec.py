@@ -7,6 +7,8 @@ so that the planner stays a pure function of plain data.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 
@@ -68,8 +70,6 @@ class WorkflowSpec:
         the engine's next run reads everything instead of only what changed. Object, sheet
         and direction cannot change after creation; column ids are left out because the
         engine pins them (and a new sheet's id) after its first run, which changes nothing."""
-        import hashlib
-        import json
 
         parts = [self.remove_rows_on_filter_exit, self.remove_rows_on_delete,
                  [[m.salesforce_field, m.lookup_field, m.column_title, m.direction]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from connector.models import Connection, Install, Service
+from connector.selectors import installs_visible_to
 
 SECRET_FIELDS = ("salesforce_client_id", "salesforce_client_secret", "smartsheet_client_id",
                  "smartsheet_client_secret", "tls_ca_bundle")
@@ -34,7 +35,6 @@ class VisibleInstallField(serializers.PrimaryKeyRelatedField):
     """An install id among those the requesting user sees (others: "does not exist")."""
 
     def get_queryset(self):
-        from connector.services import installs_visible_to
 
         request = self.context.get("request")
         if request is None:

@@ -9,12 +9,12 @@ from rest_framework.response import Response
 from api.errors import connector_errors
 from api.serializers.connector import ConnectionSerializer, InstallSerializer
 from connector.models import Connection, Install
+from connector.selectors import installs_visible_to
 from connector.services import (
     connection_create_from_token,
     connection_delete,
     install_create,
     install_update,
-    installs_visible_to,
     user_can_manage_installs,
 )
 from core.api import ApiError, BaseViewSet, error_responses

@@ -18,7 +18,7 @@ from api.serializers.workflows import (
     SheetSerializer,
 )
 from connector.models import Install, InstallKind
-from connector.services import installs_visible_to
+from connector.selectors import installs_visible_to
 from core.api import ApiError, BaseAPIView, error_responses, parse_id
 from workflows.metadata import Metadata
 from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, SLA_STATUSES

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api.serializers.runs import ConflictSerializer, RunErrorSerializer, RunSerializer
 from core.api import ApiError, BaseViewSet, error_responses, id_param, parse_id
 from runs.models import Run, RunStatus
-from runs.selectors import run_list_visible_to
+from runs.selectors import runs_visible_to
 
 
 @extend_schema_view(
@@ -31,7 +31,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     queryset = Run.objects.none()  # for the schema; get_queryset scopes to the caller
 
     def get_queryset(self):
-        qs = run_list_visible_to(user=self.request.user)
+        qs = runs_visible_to(user=self.request.user)
         if self.action != "list":
             return qs
         workflow = id_param(self.request, "workflow")
@@ -48,7 +48,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     def _run(self, pk) -> Run:
         run = None
         if parse_id(pk) is not None:
-            run = run_list_visible_to(user=self.request.user).filter(pk=int(pk)).first()
+            run = runs_visible_to(user=self.request.user).filter(pk=int(pk)).first()
         if run is None:
             raise ApiError("Not found.", status_code=404)
         return run

@@ -33,7 +33,7 @@ from runs.service_cloud.services import (
 )
 from runs.services import RunRefused, run_request_for_user, workflow_save
 from workflows.models import Workflow
-from workflows.selectors import workflow_get_for_user, workflows_visible_to
+from workflows.selectors import workflow_visible_to, workflows_visible_to
 from workflows.services import workflow_delete, workflow_validate
 from workflows.spec import spec_from_workflow
 
@@ -58,7 +58,7 @@ class WorkflowViewSet(BaseViewSet):
             "mappings", "filters", "row_groups").order_by("name", "id")
 
     def get_object(self) -> Workflow:
-        return workflow_get_for_user(user=self.request.user, workflow_id=self.kwargs["pk"])
+        return workflow_visible_to(user=self.request.user, workflow_id=self.kwargs["pk"])
 
     @extend_schema(
         parameters=[
@@ -112,7 +112,7 @@ class WorkflowViewSet(BaseViewSet):
                 enabled=v.get("enabled", True), start_first_run=v.get("start_first_run", True),
                 polling_interval_minutes=v.get("polling_interval_minutes"),
             )
-        workflow = workflow_get_for_user(user=request.user, workflow_id=saved.workflow.pk)
+        workflow = workflow_visible_to(user=request.user, workflow_id=saved.workflow.pk)
         return Response(self.get_serializer(workflow).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WorkflowUpdateSerializer,
@@ -128,7 +128,7 @@ class WorkflowViewSet(BaseViewSet):
                 changes[key] = [dict(item) for item in changes[key]]
         with workflow_errors():
             saved = workflow_save(user=request.user, workflow=workflow, **changes)
-        workflow = workflow_get_for_user(user=request.user, workflow_id=saved.workflow.pk)
+        workflow = workflow_visible_to(user=request.user, workflow_id=saved.workflow.pk)
         return Response(self.get_serializer(workflow).data)
 
     @extend_schema(responses={204: None, **error_responses(403, 404)})
@@ -141,7 +141,7 @@ class WorkflowViewSet(BaseViewSet):
     @action(detail=True, methods=["post"])
     def preview(self, request, pk=None):
         """Dry run: what the next run would change. Writes nothing (owner only)."""
-        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
         if workflow.owner_id != request.user.pk:
             raise ApiError("Only the owner previews a workflow (it reads through the owner's "
                            "connections).", status_code=403)
@@ -185,7 +185,7 @@ class WorkflowViewSet(BaseViewSet):
     @action(detail=True, methods=["post"])
     def run(self, request, pk=None):
         """Request a run now (coalesced with one already queued)."""
-        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
         try:
             run = run_request_for_user(user=request.user, workflow=workflow,
                                        trigger=RunTrigger.API)
@@ -200,7 +200,7 @@ class WorkflowViewSet(BaseViewSet):
         """SLA compliance, time to close, cases at risk, escalations and key accounts of a
         Case workflow's cases, read live through the owner's connection (one paged
         query). Owner and team admins; 404 for other workflows and non-Case ones."""
-        workflow = workflow_get_for_user(user=request.user, workflow_id=pk)
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
         try:
             report = service_report_for_workflow(workflow=workflow)
         except ReportUnavailable as exc:

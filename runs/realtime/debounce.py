@@ -26,10 +26,13 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from runs.models import Run
 from runs.realtime import conf
 from runs.realtime.models import RealtimeSignal
+from runs.services import RunRefused, run_request
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,6 @@ def realtime_request(*, workflow_id: int, trigger: str, events: int = 1) -> bool
         armed = RealtimeSignal.objects.filter(pk=signal.pk, armed=False).update(
             armed=True, armed_at=now)
         if armed:
-            from django_q.tasks import async_task
 
             transaction.on_commit(partial(async_task, FIRE_TASK, workflow_id,
                                           task_name=f"realtime-{workflow_id}-{now.timestamp()}",
@@ -62,8 +64,6 @@ def realtime_fire(*, workflow_id: int,
     Returns the run that will do the work (None when the signal was not armed, or the
     workflow may not run: disabled, deleted, paused install — polling is then moot too).
     """
-    from runs.services import RunRefused, run_request
-    from workflows.models import Workflow
 
     quiet = timedelta(seconds=conf.quiet_seconds())
     max_wait = timedelta(seconds=conf.max_wait_seconds())

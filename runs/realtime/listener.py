@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db import OperationalError, close_old_connections
 
+from accounts.models import User
 from connector.clients import ClientError
 from connector.clients.streaming import REPLAY_NEW, CometdClient, ReplayInvalid
 from connector.models import Connection, Install, InstallStatus, Service
@@ -36,6 +37,8 @@ from runs.models import RunTrigger
 from runs.realtime import conf
 from runs.realtime.debounce import realtime_request
 from runs.realtime.models import StreamCursor
+from runs.realtime.webhooks import webhooks_reconcile
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,6 @@ class Plan:
 
 def listener_plan(*, install_id: int) -> Plan:
     """Channels of the install's enabled workflows and the user to listen as."""
-    from workflows.models import Workflow
 
     install = Install.objects.filter(pk=install_id).first()
     plan = Plan()
@@ -186,7 +188,6 @@ class InstallListener(threading.Thread):
         if not plan.channels:
             self.stopping.wait(self.reconcile_seconds)
             return
-        from accounts.models import User
 
         install = Install.objects.get(pk=self.install_id)
         owner = User.objects.get(pk=plan.owner_id)
@@ -242,7 +243,6 @@ class ChangeListener:
 
     def reconcile(self) -> None:
         """Start and stop install threads; ensure webhooks."""
-        from workflows.models import Workflow
 
         wanted = set(Workflow.objects.filter(enabled=True).exclude(
             install__status=InstallStatus.DISABLED).values_list("install_id", flat=True))
@@ -257,7 +257,6 @@ class ChangeListener:
             if not thread.is_alive() and not self.stopping.is_set():
                 self.threads.pop(install_id)
         if self.webhooks:
-            from runs.realtime.webhooks import webhooks_reconcile
 
             try:
                 webhooks_reconcile()

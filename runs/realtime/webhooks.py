@@ -31,6 +31,7 @@ from runs.models import RunTrigger
 from runs.realtime import conf
 from runs.realtime.debounce import realtime_request
 from runs.realtime.models import WebhookStatus, WebhookSubscription
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,6 @@ def webhook_remove(*, workflow=None, subscription: WebhookSubscription | None = 
 def webhooks_reconcile() -> dict:
     """Ensure a webhook for every enabled workflow, remove the others (all of them when
     webhooks are off). One webhook list call per owner and install."""
-    from workflows.models import Workflow
 
     counts = {"ensured": 0, "removed": 0, "problems": 0}
     stale = WebhookSubscription.objects.select_related("owner", "install").exclude(

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from connector.clients import ClientError
+from connector.services import ConnectionMissing, salesforce_client_for
 from runs.engine import soql
 from runs.engine.convert import FieldInfo
 from runs.service_cloud.metrics import BusinessHours
@@ -68,7 +70,6 @@ def _records(client, query: str) -> Iterator[dict]:
 
 
 def _run(client, query: str, install, now: datetime | None) -> ServiceReport:
-    from connector.clients import ClientError
 
     try:
         return service_report(_records(client, query), now=now or timezone.now(),
@@ -80,8 +81,6 @@ def _run(client, query: str, install, now: datetime | None) -> ServiceReport:
 
 def service_report_for_workflow(*, workflow, now: datetime | None = None) -> ServiceReport:
     """The report over the cases ``workflow`` syncs, read as its owner."""
-    from connector.clients import ClientError
-    from connector.services import ConnectionMissing, salesforce_client_for
 
     if workflow.salesforce_object != REPORT_OBJECT:
         raise ReportUnavailable("The service report covers Case workflows only.", 404)
@@ -98,7 +97,6 @@ def service_report_for_workflow(*, workflow, now: datetime | None = None) -> Ser
 
 def service_report_for_install(*, install, user, now: datetime | None = None) -> ServiceReport:
     """The report over every case of the install's org, read as ``user`` (an admin)."""
-    from connector.services import ConnectionMissing, salesforce_client_for
 
     try:
         client = salesforce_client_for(user=user, install=install)

@@ -17,10 +17,13 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_q.tasks import async_task
 
 from connector.models import InstallStatus
 from runs.models import Run, RunStatus, RunTrigger
 from runs.services.state import sync_state_get_or_create
+from workflows.models import Workflow
+from workflows.permissions import user_can_set_enabled
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,6 @@ def run_enqueue(*, run_id: int) -> None:
     Enqueuing before commit would let a fast worker look for a run that it cannot see
     yet; enqueuing after a rollback would queue a run that does not exist.
     """
-    from django_q.tasks import async_task
 
     # A partial (not a closure) so tests can read what was queued from the callback.
     transaction.on_commit(
@@ -68,7 +70,6 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
     :func:`run_request_for_user`). Raises :class:`RunRefused` for a disabled or deleted
     workflow, or a disabled or paused install.
     """
-    from workflows.models import Workflow
 
     with transaction.atomic():
         # Lock the scheduler state first: two simultaneous requests serialise here.
@@ -114,7 +115,6 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
 
 def user_can_run_workflow(*, user, workflow) -> bool:
     """The owner, or an admin of the owner's team (the same rule as enabling)."""
-    from workflows.permissions import user_can_set_enabled
 
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -135,7 +135,6 @@ def run_request_for_user(
 
 
 def _locked_state(*, workflow_id: int):
-    from workflows.models import Workflow
 
     if not Workflow.objects.filter(pk=workflow_id).exists():
         return None

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from runs.models import Run, RunError, RunStatus
-from runs.selectors import run_active_for_workflow, run_list_for_workflow, run_list_visible_to
+from runs.selectors import run_active_of_workflow, runs_of_workflow, runs_visible_to
 from runs.services import runs_cleanup
 from tests.runs import factories as f
 
@@ -25,7 +25,7 @@ def test_it_lists_a_workflows_runs_newest_first_with_counts_and_duration():
     f.run_error(run_=newer)
     f.run_error(run_=newer, field="Industry")
     f.run(workflow_=f.workflow())  # another workflow's run
-    runs = list(run_list_for_workflow(workflow=wf))
+    runs = list(runs_of_workflow(workflow=wf))
     assert [r.pk for r in runs] == [newer.pk, older.pk]
     assert runs[0].error_rows == 2 and runs[1].error_rows == 0
     assert runs[1].duration_seconds == 42
@@ -34,17 +34,17 @@ def test_it_lists_a_workflows_runs_newest_first_with_counts_and_duration():
 def test_it_shows_a_system_admin_the_team_and_a_user_only_her_own():
     mine = f.run(workflow_=f.workflow(owner=f.alice()))
     outsider = f.run(workflow_=f.workflow(owner=f.charlie()))
-    assert set(run_list_visible_to(user=f.bob(system_admin=True)).values_list("pk", flat=True)) == {mine.pk}
-    assert set(run_list_visible_to(user=f.charlie()).values_list("pk", flat=True)) == {outsider.pk}
+    assert set(runs_visible_to(user=f.bob(system_admin=True)).values_list("pk", flat=True)) == {mine.pk}
+    assert set(runs_visible_to(user=f.charlie()).values_list("pk", flat=True)) == {outsider.pk}
 
 
 def test_it_finds_the_running_run_before_a_queued_one():
     wf = f.workflow()
     queued = f.run(workflow_=wf)
     running = f.run(workflow_=wf, status=RunStatus.RUNNING)
-    assert run_active_for_workflow(workflow=wf).pk == running.pk
+    assert run_active_of_workflow(workflow=wf).pk == running.pk
     Run.objects.filter(pk=running.pk).update(status=RunStatus.SUCCEEDED)
-    assert run_active_for_workflow(workflow=wf).pk == queued.pk
+    assert run_active_of_workflow(workflow=wf).pk == queued.pk
 
 
 @override_settings(RUN_RETENTION_DAYS=90)

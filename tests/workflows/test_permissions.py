@@ -7,7 +7,7 @@ import pytest
 from tests.workflows.personas import make_user
 from workflows.models import Workflow
 from workflows.permissions import user_can_create_workflows
-from workflows.selectors import workflow_get_for_user, workflows_visible_to
+from workflows.selectors import workflow_visible_to, workflows_visible_to
 
 
 def test_it_lets_a_licensed_connector_user_create(people, install):
@@ -73,13 +73,13 @@ def test_it_shows_owners_their_own_and_system_admins_their_team(people, install,
 
 
 def test_it_hides_a_workflow_from_others_and_edits_only_for_the_owner(people, workflow):
-    assert workflow_get_for_user(user=people["alice"], workflow_id=workflow.pk, for_edit=True)
-    assert workflow_get_for_user(user=people["sam"], workflow_id=workflow.pk) == workflow
+    assert workflow_visible_to(user=people["alice"], workflow_id=workflow.pk, for_edit=True)
+    assert workflow_visible_to(user=people["sam"], workflow_id=workflow.pk) == workflow
     with pytest.raises(Workflow.DoesNotExist):
-        workflow_get_for_user(user=people["sam"], workflow_id=workflow.pk, for_edit=True)
-    assert workflow_get_for_user(user=people["connie"], workflow_id=workflow.pk) == workflow
+        workflow_visible_to(user=people["sam"], workflow_id=workflow.pk, for_edit=True)
+    assert workflow_visible_to(user=people["connie"], workflow_id=workflow.pk) == workflow
     for name in ("bob", "charlie"):
         with pytest.raises(Workflow.DoesNotExist):
-            workflow_get_for_user(user=people[name], workflow_id=workflow.pk)
+            workflow_visible_to(user=people[name], workflow_id=workflow.pk)
     with pytest.raises(Workflow.DoesNotExist):
-        workflow_get_for_user(user=people["alice"], workflow_id="not-a-number")
+        workflow_visible_to(user=people["alice"], workflow_id="not-a-number")

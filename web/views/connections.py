@@ -15,14 +15,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connector.models import Connection, Install, Service
-from web import selectors
+from connector.selectors import connections_of, installs_visible_to
+from connector.services import (
+    ConnectionInvalid,
+    connection_delete,
+    oauth_complete,
+    oauth_start,
+    oauth_state_matches,
+)
+from workflows.selectors import workflows_enabled_of
 
 OAUTH_SESSION_KEY = "web_oauth_states"
 
 
 def _install_for(request: HttpRequest, install_id: int) -> Install:
     install = get_object_or_404(Install, pk=install_id)
-    if not selectors.installs_for_user(request.user).filter(pk=install.pk).exists():
+    if not installs_visible_to(request.user).order_by("name").filter(pk=install.pk).exists():
         raise Http404("No such install.")
     return install
 
@@ -42,8 +50,8 @@ def _callback_url(request: HttpRequest, install: Install, service: str) -> str:
 @login_required
 @require_GET
 def connections_page(request: HttpRequest) -> HttpResponse:
-    installs = list(selectors.installs_for_user(request.user))
-    connections = selectors.connections_by_install(request.user)
+    installs = list(installs_visible_to(request.user).order_by("name"))
+    connections = {(c.install_id, c.service): c for c in connections_of(request.user)}
     rows = [
         {
             "install": install,
@@ -61,7 +69,6 @@ def connections_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connection_start(request: HttpRequest, install_id: int, service: str) -> HttpResponse:
     """Begin the flow: remember a fresh state, send the browser to the authorize page."""
-    from connector.services import ConnectionInvalid, oauth_start
 
     install = _install_for(request, install_id)
     service = _service_or_404(service)
@@ -83,7 +90,6 @@ def connection_start(request: HttpRequest, install_id: int, service: str) -> Htt
 @require_GET
 def connection_callback(request: HttpRequest, install_id: int, service: str) -> HttpResponse:
     """Finish the flow: check the state, exchange the code, store the connection."""
-    from connector.services import ConnectionInvalid, oauth_complete, oauth_state_matches
 
     install = _install_for(request, install_id)
     service = _service_or_404(service)
@@ -120,8 +126,6 @@ def connection_callback(request: HttpRequest, install_id: int, service: str) -> 
 def connection_disconnect(request: HttpRequest, connection_id: int) -> HttpResponse:
     """GET: what disconnecting stops (the user's enabled workflows on that install);
     POST: disconnect."""
-    from connector.services import connection_delete
-    from workflows.selectors import workflows_enabled_of
 
     # Only the user's own connections exist for this view: anyone else's is a 404.
     connection = get_object_or_404(Connection, pk=connection_id, user=request.user)

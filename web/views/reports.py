@@ -1,4 +1,4 @@
-"""Service report pages (issue 10): per Case workflow (owner, team admins) and per
+"""Service report pages: per Case workflow (owner, team admins) and per
 Service Cloud install (its admins). Thin: permission, one service call, charts."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from connector.models import Install, InstallKind
+from connector.models import InstallKind
+from connector.selectors import installs_visible_to
 from runs.service_cloud.report import ServiceReport
 from runs.service_cloud.services import (
     ReportUnavailable,
@@ -18,7 +19,6 @@ from runs.service_cloud.services import (
 )
 from web.report_charts import bar_chart_svg
 from web.views.workflows import get_visible_workflow
-from workflows.permissions import user_can_see_install
 
 
 def _charts(report: ServiceReport) -> dict:
@@ -67,9 +67,9 @@ def workflow_report(request: HttpRequest, workflow_id: int) -> HttpResponse:
 @require_GET
 def install_report(request: HttpRequest, install_id: int) -> HttpResponse:
     user = request.user
-    install = Install.objects.filter(pk=install_id, kind=InstallKind.SERVICE_CLOUD).first()
-    if (install is None or not user_can_see_install(user=user, install=install)
-            or not (user.is_system_admin or user.is_connector_admin)):
+    install = (installs_visible_to(user)
+               .filter(pk=install_id, kind=InstallKind.SERVICE_CLOUD).first())
+    if install is None or not (user.is_system_admin or user.is_connector_admin):
         raise Http404("No such install.")
     return _render(request, title=f"Service report: {install.name}", back=("/", "Workflows"),
                    build=lambda: service_report_for_install(install=install, user=user))

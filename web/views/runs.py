@@ -11,8 +11,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from connector.models import Connection, Service
-from runs.models import FINISHED_STATUSES, Run
-from web import selectors
+from runs.models import FINISHED_STATUSES, Run, RunTrigger
+from runs.selectors import runs_of_workflow
+from runs.services import RunRefused, run_request_for_user, user_can_run_workflow
 from web.charts import RunPoint, runs_chart_svg
 from web.views.workflows import get_visible_workflow
 from workflows.selectors import workflows_visible_to
@@ -48,21 +49,17 @@ def _salesforce_base_url(workflow) -> str:
 @require_GET
 def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
     workflow = get_visible_workflow(request, workflow_id)
-    runs = selectors.runs_for_workflow(workflow)
+    runs = runs_of_workflow(workflow=workflow)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     recent = list(runs[:CHART_RUNS])[::-1]
     chart = runs_chart_svg([
         RunPoint(
             label=run.queued_at.strftime("%m-%d %H:%M"),
-            synced=selectors.run_records_synced(run),
+            synced=run.records_synced,
             errors=run.errors_count,
         )
         for run in recent
     ])
-    for run in page:
-        run.records_synced = selectors.run_records_synced(run)
-    from runs.services import user_can_run_workflow
-
     return render(request, "web/run_history.html", {
         "workflow": workflow, "page": page, "chart": mark_safe(chart),  # noqa: S308 - escaped in runs_chart_svg
         "can_run": workflow.enabled and user_can_run_workflow(user=request.user, workflow=workflow),
@@ -82,7 +79,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         conflict.record_url = f"{base}/{conflict.record_id}" if base and conflict.record_id else ""
     return render(request, "web/run_detail.html", {
         "run": run, "workflow": run.workflow, "errors": errors, "conflicts": conflicts,
-        "records_synced": selectors.run_records_synced(run),
+        "records_synced": run.records_synced,
         "active": run.status not in FINISHED_STATUSES,
     })
 
@@ -107,7 +104,7 @@ def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
         "counts": counts,
         "summary": (
             f"{run.records_read} records read, {run.rows_read} rows read, "
-            f"{selectors.run_records_synced(run)} synced, {run.errors_count} errors"
+            f"{run.records_synced} synced, {run.errors_count} errors"
         ),
     })
 
@@ -117,8 +114,6 @@ def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
 def workflow_run_now(request: HttpRequest, workflow_id: int) -> HttpResponse:
     """"Run now": queue a run (or join the one already queued) and show its progress.
     ``run_request_for_user`` checks the permission again and says why a run cannot start."""
-    from runs.models import RunTrigger
-    from runs.services import RunRefused, run_request_for_user
 
     workflow = get_visible_workflow(request, workflow_id)
     try:

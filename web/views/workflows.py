@@ -15,16 +15,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from web import selectors
+from accounts.selectors import system_admins_of_team
+from connector.selectors import installs_visible_to
+from runs.selectors import workflows_with_last_run
 from workflows import permissions
 from workflows.models import Workflow
-from workflows.selectors import workflow_get_for_user, workflows_visible_to
+from workflows.selectors import workflow_visible_to, workflows_visible_to
+from workflows.services import (
+    WorkflowValidationError,
+    workflow_delete,
+    workflow_rename,
+    workflow_set_enabled,
+)
 
 
 def get_visible_workflow(request: HttpRequest, workflow_id: int, *, for_edit: bool = False) -> Workflow:
     """The workflow if the user may see (or, ``for_edit``, edit) it; 404 otherwise."""
     try:
-        return workflow_get_for_user(user=request.user, workflow_id=workflow_id, for_edit=for_edit)
+        return workflow_visible_to(user=request.user, workflow_id=workflow_id, for_edit=for_edit)
     except Workflow.DoesNotExist:
         raise Http404("No such workflow.") from None
 
@@ -33,13 +41,13 @@ def get_visible_workflow(request: HttpRequest, workflow_id: int, *, for_edit: bo
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    workflows = list(selectors.workflows_with_last_run(workflows_visible_to(user)))
+    workflows = list(workflows_with_last_run(workflows_visible_to(user)))
     for wf in workflows:
         wf.can_edit = permissions.user_can_edit_workflow(user=user, workflow=wf)
         wf.can_set_enabled = permissions.user_can_set_enabled(user=user, workflow=wf)
         wf.can_delete = permissions.user_can_delete_workflow(user=user, workflow=wf)
         wf.is_active_run = wf.last_run_status in ("queued", "running")
-    installs = list(selectors.installs_for_user(user))
+    installs = list(installs_visible_to(user).order_by("name"))
     creatable, refusals = [], []
     for install in installs:
         allowed, reason = permissions.user_can_create_workflows(user=user, install=install)
@@ -50,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_create": bool(creatable),
         "refusals": refusals,
         "installs": installs,
-        "admins": selectors.team_system_admins(user),
+        "admins": list(system_admins_of_team(team_id=user.team_id)),
     })
 
 
@@ -61,7 +69,6 @@ class RenameForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def workflow_rename_page(request: HttpRequest, workflow_id: int) -> HttpResponse:
-    from workflows.services import WorkflowValidationError, workflow_rename
 
     workflow = get_visible_workflow(request, workflow_id, for_edit=True)
     form = RenameForm(request.POST or None, initial={"name": workflow.name})
@@ -81,7 +88,6 @@ def workflow_rename_page(request: HttpRequest, workflow_id: int) -> HttpResponse
 @login_required
 @require_POST
 def workflow_set_enabled_action(request: HttpRequest, workflow_id: int) -> HttpResponse:
-    from workflows.services import workflow_set_enabled
 
     workflow = get_visible_workflow(request, workflow_id)
     enabled = request.POST.get("enabled") == "1"
@@ -95,7 +101,6 @@ def workflow_set_enabled_action(request: HttpRequest, workflow_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def workflow_delete_page(request: HttpRequest, workflow_id: int) -> HttpResponse:
-    from workflows.services import workflow_delete
 
     workflow = get_visible_workflow(request, workflow_id)
     if not permissions.user_can_delete_workflow(user=request.user, workflow=workflow):

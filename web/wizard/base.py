@@ -12,10 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from connector.clients import ClientError
 from connector.models import Install
-from web import selectors
+from connector.selectors import installs_visible_to
+from connector.services import ConnectionMissing
+from web.views.workflows import get_visible_workflow
 from web.wizard.metadata import WizardMetadata
 from web.wizard.session import STEP_LABELS, STEPS, WizardSession
+from workflows.services import WorkflowValidationError, workflow_validate
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +60,10 @@ class WizardStepView(View):
         self.workflow = None
         if self.wizard.is_edit:
             # Ownership is checked on every step: a workflow handed over meanwhile is a 404.
-            from web.views.workflows import get_visible_workflow
 
             self.workflow = get_visible_workflow(request, self.wizard.workflow_id, for_edit=True)
         self.install = self._install()
         self.meta = WizardMetadata(user=request.user, install=self.install) if self.install else None
-        from connector.clients import ClientError
-        from connector.services import ConnectionMissing
 
         try:
             return super().dispatch(request, *args, **kwargs)
@@ -76,7 +77,7 @@ class WizardStepView(View):
         install_id = self.wizard.settings.get("install_id")
         if not install_id:
             return None
-        install = selectors.installs_for_user(self.request.user).filter(pk=install_id).first()
+        install = installs_visible_to(self.request.user).order_by("name").filter(pk=install_id).first()
         if install is None:
             raise Http404("No such install.")
         return install
@@ -114,7 +115,6 @@ class WizardStepView(View):
         Keys outside this step (a later step's problems) are left for that step; the
         connection and permission problems always show.
         """
-        from workflows.services import WorkflowValidationError, workflow_validate
 
         keys = keys if keys is not None else self.error_keys
         kwargs = self.wizard.draft_kwargs()

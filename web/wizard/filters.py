@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 
 from web.wizard.base import WizardStepView
 from web.wizard.rows import errors_by_row, parse_rows, row_action
-from workflows.models import Direction, FilterOperator
+from workflows.models import VALUELESS_OPERATORS, Direction, FilterOperator
 
 
 class FiltersStep(WizardStepView):
@@ -74,7 +74,6 @@ class FiltersStep(WizardStepView):
 
 
 def _valueless() -> set[str]:
-    from workflows.models import VALUELESS_OPERATORS
 
     return {str(op) for op in VALUELESS_OPERATORS}
 

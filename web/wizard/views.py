@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from web import selectors
+from connector.selectors import installs_visible_to
 from web.views.workflows import get_visible_workflow
 from web.wizard.base import WizardStepView
 from web.wizard.metadata import LOOKUP_SEP, WizardMetadata
@@ -45,7 +45,7 @@ DEFAULT_MAPPING_DIRECTION = {
 @require_GET
 def wizard_start(request: HttpRequest) -> HttpResponse:
     """A fresh draft (any unfinished one is dropped: the wizard holds one at a time)."""
-    installs = list(selectors.installs_for_user(request.user))
+    installs = list(installs_visible_to(request.user).order_by("name"))
     if not any(permissions.user_can_create_workflows(user=request.user, install=i)[0] for i in installs):
         messages.error(request, "You cannot create workflows yet; see below for why.")
         return redirect("dashboard")
@@ -76,7 +76,7 @@ class SettingsStep(WizardStepView):
 
     def allowed_installs(self) -> list:
         return [
-            i for i in selectors.installs_for_user(self.request.user)
+            i for i in installs_visible_to(self.request.user).order_by("name")
             if permissions.user_can_create_workflows(user=self.request.user, install=i)[0]
         ]
 

@@ -6,8 +6,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from runs.engine import SyncFailed, preview
 from runs.models import RunStatus, RunTrigger
 from runs.services import RunRefused, run_execute_now
+from workflows.models import Workflow
+from workflows.spec import spec_from_workflow
 
 
 class Command(BaseCommand):
@@ -22,7 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Full reconciliation.")
 
     def handle(self, *args, workflow_id: int, dry_run: bool, full: bool, **options) -> None:
-        from workflows.models import Workflow
 
         workflow = Workflow.objects.select_related("owner", "install").filter(pk=workflow_id).first()
         if workflow is None:
@@ -39,8 +41,6 @@ class Command(BaseCommand):
             raise CommandError(f"Run {run.pk} failed: {run.message}")
 
     def _preview(self, workflow) -> None:
-        from runs.engine import SyncFailed, preview
-        from workflows.spec import spec_from_workflow
 
         try:
             summary = preview(spec_from_workflow(workflow), user=workflow.owner, workflow=workflow)

@@ -17,9 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from runs.scheduling import ensure_schedules
+from sheetforce import demo as demo_setup
 
 
 class Command(BaseCommand):
@@ -70,8 +74,6 @@ class Command(BaseCommand):
         ], env)
         info = self._wait_for_info(info_file)
 
-        from runs.scheduling import ensure_schedules
-        from sheetforce import demo as demo_setup
 
         users, installs = demo_setup.setup_base(info)
         self.stdout.write("Connecting the demo users through the sandbox's OAuth…")
@@ -149,7 +151,6 @@ class Command(BaseCommand):
         raise CommandError("The sandbox did not start in time.")
 
     def _wait_for_http(self, url: str, timeout: float = 60) -> None:
-        import requests
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not self.stopping:
