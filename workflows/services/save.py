@@ -1,13 +1,4 @@
-"""Workflow services: validate, create, change, enable/disable, rename, delete.
-
-Permissions are enforced here, not only in views (the web UI, the REST API and commands
-all call these). A workflow the user may not see raises ``Workflow.DoesNotExist`` (an
-interface answers 404); one they may see but not change raises ``PermissionDenied``
-(403); an invalid draft raises :class:`WorkflowValidationError` with messages per field.
-
-Requesting a run is not done here: ``runs`` sits to the right of ``workflows``;
-``runs.services.workflow_save`` saves through these services and then requests the run.
-"""
+"""Creating and changing workflows: validate everything first, then write."""
 
 from __future__ import annotations
 
@@ -22,7 +13,6 @@ from connector.services import smartsheet_client_for
 from workflows.metadata import Metadata
 from workflows.models import (
     ConflictPolicy,
-    Direction,
     Filter,
     FilterSide,
     Mapping,
@@ -30,14 +20,12 @@ from workflows.models import (
     Workflow,
 )
 from workflows.permissions import (
-    user_can_create_workflows,
-    user_can_delete_workflow,
     user_can_edit_workflow,
-    user_can_set_enabled,
-    user_can_view_workflow,
 )
-from workflows.selectors import workflow_visible_to, workflows_visible_to
-from workflows.spec import WorkflowSpec, spec_from_workflow
+from workflows.selectors import workflow_visible_to
+from workflows.services.state import require_visible, workflow_set_enabled
+from workflows.services.validate import workflow_validate
+from workflows.spec import WorkflowSpec
 from workflows.validation import Draft, WorkflowValidationError, column_type_for_field, resolve_path
 from workflows.validation.live import check_live
 
@@ -47,18 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "WorkflowValidationError",
-    "user_can_create_workflows",
-    "workflow_create",
-    "workflow_delete",
-    "workflow_visible_to",
-    "workflow_rename",
-    "workflow_set_enabled",
-    "workflow_update",
-    "workflow_validate",
-    "workflows_visible_to",
-]
 
 #: Fields PATCH may change.
 EDITABLE_FIELDS = frozenset({
@@ -76,60 +52,6 @@ FIXED_FIELDS = {
 }
 _CONFIG_FIELDS = ("mappings", "salesforce_filters", "smartsheet_filters", "row_groups")
 
-
-def workflow_validate(
-    *,
-    user: User,
-    install: Install,
-    direction: str,
-    salesforce_object: str,
-    sheet_id: int | None = None,
-    new_sheet_name: str = "",
-    mappings: list[dict] | None = None,
-    salesforce_filters: list[dict] | None = None,
-    smartsheet_filters: list[dict] | None = None,
-    row_groups: list[dict] | None = None,
-    name: str = "",
-    conflict_policy: str = "salesforce_wins",
-    polling_interval_minutes: int | None = None,
-    remove_rows_on_filter_exit: bool = False,
-    remove_rows_on_delete: bool = False,
-    require_name: bool = False,
-    workflow: Workflow | None = None,
-) -> WorkflowSpec:
-    """Validate a draft against the live describe and sheet columns; return its spec.
-
-    Used by :func:`workflow_create` and by the wizard step by step (``require_name``
-    false: the name comes at the last step). Reads metadata through the caller's own
-    connections. Raises ``PermissionDenied`` when the user may not create workflows on
-    ``install`` and :class:`WorkflowValidationError` for any problem of the draft.
-
-    Editing a saved workflow: pass ``workflow`` (owner only) so that the columns its
-    first run added still count as its "new columns"; the install's create rules then
-    do not apply (a user who lost a licence may still fix their workflow).
-    """
-    if workflow is not None:
-        if not user_can_edit_workflow(user=user, workflow=workflow):
-            raise PermissionDenied("Only the owner of a workflow can change it.")
-    else:
-        allowed, why = user_can_create_workflows(user=user, install=install)
-        if not allowed:
-            raise PermissionDenied(why)
-    draft = Draft(
-        direction=direction, salesforce_object=(salesforce_object or "").strip(),
-        sheet_id=sheet_id, new_sheet_name=(new_sheet_name or "").strip(),
-        mappings=list(mappings or []), salesforce_filters=list(salesforce_filters or []),
-        smartsheet_filters=list(smartsheet_filters or []), row_groups=list(row_groups or []),
-        name=name, conflict_policy=conflict_policy,
-        polling_interval_minutes=polling_interval_minutes,
-        remove_rows_on_filter_exit=remove_rows_on_filter_exit,
-        remove_rows_on_delete=remove_rows_on_delete,
-    )
-    return check_live(user=user, install=install, draft=draft, workflow=workflow,
-                      check_name=require_name)
-
-
-# -- writes -----------------------------------------------------------------------------
 
 def _primary_mapping_index(spec: WorkflowSpec, describe) -> int | None:
     """The mapping whose column becomes a new sheet's primary column: the first mapped
@@ -268,11 +190,6 @@ def workflow_create(
     return workflow
 
 
-def _require_visible(user: User, workflow: Workflow) -> None:
-    if not user_can_view_workflow(user=user, workflow=workflow):
-        raise Workflow.DoesNotExist("No such workflow.")
-
-
 def _config_as_dicts(workflow: Workflow) -> dict[str, list[dict]]:
     """The saved configuration in the draft's dict shape (for a partial update)."""
     filters = list(workflow.filters.all())
@@ -307,7 +224,7 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
     rule (admins may disable). New mappings, filters or groups are validated against
     the live metadata first; nothing is saved unless everything is valid.
     """
-    _require_visible(user, workflow)
+    require_visible(user, workflow)
     fixed_errors = {}
     for key, message in FIXED_FIELDS.items():
         if key not in changes:
@@ -396,41 +313,6 @@ def _check_simple(changes: dict, *, install_polling: int) -> None:
         raise WorkflowValidationError(errors)
 
 
-def workflow_set_enabled(*, user: User, workflow: Workflow, enabled: bool) -> Workflow:
-    """Enable or disable: the owner, or a System Admin of the owner's team."""
-    _require_visible(user, workflow)
-    if not user_can_set_enabled(user=user, workflow=workflow):
-        raise PermissionDenied("Only the owner or a System Admin can enable or disable this workflow.")
-    Workflow.objects.filter(pk=workflow.pk).update(enabled=bool(enabled))
-    workflow.enabled = bool(enabled)
-    log.info("workflow %s %s by user %s", workflow.pk,
-             "enabled" if enabled else "disabled", user.pk)
-    return workflow
-
-
 def workflow_rename(*, user: User, workflow: Workflow, name: str) -> Workflow:
     """Rename (owner only); the sheet keeps its own name."""
     return workflow_update(user=user, workflow=workflow, name=name)
-
-
-def workflow_delete(*, user: User, workflow: Workflow) -> None:
-    """Delete a workflow (owner or System Admin of the team).
-
-    Its links, runs and schedule state go with it (database cascade); the sheet and
-    the Salesforce records are never touched.
-    """
-    _require_visible(user, workflow)
-    if not user_can_delete_workflow(user=user, workflow=workflow):
-        raise PermissionDenied("Only the owner or a System Admin can delete this workflow.")
-    workflow_id = workflow.pk
-    workflow.delete()
-    log.info("workflow %s deleted by user %s", workflow_id, user.pk)
-
-
-def workflow_spec(*, workflow: Workflow) -> WorkflowSpec:
-    """The saved workflow as a spec (what the engine and the preview plan from)."""
-    return spec_from_workflow(workflow)
-
-
-# Direction is re-exported for callers that build drafts from forms.
-DIRECTIONS = tuple(Direction.values)
