@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from core.numbers import NumberError, parse_decimal
 from workflows.dates import date_literal
 from workflows.models import FilterOperator
 
@@ -163,12 +164,13 @@ def column_type_for_field(field: dict) -> str:
     return "TEXT_NUMBER"
 
 
-def _is_number(value: str) -> bool:
+def _number_problem(value: str) -> str:
+    """Why ``value`` is not a usable number ("" when it is)."""
     try:
-        float(value)
-    except ValueError:
-        return False
-    return value.strip().lower() not in ("nan", "inf", "-inf", "infinity", "-infinity")
+        parse_decimal(value)
+    except NumberError as exc:
+        return "it is too large" if exc.kind == "range" else "it is not a number"
+    return ""
 
 
 def _is_date(value: str) -> bool:
@@ -198,6 +200,11 @@ def _is_time(value: str) -> bool:
 BOOLEAN_VALUES = ("true", "false")
 
 
+def _shown(value: str) -> str:
+    """A value as quoted back in a message: long ones cut short."""
+    return value if len(value) <= 40 else value[:37] + "…"
+
+
 def field_value_problem(field: dict, operator: str, value: str) -> str:
     """Why ``value`` is not valid for a Salesforce filter on ``field``, or "".
 
@@ -209,8 +216,8 @@ def field_value_problem(field: dict, operator: str, value: str) -> str:
         if value.strip().lower() not in BOOLEAN_VALUES:
             return f"{label} is a checkbox: the value must be true or false."
     elif ftype in NUMBER_TYPES:
-        if not _is_number(value):
-            return f"{label} is a number: '{value}' is not one."
+        if problem := _number_problem(value):
+            return f"{label} is a number: '{_shown(value)}' cannot be used ({problem})."
     elif ftype in DATE_TYPES:
         if not (_is_date(value) or date_literal(value)):
             return f"{label} is a date: use YYYY-MM-DD (or a date literal such as TODAY)."
@@ -244,6 +251,6 @@ def column_value_problem(column: dict, operator: str, value: str) -> str:
     elif ctype == "TEXT_NUMBER" and operator in (
         FilterOperator.GREATER_THAN, FilterOperator.LESS_THAN,
         FilterOperator.GREATER_OR_EQUAL, FilterOperator.LESS_OR_EQUAL,
-    ) and not _is_number(value):
-        return f"'{title}': comparing needs a number, and '{value}' is not one."
+    ) and (problem := _number_problem(value)):
+        return f"'{title}': comparing needs a number, and '{_shown(value)}' cannot be one ({problem})."
     return ""
