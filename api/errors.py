@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from connector.clients import ClientError
-from connector.services import ConnectionInvalid, ConnectionMissing
+from connector.services import ConnectionInvalid, ConnectionMissing, InstallInvalid
 from core.api import ApiError
 from workflows.validation import WorkflowValidationError
 
@@ -31,9 +31,12 @@ def client_error_to_api(exc: ClientError) -> ApiError:
 
 @contextmanager
 def connector_errors() -> Iterator[None]:
-    """Turn ConnectionMissing / ConnectionInvalid / ClientError into :class:`ApiError`."""
+    """Turn ConnectionMissing / ConnectionInvalid / InstallInvalid / ClientError into
+    :class:`ApiError`."""
     try:
         yield
+    except InstallInvalid as exc:
+        raise ApiError(exc.message, status_code=400, errors=exc.errors) from exc
     except ConnectionMissing as exc:
         raise ApiError(exc.message, status_code=409, errors={exc.service: [exc.message]}) from exc
     except ConnectionInvalid as exc:

@@ -6,6 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from connector.models import Connection, Install, InstallKind
+from connector.services import (
+    INSTALL_FIELDS,
+    InstallInvalid,
+    install_check_urls,
+    install_create,
+    install_update,
+)
 from core.admin import RoleAdminMixin
 
 SECRET_FIELDS = ("salesforce_client_secret", "smartsheet_client_secret")
@@ -43,6 +50,11 @@ class InstallForm(forms.ModelForm):
         for name in SECRET_FIELDS:
             if not data.get(name) and self.instance.pk:
                 data[name] = getattr(Install.objects.get(pk=self.instance.pk), name)
+        try:
+            install_check_urls(data)
+        except InstallInvalid as exc:
+            for field, messages in exc.errors.items():
+                self.add_error(field, messages)
         return data
 
 
@@ -69,8 +81,22 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("status_message", "paused_until")
 
+    @admin.display(description="Service report")
+    def service_report(self, obj):
+        if obj.kind != InstallKind.SERVICE_CLOUD:
+            return "—"
+        return format_html('<a href="{}">SLA and cases</a>',
+                           reverse("install_report", args=[obj.pk]))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # An admin's installs belong to their own team; only a superuser picks one.
+        return [f for f in fields if f != "team" or request.user.is_superuser]
+
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = [(name, {**opts, "fields": tuple(
+            f for f in opts["fields"] if f != "team" or request.user.is_superuser)})
+            for name, opts in self.fieldsets]
         if self.has_change_permission(request, obj):
             return fieldsets
         # View-only pages render fields as text, bypassing the write-only form widgets:
@@ -79,17 +105,17 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
                                                  if f not in SECRET_FIELDS)})
                 for name, opts in fieldsets]
 
-    @admin.display(description="Service report")
-    def service_report(self, obj):
-        if obj.kind != InstallKind.SERVICE_CLOUD:
-            return "—"
-        return format_html('<a href="{}">SLA and cases</a>',
-                           reverse("install_report", args=[obj.pk]))
-
     def save_model(self, request, obj, form, change):
-        if not change and obj.team_id is None and not request.user.is_superuser:
-            obj.team_id = request.user.team_id
-        super().save_model(request, obj, form, change)
+        """Through the install services: their permission, team and URL checks."""
+        fields = {k: v for k, v in form.cleaned_data.items() if k in INSTALL_FIELDS}
+        team = form.cleaned_data.get("team") if request.user.is_superuser else None
+        if change:
+            saved = install_update(user=request.user, install=Install.objects.get(pk=obj.pk),
+                                   team=team, **fields)
+        else:
+            saved = install_create(user=request.user, team=team, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 @admin.register(Connection)

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urljoin, urlparse, urlsplit
 
 import requests
 from django.conf import settings
@@ -150,6 +150,15 @@ def setup_team_and_users() -> tuple[Team, dict[str, User]]:
             user.save()
         users[spec.username] = user
     return team, users
+
+
+def sandbox_host_entries(info: dict) -> list[str]:
+    """The outbound-policy entries that admit exactly this sandbox: its Salesforce
+    emulator (https, its own CA) and its Smartsheet emulator (plain http, written out)."""
+    salesforce = urlsplit(info["salesforce"]["instance_url"])
+    smartsheet = urlsplit(info["smartsheet"]["api_base"])
+    return [f"{salesforce.hostname}:{salesforce.port}",
+            f"http://{smartsheet.hostname}:{smartsheet.port}"]
 
 
 def setup_installs(*, team: Team, info: dict) -> dict[str, Install]:

@@ -167,6 +167,13 @@ RUN_TIMEOUT_SECONDS = env.int("RUN_TIMEOUT_SECONDS", default=1500)
 RUN_RETENTION_DAYS = env.int("RUN_RETENTION_DAYS", default=90)
 FULL_RECONCILE_HOURS = env.int("FULL_RECONCILE_HOURS", default=24)
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)
+#: Hosts the clients may call (see connector/outbound.py): the public Salesforce and
+#: Smartsheet hosts unless set; the demo and the tests add the sandbox's exact entries.
+SHEETFORCE_ALLOWED_API_HOSTS = env.list("SHEETFORCE_ALLOWED_API_HOSTS", default=[
+    "*.salesforce.com", "api.smartsheet.com", "app.smartsheet.com", "api.smartsheetgov.com",
+    "app.smartsheetgov.com", "api.smartsheet.eu", "app.smartsheet.eu", "api.smartsheet.au",
+    "app.smartsheet.au",
+])
 
 # --- Real-time sync (see runs/realtime/conf.py) ----------------------------------------
 # Unset: Smartsheet webhooks only when PUBLIC_BASE_URL is a public https URL.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.runner import Sandbox, start_sandbox
+from sheetforce.demo import sandbox_host_entries
 
 #: Every test of a worker shares the admin persona's Smartsheet token, so the real
 #: 300-requests-per-minute limit would make unrelated tests fail by their order. The
@@ -13,12 +14,24 @@ from sandbox.runner import Sandbox, start_sandbox
 TEST_SMARTSHEET_RATE = {"rate_per_minute": 1_000_000}
 
 
+def allow_sandbox_hosts(box: Sandbox) -> Sandbox:
+    """Add the sandbox's exact host:port entries to the outbound policy, as the demo
+    does: https for Salesforce, http (written out) for Smartsheet."""
+    from django.conf import settings
+
+    entries = sandbox_host_entries(box.info)
+    settings.SHEETFORCE_ALLOWED_API_HOSTS = [
+        *settings.SHEETFORCE_ALLOWED_API_HOSTS,
+        *(e for e in entries if e not in settings.SHEETFORCE_ALLOWED_API_HOSTS)]
+    return box
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory) -> Sandbox:
     """One empty-seeded sandbox for the whole session (tests create what they need)."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("sandbox"), seed="empty",
                         smartsheet_options=TEST_SMARTSHEET_RATE)
-    yield box
+    yield allow_sandbox_hosts(box)
     box.stop()
 
 
@@ -28,7 +41,7 @@ def demo_sandbox(tmp_path_factory) -> Sandbox:
     counts after writing to it)."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("demo-sandbox"), seed="demo",
                         smartsheet_options=TEST_SMARTSHEET_RATE)
-    yield box
+    yield allow_sandbox_hosts(box)
     box.stop()
 
 
@@ -39,7 +52,7 @@ def clock_sandbox(tmp_path_factory) -> Sandbox:
     give later tests equal SystemModstamps."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("clock-sandbox"), seed="empty",
                         smartsheet_options=TEST_SMARTSHEET_RATE)
-    yield box
+    yield allow_sandbox_hosts(box)
     box.stop()
 
 

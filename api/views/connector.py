@@ -41,7 +41,8 @@ class InstallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
                            status_code=403)
         data = InstallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        install = install_create(user=request.user, **data.validated_data)
+        with connector_errors():
+            install = install_create(user=request.user, **data.validated_data)
         return Response(InstallSerializer(install).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -51,7 +52,8 @@ class InstallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
                            status_code=403)
         data = InstallSerializer(install, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        install = install_update(user=request.user, install=install, **data.validated_data)
+        with connector_errors():
+            install = install_update(user=request.user, install=install, **data.validated_data)
         return Response(InstallSerializer(install).data)
 
 

@@ -73,7 +73,11 @@ class Command(BaseCommand):
             "--state-dir", str(state_dir), "--seed", "demo", "--info-file", str(info_file),
         ], env)
         info = self._wait_for_info(info_file)
-
+        # The outbound policy admits this sandbox, here and in every process started next.
+        allowed = [*settings.SHEETFORCE_ALLOWED_API_HOSTS,
+                   *demo_setup.sandbox_host_entries(info)]
+        settings.SHEETFORCE_ALLOWED_API_HOSTS = allowed
+        env["SHEETFORCE_ALLOWED_API_HOSTS"] = ",".join(allowed)
 
         users, installs = demo_setup.setup_base(info)
         self.stdout.write("Connecting the demo users through the sandbox's OAuth…")
