@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.views.accounts import MeView, TokenView, UserViewSet
+from api.views.accounts import ApiTokenViewSet, MeView, TokenView, UserViewSet
 from api.views.connector import ConnectionViewSet, InstallViewSet
 from api.views.metadata import (
     SalesforceFieldsView,
@@ -19,6 +19,7 @@ from api.views.workflows import WorkflowViewSet
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("users", UserViewSet, basename="api-user")
+router.register("tokens", ApiTokenViewSet, basename="api-apitoken")
 router.register("installs", InstallViewSet, basename="api-install")
 router.register("connections", ConnectionViewSet, basename="api-connection")
 router.register("workflows", WorkflowViewSet, basename="api-workflow")

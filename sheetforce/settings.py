@@ -17,7 +17,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 VAR_DIR = Path(env.str("SHEETFORCE_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+# Owner-only: the SQLite database, generated keys and the cache live here.
+try:
+    VAR_DIR.chmod(0o700)
+except PermissionError:  # a directory the operator owns and manages themselves
+    pass
 
 
 def _local_secret(name: str, make) -> str:
@@ -38,6 +43,8 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="") or _local_sec
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+#: Reverse proxies (IP addresses or networks) whose X-Forwarded-For is believed.
+SHEETFORCE_TRUSTED_PROXIES = env.list("SHEETFORCE_TRUSTED_PROXIES", default=[])
 #: Public base URL of this deployment (for links in emails and webhook callbacks).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -49,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
@@ -183,9 +189,10 @@ SHEETFORCE_REALTIME_MAX_WAIT_SECONDS = env.float("SHEETFORCE_REALTIME_MAX_WAIT_S
 SHEETFORCE_REALTIME_RECONCILE_SECONDS = env.float("SHEETFORCE_REALTIME_RECONCILE_SECONDS", default=60)
 
 # --- REST API -------------------------------------------------------------------------
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 #: API name → model field of the role and licence flags.
 FLAG_FIELDS = {
@@ -53,5 +53,25 @@ class TokenRequestSerializer(serializers.Serializer):
                                      write_only=True)
 
 
+class TokenRequestNameSerializer(TokenRequestSerializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="",
+                                 help_text="A label to recognise the token by in lists.")
+
+
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = serializers.CharField(read_only=True, help_text="Shown once: only its digest is kept.")
+    expiry = serializers.DateTimeField(read_only=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as lists show it: never its key."""
+
+    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "username", "name", "prefix", "created_at", "expires_at",
+                  "last_used_at", "revoked_at", "active"]
+        read_only_fields = fields

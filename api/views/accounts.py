@@ -3,49 +3,111 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.selectors import users_manageable_by
 from accounts.services import user_update_roles
+from accounts.throttle import signin_failure_record, signin_retry_after, signin_success_record
+from accounts.tokens import api_token_create, api_token_revoke, api_tokens_visible_to
 from api.serializers.accounts import (
     FLAG_FIELDS,
+    ApiTokenSerializer,
     MeSerializer,
-    TokenRequestSerializer,
+    TokenRequestNameSerializer,
     TokenSerializer,
     UserSerializer,
 )
-from core.api import ApiError, BaseAPIView, BaseViewSet, error_responses
+from core.api import ApiError, BaseAPIView, BaseViewSet, error_responses, id_param
+from core.net import client_address
+
+
+class AddressRateThrottle(ScopedRateThrottle):
+    """DRF's scoped rate, counted per client address as :func:`core.net.client_address`
+    reads it (DRF's own reading believes any ``X-Forwarded-For``)."""
+
+    def get_ident(self, request):
+        return client_address(request)
 
 
 class TokenView(BaseAPIView):
-    """``POST /api/v1/auth/token/``: username and password → ``{"token": ...}``.
+    """``POST /api/v1/auth/token/``: username and password → ``{"token", "expiry"}``;
+    ``DELETE``: revoke the token the request presents.
 
-    Throttled by the ``auth_token`` scope (settings ``AUTH_TOKEN_THROTTLE``).
+    Sign-in failures are counted per account and per address (as on the sign-in page);
+    requests are also rate-limited per address (``AUTH_TOKEN_THROTTLE``).
     """
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth_token"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer,
+    def get_throttles(self):
+        if getattr(self, "request", None) is not None and self.request.method == "POST":
+            self.throttle_scope = "auth_token"
+            return [AddressRateThrottle()]
+        return []
+
+    def get_authenticators(self):
+        # Creating a token takes a password, never another token or a session.
+        request = getattr(self, "request", None)  # None while the schema is generated
+        if request is not None and request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(request=TokenRequestNameSerializer, responses={200: TokenSerializer,
                    **error_responses(400, 429)}, auth=[], operation_id="auth_token_create")
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenRequestNameSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
+        username = data.validated_data["username"]
+        address = client_address(request)
+        wait = signin_retry_after(username=username, address=address)
+        if wait:
+            raise ApiError("Too many failed sign-ins. Try again later.", status_code=429,
+                           headers={"Retry-After": str(wait)})
+        user = authenticate(request, username=username,
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
+            signin_failure_record(username=username, address=address)
             raise ApiError("Wrong username or password.", errors={
                 "non_field_errors": ["Wrong username or password."]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        signin_success_record(username=username)
+        token, key = api_token_create(user=user, name=data.validated_data["name"])
+        return Response({"token": key, "expiry": token.expires_at})
+
+    @extend_schema(request=None, responses={204: None, **error_responses(403)},
+                   operation_id="auth_token_destroy")
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise ApiError("Sign out by revoking a token: send it in the Authorization "
+                           "header.", status_code=403)
+        api_token_revoke(actor=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ApiTokenSerializer(many=True), **error_responses(404)}),
+    retrieve=extend_schema(responses={200: ApiTokenSerializer, **error_responses(404)}),
+    destroy=extend_schema(responses={204: None, **error_responses(403, 404)}),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.DestroyModelMixin, BaseViewSet):
+    """Your API tokens; System Admins also see their team's (``?user=`` filters).
+    DELETE revokes (the token stays listed, revoked)."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self):
+        qs = api_tokens_visible_to(self.request.user)
+        user = id_param(self.request, "user") if self.action == "list" else None
+        return qs.filter(user_id=user) if user is not None else qs
+
+    def perform_destroy(self, instance):
+        api_token_revoke(actor=self.request.user, token=instance)
 
 
 class MeView(BaseAPIView):

@@ -39,13 +39,16 @@ def run(workflow):
 @pytest.fixture
 def client_for():
     """An API client signed in as a persona (token auth), or anonymous for None."""
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_create
+
+    keys: dict[int, str] = {}
 
     def make(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in keys:
+                keys[user.pk] = api_token_create(user=user)[1]
+            client.credentials(HTTP_AUTHORIZATION=f"Token {keys[user.pk]}")
         return client
 
     return make

@@ -26,8 +26,7 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 @pytest.fixture
 def alice_token(transactional_db, settings):
-    from rest_framework.authtoken.models import Token
-
+    from accounts.tokens import api_token_create
     from runs.models import Run
     from tests.workflows.personas import make_install, make_people, make_workflow
 
@@ -36,7 +35,7 @@ def alice_token(transactional_db, settings):
     install = make_install(people["alice"].team)
     workflow = make_workflow(people["alice"], install)
     Run.objects.create(workflow=workflow, trigger="manual")
-    return Token.objects.create(user=people["alice"]).key
+    return api_token_create(user=people["alice"])[1]
 
 
 def test_it_answers_every_operation_without_a_server_error(live_server, alice_token):

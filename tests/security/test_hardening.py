@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from accounts.throttle import MAX_FAILURES_PER_USERNAME as SIGNIN_MAX_FAILURES
 from runs.realtime.models import WebhookSubscription
 from runs.realtime.webhooks import sign
 from tests.web import factories
-from web.services import SIGNIN_MAX_FAILURES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,8 +19,7 @@ from tests.web import factories
 PERSONAS = ("anonymous", "uma", "alice", "charlie", "connie", "sam")
 ADMIN_LISTS = ("accounts/user", "accounts/team", "connector/install", "connector/connection",
                "workflows/workflow", "runs/run", "runs/link", "django_q/schedule",
-               "django_q/success", "django_q/failure", "django_q/ormq", "auth/group",
-               "authtoken/tokenproxy")
+               "django_q/success", "django_q/failure", "django_q/ormq", "auth/group")
 
 
 def row(anonymous="302s", **per_persona) -> dict[str, object]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from accounts.throttle import MAX_FAILURES_PER_USERNAME as SIGNIN_MAX_FAILURES
 from tests.web import factories
-from web.services import SIGNIN_MAX_FAILURES
 
 pytestmark = pytest.mark.django_db
 

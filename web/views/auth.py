@@ -1,16 +1,16 @@
-"""Sign in (throttled per username and IP) and sign out (Django's views)."""
+"""Sign in (throttled per account and per address) and sign out (Django's views)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
-from web import services
-
-
-def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy strips it.
-    return request.META.get("REMOTE_ADDR", "")
+from accounts.throttle import (
+    signin_failure_record,
+    signin_retry_after,
+    signin_success_record,
+)
+from core.net import client_address
 
 
 class SignInView(auth_views.LoginView):
@@ -21,7 +21,7 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
-        wait = services.signin_retry_after(username=username, ip=client_ip(request))
+        wait = signin_retry_after(username=username, address=client_address(request))
         if wait:
             form = self.get_form_class()(request)
             context = self.get_context_data(form=form, throttled=True, retry_after=wait)
@@ -29,14 +29,12 @@ class SignInView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        services.signin_success_record(
-            username=form.cleaned_data.get("username", ""), ip=client_ip(self.request)
-        )
+        signin_success_record(username=form.cleaned_data.get("username", ""))
         return super().form_valid(form)
 
     def form_invalid(self, form):
         username = self.request.POST.get("username", "")
-        services.signin_failure_record(username=username, ip=client_ip(self.request))
+        signin_failure_record(username=username, address=client_address(self.request))
         return super().form_invalid(form)
 
 
