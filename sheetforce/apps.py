@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 from django.apps import AppConfig
@@ -28,7 +29,5 @@ def _owner_only_sqlite_files(sender, connection, **kwargs) -> None:
     if not name or name == ":memory:" or name.startswith("file:"):
         return
     for path in (name, name + "-wal", name + "-shm"):
-        try:
+        with contextlib.suppress(OSError):
             os.chmod(path, 0o600)
-        except OSError:
-            pass
