@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+import core.ids  # noqa: F401  (registers the <id:…> converter)
 from api.views.accounts import ApiTokenViewSet, MeView, TokenView, UserViewSet
 from api.views.connector import ConnectionViewSet, InstallViewSet
 from api.views.metadata import (
@@ -28,13 +29,13 @@ router.register("runs", RunViewSet, basename="api-run")
 v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
-    path("installs/<int:install_id>/salesforce/objects/", SalesforceObjectsView.as_view(),
+    path("installs/<id:install_id>/salesforce/objects/", SalesforceObjectsView.as_view(),
          name="api-salesforce-objects"),
-    path("installs/<int:install_id>/salesforce/objects/<str:name>/fields/",
+    path("installs/<id:install_id>/salesforce/objects/<str:name>/fields/",
          SalesforceFieldsView.as_view(), name="api-salesforce-fields"),
-    path("installs/<int:install_id>/smartsheet/sheets/", SmartsheetSheetsView.as_view(),
+    path("installs/<id:install_id>/smartsheet/sheets/", SmartsheetSheetsView.as_view(),
          name="api-smartsheet-sheets"),
-    path("installs/<int:install_id>/smartsheet/sheets/<int:sheet_id>/columns/",
+    path("installs/<id:install_id>/smartsheet/sheets/<id:sheet_id>/columns/",
          SmartsheetColumnsView.as_view(), name="api-smartsheet-columns"),
     path("", include(router.urls)),
 ]

@@ -26,6 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 from rest_framework.viewsets import GenericViewSet
 
+from core.ids import parse_id
+
 
 class ApiError(exceptions.APIException):
     """An error with a status, a sentence and (optionally) messages per field."""
@@ -111,19 +113,6 @@ class ErrorFormatMixin:
 
 class BaseAPIView(ErrorFormatMixin, APIView):
     pass
-
-
-#: Database ids are signed 64-bit integers; anything else names no object.
-MAX_ID = 2**63 - 1
-
-
-def parse_id(raw: Any) -> int | None:
-    """``raw`` as a database id, or None when it cannot be one (not a number, < 1, too big)."""
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if 1 <= value <= MAX_ID else None
 
 
 def id_param(request, name: str) -> int | None:

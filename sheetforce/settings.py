@@ -7,6 +7,7 @@ FIELD_ENCRYPTION_KEY, ALLOWED_HOSTS, EMAIL_URL; DEBUG stays off unless asked.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -18,11 +19,10 @@ env = environ.Env()
 
 VAR_DIR = Path(env.str("SHEETFORCE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-# Owner-only: the SQLite database, generated keys and the cache live here.
-try:
+# Owner-only: the SQLite database, generated keys and the cache live here. (A directory
+# someone else owns is the operator's to manage: PermissionError is left alone.)
+with contextlib.suppress(PermissionError):
     VAR_DIR.chmod(0o700)
-except PermissionError:  # a directory the operator owns and manages themselves
-    pass
 
 
 def _local_secret(name: str, make) -> str:
@@ -196,6 +196,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.jsonlimits.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import core.ids  # noqa: F401  (registers the <id:…> converter)
 from web.views import auth, connections, reports, runs, workflows
 from web.wizard import filters as wizard_filters
 from web.wizard import save as wizard_save
@@ -15,28 +16,28 @@ urlpatterns = [
     path("signout/", auth.SignOutView.as_view(), name="logout"),
     # Connections and the OAuth flows.
     path("connections/", connections.connections_page, name="connections"),
-    path("connections/<int:install_id>/<str:service>/connect/", connections.connection_start,
+    path("connections/<id:install_id>/<str:service>/connect/", connections.connection_start,
          name="connection_start"),
-    path("connections/<int:install_id>/<str:service>/callback/", connections.connection_callback,
+    path("connections/<id:install_id>/<str:service>/callback/", connections.connection_callback,
          name="connection_callback"),
-    path("connections/<int:connection_id>/disconnect/", connections.connection_disconnect,
+    path("connections/<id:connection_id>/disconnect/", connections.connection_disconnect,
          name="connection_disconnect"),
     # The Settings menu.
-    path("workflows/<int:workflow_id>/rename/", workflows.workflow_rename_page, name="workflow_rename"),
-    path("workflows/<int:workflow_id>/enabled/", workflows.workflow_set_enabled_action,
+    path("workflows/<id:workflow_id>/rename/", workflows.workflow_rename_page, name="workflow_rename"),
+    path("workflows/<id:workflow_id>/enabled/", workflows.workflow_set_enabled_action,
          name="workflow_set_enabled"),
-    path("workflows/<int:workflow_id>/delete/", workflows.workflow_delete_page, name="workflow_delete"),
+    path("workflows/<id:workflow_id>/delete/", workflows.workflow_delete_page, name="workflow_delete"),
     # Runs.
-    path("workflows/<int:workflow_id>/runs/", runs.run_history, name="run_history"),
-    path("workflows/<int:workflow_id>/run/", runs.workflow_run_now, name="workflow_run_now"),
-    path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
-    path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
+    path("workflows/<id:workflow_id>/runs/", runs.run_history, name="run_history"),
+    path("workflows/<id:workflow_id>/run/", runs.workflow_run_now, name="workflow_run_now"),
+    path("runs/<id:run_id>/", runs.run_detail, name="run_detail"),
+    path("runs/<id:run_id>/progress/", runs.run_progress, name="run_progress"),
     # Service reports (Service Cloud).
-    path("workflows/<int:workflow_id>/report/", reports.workflow_report, name="workflow_report"),
-    path("installs/<int:install_id>/report/", reports.install_report, name="install_report"),
+    path("workflows/<id:workflow_id>/report/", reports.workflow_report, name="workflow_report"),
+    path("installs/<id:install_id>/report/", reports.install_report, name="install_report"),
     # The wizard.
     path("workflows/new/", wizard.wizard_start, name="wizard_start"),
-    path("workflows/<int:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),
+    path("workflows/<id:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),
     path("wizard/settings/", wizard.SettingsStep.as_view(), name="wizard_settings"),
     path("wizard/fields/", wizard.FieldsStep.as_view(), name="wizard_fields"),
     path("wizard/filters/", wizard_filters.FiltersStep.as_view(), name="wizard_filters"),

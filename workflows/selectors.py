@@ -6,15 +6,12 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from core.ids import parse_id
 from workflows.models import Workflow
 from workflows.permissions import user_can_edit_workflow
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-#: Database ids are signed 64-bit integers.
-MAX_ID = 2**63 - 1
 
 
 def workflows_visible_to(user: User) -> QuerySet[Workflow]:
@@ -40,12 +37,10 @@ def workflow_visible_to(*, user: User, workflow_id: int, for_edit: bool = False)
     Raises ``Workflow.DoesNotExist`` otherwise, so callers answer 404 and never reveal
     that someone else's workflow exists.
     """
-    try:
-        workflow_id = int(str(workflow_id))
-    except (TypeError, ValueError):
-        raise Workflow.DoesNotExist(f"No workflow {workflow_id!r}.") from None
-    if not 1 <= workflow_id <= MAX_ID:
+    parsed = parse_id(workflow_id)
+    if parsed is None:
         raise Workflow.DoesNotExist(f"No workflow {workflow_id!r}.")
+    workflow_id = parsed
     workflow = (
         workflows_visible_to(user)
         .prefetch_related("mappings", "filters", "row_groups")

@@ -23,10 +23,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from connector.clients import ClientError, SmartsheetClient
 from connector.services import ConnectionMissing, smartsheet_client_for
+from core.jsonlimits import json_too_deep
 from runs.models import RunTrigger
 from runs.realtime import conf
 from runs.realtime.debounce import realtime_request
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 #: The change agent our Smartsheet writes carry: SmartsheetClient's default, read from
 #: its signature so the two can never disagree.
 OUR_CHANGE_AGENT: str = SmartsheetClient.__init__.__kwdefaults__["change_agent"]
+#: How long a signed callback is remembered, to ignore it if it comes again verbatim
+#: (longer than Smartsheet's retries of an unacknowledged callback last).
+REPLAY_MEMORY_SECONDS = 7 * 24 * 3600
 #: Statuses Smartsheet set on its own that enabling again can cure.
 REENABLE = frozenset({WebhookStatus.NEW_NOT_VERIFIED, WebhookStatus.DISABLED_CALLBACK_FAILED,
                       WebhookStatus.DISABLED_VERIFICATION_FAILED})
@@ -199,7 +204,7 @@ def webhook_callback(*, workflow_id: int, body: bytes, challenge: str | None,
     if sub is None:
         return CallbackAnswer(410, {"error": "no webhook for this workflow"})
     try:
-        payload = json.loads(body or b"{}")
+        payload = None if json_too_deep(body or b"") else json.loads(body or b"{}")
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
@@ -217,6 +222,11 @@ def webhook_callback(*, workflow_id: int, body: bytes, challenge: str | None,
         log.warning("webhook callback for workflow %s refused: bad or missing "
                     "Smartsheet-Hmac-SHA256 signature", workflow_id)
         return CallbackAnswer(403, {"error": "bad signature"})
+    if not cache.add(_seen_key(body), True, timeout=REPLAY_MEMORY_SECONDS):
+        # The same signed body again: a replay (Smartsheet retries only what we did not
+        # acknowledge, and we acknowledged this one). Acknowledge, do nothing.
+        log.warning("webhook callback for workflow %s ignored: already received", workflow_id)
+        return CallbackAnswer(200, {"ok": True, "duplicate": True})
     now = timezone.now()
     if payload.get("newWebhookStatus"):
         status = str(payload["newWebhookStatus"])
@@ -229,6 +239,10 @@ def webhook_callback(*, workflow_id: int, body: bytes, challenge: str | None,
         realtime_request(workflow_id=workflow_id, trigger=RunTrigger.WEBHOOK,
                          events=len(theirs))
     return CallbackAnswer(200, {"ok": True, "changes": len(theirs)})
+
+
+def _seen_key(body: bytes) -> str:
+    return "webhook:seen:" + hashlib.sha256(body).hexdigest()
 
 
 def is_ours(event: dict) -> bool:

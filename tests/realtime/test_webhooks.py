@@ -128,3 +128,29 @@ def test_webhooks_stay_off_without_a_public_base_url(rt_sandbox):
         workflow, _ = account_workflow(rt_sandbox, alice, install)
         assert webhook_ensure(workflow=workflow) is None
     assert not WebhookSubscription.objects.exists()
+
+
+def test_a_signed_callback_replayed_verbatim_is_ignored(hooked, client):
+    workflow, _, sub = hooked
+    url = f"/hooks/smartsheet/{workflow.pk}/"
+    body = json.dumps({"nonce": "n-1", "webhookId": sub.webhook_id, "scope": "sheet",
+                       "events": [{"objectType": "row", "eventType": "updated", "id": 1,
+                                   "userId": 2}]}).encode()
+    signature = sign(sub.shared_secret, body)
+    first = client.post(url, body, content_type="application/json",
+                        HTTP_SMARTSHEET_HMAC_SHA256=signature)
+    assert first.status_code == 200 and first.json()["changes"] == 1
+    RealtimeSignal.objects.filter(workflow=workflow).delete()
+    again = client.post(url, body, content_type="application/json",
+                        HTTP_SMARTSHEET_HMAC_SHA256=signature)
+    assert again.status_code == 200 and again.json() == {"ok": True, "duplicate": True}
+    assert _signal(workflow) is None
+
+
+def test_a_callback_nested_too_deeply_is_a_400(hooked, client):
+    workflow, _, sub = hooked
+    body = b"[" * 100_000 + b"]" * 100_000
+    answer = client.post(f"/hooks/smartsheet/{workflow.pk}/", body,
+                         content_type="application/json",
+                         HTTP_SMARTSHEET_HMAC_SHA256=sign(sub.shared_secret, body))
+    assert answer.status_code == 400
