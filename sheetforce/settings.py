@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "sheetforce.urls"
@@ -223,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "runs.models.RunStatus",
         "WorkflowDirectionEnum": "workflows.models.Direction",
         "InstallStatusEnum": "connector.models.InstallStatus",
+        "ServiceEnum": "connector.models.Service",
     },
 }
 
@@ -240,7 +242,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = not _insecure_local
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if _insecure_local else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = not _insecure_local
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not _insecure_local)
+    # On behind the reverse proxy (README: SECURE_SSL_REDIRECT=true); off by default so a
+    # plain-http probe or test client is not redirected.
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    # Load balancers and Prometheus may probe over plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

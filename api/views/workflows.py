@@ -154,7 +154,7 @@ class WorkflowViewSet(BaseViewSet):
                                errors={"preview": [exc.message]}) from exc
         return Response(_preview_body(result))
 
-    @extend_schema(request=WorkflowWithRunSerializer,
+    @extend_schema(request=WorkflowWithRunSerializer, operation_id="workflows_preview_draft",
                    responses={200: PreviewSerializer, **error_responses(400, 403, 409, 502, 503, 504)})
     @action(detail=False, methods=["post"], url_path="preview", url_name="preview-draft")
     def preview_draft(self, request):
