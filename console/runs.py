@@ -55,7 +55,7 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     team_path = "owner__team_id"
     list_display = ("name", "owner", "install", "salesforce_object", "sheet_name", "direction",
-                    "enabled", "last_run")
+                    "state", "last_run")
     list_filter = ("enabled", "direction", "install", "salesforce_object")
     list_select_related = ("owner", "install")
     search_fields = ("name", "sheet_name", "owner__username", "salesforce_object")
@@ -72,6 +72,12 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
             last_run_status=Subquery(last.values("status")[:1]),
             last_run_at=Subquery(last.values("queued_at")[:1]),
         )
+
+    @admin.display(description="State", ordering="enabled")
+    def state(self, obj):
+        if not obj.enabled:
+            return "Disabled"
+        return obj.paused_reason or "Enabled"
 
     @admin.display(description="Last run", ordering="last_run_at")
     def last_run(self, obj):

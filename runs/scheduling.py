@@ -8,8 +8,9 @@ one daily cleanup, created idempotently by :func:`ensure_schedules`. The tick:
 3. re-enqueues queued runs whose task was lost,
 4. requests a run of every due workflow.
 
-A workflow is due when it is enabled, its install is active, it has no queued or
-running run, and its effective polling interval has elapsed since its last run started.
+A workflow is due when it is enabled, its install is active, its owner lets it sync
+(``workflows.permissions.owner_pause_reason``), it has no queued or running run, and its
+effective polling interval has elapsed since its last run started.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from runs.services import (
     runs_redispatch_orphans,
 )
 from workflows.models import Workflow
+from workflows.permissions import runnable_owner_q
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,8 @@ def workflows_due(*, now: datetime | None = None) -> list:
         "workflow_id"
     )
     candidates = (
-        Workflow.objects.filter(enabled=True, install__status=InstallStatus.ACTIVE)
+        Workflow.objects.filter(runnable_owner_q(), enabled=True,
+                                install__status=InstallStatus.ACTIVE)
         .exclude(pk__in=busy)
         .exclude(sync_state__running_run__isnull=False)
         .select_related("install", "sync_state")

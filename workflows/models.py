@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from workflows.permissions import owner_pause_reason
+
 
 class Direction(models.TextChoices):
     TO_SMARTSHEET = "to_smartsheet", "Salesforce to Smartsheet"
@@ -61,6 +63,12 @@ class Workflow(models.Model):
         self._loaded_immutable = (
             None if self._state.adding else {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
         )
+
+    @property
+    def paused_reason(self) -> str | None:
+        """Why the workflow does not sync although enabled (its owner's account, licence
+        or role), or None. Computed: restoring the owner resumes it."""
+        return owner_pause_reason(owner=self.owner, install=self.install)
 
     def __str__(self) -> str:
         return self.name

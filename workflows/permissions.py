@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from accounts.selectors import system_admins_of_team
 from connector.models import InstallKind, InstallStatus
@@ -35,6 +36,8 @@ __all__ = [
     "user_can_edit_workflow",
     "user_can_set_enabled",
     "user_can_view_workflow",
+    "owner_pause_reason",
+    "runnable_owner_q",
     "user_is_team_admin_of",
 ]
 
@@ -78,6 +81,38 @@ def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, st
                 + _ask_admin(user, "give you the Salesforce user role")
             )
     return True, ""
+
+
+def owner_pause_reason(*, owner: User, install: Install) -> str | None:
+    """Why a workflow of ``owner`` on ``install`` may not sync now, or None.
+
+    A workflow acts through its owner's connections, so it syncs only while the owner
+    may: an active account with a licence and, on an install that restricts users, the
+    role the install requires. Computed from the owner as they are now: restoring the
+    owner resumes the workflow. :func:`runnable_owner_q` is the same rule as a query.
+    """
+    if not owner.is_active:
+        return "Paused: its owner's account is deactivated."
+    if owner.is_superuser:
+        return None
+    if not owner.licensed:
+        return "Paused: its owner has no licence."
+    if install.restrict_users:
+        if install.kind == InstallKind.SERVICE_CLOUD and not owner.service_cloud_user:
+            return "Paused: its owner lacks the Service Cloud user role this install requires."
+        if install.kind == InstallKind.SALESFORCE and not owner.salesforce_user:
+            return "Paused: its owner lacks the Salesforce user role this install requires."
+    return None
+
+
+def runnable_owner_q() -> Q:
+    """Workflows whose owner lets them sync (:func:`owner_pause_reason` is None), as a
+    filter on ``Workflow``."""
+    role = (Q(install__restrict_users=False)
+            | Q(install__kind=InstallKind.SALESFORCE, owner__salesforce_user=True)
+            | Q(install__kind=InstallKind.SERVICE_CLOUD, owner__service_cloud_user=True))
+    return Q(owner__is_active=True) & (Q(owner__is_superuser=True)
+                                       | (Q(owner__licensed=True) & role))
 
 
 def user_is_team_admin_of(*, user: User, workflow: Workflow) -> bool:

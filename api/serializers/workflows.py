@@ -72,6 +72,10 @@ class WorkflowSerializer(serializers.ModelSerializer):
     smartsheet_filters = SmartsheetFilterSerializer(many=True, required=False, default=list)
     row_groups = RowGroupSerializer(many=True, required=False, default=list)
     start_first_run = serializers.BooleanField(write_only=True, default=True)
+    paused_reason = serializers.CharField(
+        read_only=True, allow_null=True,
+        help_text="Why the workflow does not sync although enabled (its owner is deactivated, "
+                  "unlicensed or lacks the install's role), or null.")
 
     class Meta:
         model = Workflow
@@ -79,7 +83,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
                   "sheet_name", "new_sheet_name", "salesforce_object", "enabled",
                   "conflict_policy", "polling_interval_minutes", "mappings",
                   "salesforce_filters", "smartsheet_filters", "row_groups", "start_first_run",
-                  "created_at", "updated_at"]
+                  "paused_reason", "created_at", "updated_at"]
         read_only_fields = ["id", "owner", "sheet_name", "created_at", "updated_at"]
 
     @property

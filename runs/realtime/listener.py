@@ -39,6 +39,7 @@ from runs.realtime.debounce import realtime_request
 from runs.realtime.models import StreamCursor
 from runs.realtime.webhooks import webhooks_reconcile
 from workflows.models import Workflow
+from workflows.permissions import runnable_owner_q
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,9 @@ def listener_plan(*, install_id: int) -> Plan:
     plan = Plan()
     if install is None or install.status == InstallStatus.DISABLED:
         return plan
-    workflows = list(Workflow.objects.filter(install_id=install_id, enabled=True)
-                     .order_by("created_at", "pk"))
+    # A paused owner's workflows neither sync nor lend their owner's sign-in.
+    workflows = list(Workflow.objects.filter(runnable_owner_q(), install_id=install_id,
+                                             enabled=True).order_by("created_at", "pk"))
     sf_users = dict(Connection.objects.filter(
         install_id=install_id, service=Service.SALESFORCE, revoked_at__isnull=True,
         user_id__in={w.owner_id for w in workflows}).values_list("user_id", "external_user_id"))
@@ -244,7 +246,7 @@ class ChangeListener:
     def reconcile(self) -> None:
         """Start and stop install threads; ensure webhooks."""
 
-        wanted = set(Workflow.objects.filter(enabled=True).exclude(
+        wanted = set(Workflow.objects.filter(runnable_owner_q(), enabled=True).exclude(
             install__status=InstallStatus.DISABLED).values_list("install_id", flat=True))
         for install_id in wanted - set(self.threads):
             thread = InstallListener(install_id, poll_timeout=self.poll_timeout,

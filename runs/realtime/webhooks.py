@@ -34,6 +34,7 @@ from runs.realtime import conf
 from runs.realtime.debounce import realtime_request
 from runs.realtime.models import WebhookStatus, WebhookSubscription
 from workflows.models import Workflow
+from workflows.permissions import runnable_owner_q
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,10 @@ def webhooks_reconcile() -> dict:
     if not conf.webhooks_enabled():
         return counts
     listed: dict[tuple[int, int], dict[int, dict] | None] = {}
-    for workflow in Workflow.objects.select_related("owner", "install").filter(enabled=True):
+    # A paused owner's sign-in is not used: their webhooks wait (unrepaired) until the
+    # owner is restored; a callback meanwhile only asks for a run, which is refused.
+    for workflow in Workflow.objects.select_related("owner", "install").filter(
+            runnable_owner_q(), enabled=True):
         key = (workflow.owner_id, workflow.install_id)
         if key not in listed:
             try:

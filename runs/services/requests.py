@@ -23,7 +23,7 @@ from connector.models import InstallStatus
 from runs.models import Run, RunStatus, RunTrigger
 from runs.services.state import sync_state_get_or_create
 from workflows.models import Workflow
-from workflows.permissions import user_can_set_enabled
+from workflows.permissions import owner_pause_reason, user_can_set_enabled
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ def workflow_refusal(*, workflow) -> str | None:
     if not workflow.enabled:
         return "This workflow is disabled."
     install = workflow.install
+    paused = owner_pause_reason(owner=workflow.owner, install=install)
+    if paused:
+        return paused
     if install.status == InstallStatus.DISABLED:
         return f"The install {install.name} is disabled."
     if install.status == InstallStatus.PAUSED_LIMIT:
@@ -75,7 +78,7 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
         # Lock the scheduler state first: two simultaneous requests serialise here.
         state = _locked_state(workflow_id=workflow.pk)
         fresh = (
-            Workflow.objects.select_related("install").filter(pk=workflow.pk).first()
+            Workflow.objects.select_related("install", "owner").filter(pk=workflow.pk).first()
             if state is not None else None
         )
         if fresh is None:
