@@ -18,7 +18,7 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
     )
     list_filter = (
         "system_admin", "connector_admin", "licensed", "salesforce_user",
-        "service_cloud_user", "is_active", "team",
+        "service_cloud_user", "is_active", ("team", admin.RelatedOnlyFieldListFilter),
     )
     list_editable = ("licensed", "salesforce_user", "service_cloud_user")
     list_select_related = ("team",)

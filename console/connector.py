@@ -126,7 +126,7 @@ class ConnectionAdmin(RoleAdminMixin, admin.ModelAdmin):
     change_roles = ()
     allow_delete = True
     list_display = ("user", "install", "service", "identity", "expires_at", "revoked_at", "updated_at")
-    list_filter = ("service", "install")
+    list_filter = ("service", ("install", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("user", "install")
     search_fields = ("user__username", "identity")
     fields = ("user", "install", "service", "identity", "identity_name", "instance_url",

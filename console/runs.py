@@ -56,7 +56,8 @@ class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
     team_path = "owner__team_id"
     list_display = ("name", "owner", "install", "salesforce_object", "sheet_name", "direction",
                     "state", "last_run")
-    list_filter = ("enabled", "direction", "install", "salesforce_object")
+    list_filter = ("enabled", "direction", ("install", admin.RelatedOnlyFieldListFilter),
+                   "salesforce_object")
     list_select_related = ("owner", "install")
     search_fields = ("name", "sheet_name", "owner__username", "salesforce_object")
     actions = ("enable_workflows", "disable_workflows", "run_workflows_now")
@@ -167,7 +168,7 @@ class LinkAdmin(MachineWrittenAdmin):
                     "updated_at")
     list_select_related = ("workflow",)
     search_fields = ("=record_id", "=row_id")
-    list_filter = ("workflow",)
+    list_filter = (("workflow", admin.RelatedOnlyFieldListFilter),)
     readonly_fields = [f.name for f in Link._meta.fields]
 
     def get_search_results(self, request, queryset, search_term):

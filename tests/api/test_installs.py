@@ -46,3 +46,21 @@ def test_it_validates_install_fields(people, client_for):
     assert_matches_schema(response)
     assert set(response.json()["errors"]) == {"name", "kind", "api_budget_percent",
                                               "polling_interval_minutes", "tls_ca_bundle"}
+
+
+def test_it_refuses_install_urls_outside_the_outbound_policy_naming_each_field(
+        people, install, client_for):
+    client = client_for(people["connie"])
+    response = client.post("/api/v1/installs/", {
+        "name": "Rogue", "salesforce_instance_url": "https://10.0.0.1/admin",
+        "smartsheet_api_base": "http://api.smartsheet.com/2.0", **SECRETS}, format="json")
+    assert response.status_code == 400
+    assert_matches_schema(response)
+    errors = response.json()["errors"]
+    assert set(errors) == {"salesforce_instance_url", "smartsheet_api_base"}
+    assert "is not an allowed API host" in errors["salesforce_instance_url"][0]
+    assert not Install.objects.filter(name="Rogue").exists()
+    changed = client.patch(f"/api/v1/installs/{install.pk}/", {
+        "smartsheet_authorize_url": "https://listener.example.com/b/authorize"}, format="json")
+    assert changed.status_code == 400
+    assert set(changed.json()["errors"]) == {"smartsheet_authorize_url"}
