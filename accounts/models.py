@@ -8,9 +8,11 @@ may create workflows. A Django superuser counts as both admins with every flag.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Team(models.Model):
@@ -43,6 +45,11 @@ class User(AbstractUser):
         "Service Cloud user", default=False,
         help_text="Required to create Service Cloud workflows when an install restricts users.",
     )
+
+    #: The interface language this person chose ("" = the browser's).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Pages and emails in this language; empty: the browser's language."))
 
     class Meta:
         ordering = ["username"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
@@ -12,6 +13,16 @@ log = logging.getLogger(__name__)
 
 #: The flags a System Admin may change (the model fields behind the ``is_*`` properties).
 ROLE_FLAGS = ("system_admin", "connector_admin", "licensed", "salesforce_user", "service_cloud_user")
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Set the interface language a person chose ("" follows their browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
 
 
 def user_can_manage(*, actor: User, user: User) -> bool:

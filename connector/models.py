@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 
@@ -77,6 +78,11 @@ class Install(models.Model):
     status_message = models.TextField(blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    #: The language of what lands in the install's sheets: owned column titles, Sync
+    #: Error messages, computed Service Cloud values.
+    language = models.CharField(
+        _("sheet language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text=_("Language of the columns and messages the connector writes into sheets."))
     # Service Cloud settings.
     sla_hours = models.JSONField(default=default_sla_hours, blank=True)
     business_hours = models.JSONField(default=default_business_hours, blank=True)

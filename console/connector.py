@@ -37,7 +37,7 @@ class InstallForm(forms.ModelForm):
             "salesforce_client_id", "salesforce_client_secret", "smartsheet_api_base",
             "smartsheet_authorize_url", "smartsheet_client_id", "smartsheet_client_secret",
             "polling_interval_minutes", "restrict_users", "api_budget_percent", "time_zone",
-            "tls_ca_bundle", "sla_hours", "use_business_hours", "business_hours",
+            "tls_ca_bundle", "sla_hours", "use_business_hours", "business_hours", "language",
         )
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +76,7 @@ class InstallAdmin(RoleAdminMixin, admin.ModelAdmin):
         ("Smartsheet", {"fields": ("smartsheet_api_base", "smartsheet_authorize_url",
                                    "smartsheet_client_id", "smartsheet_client_secret")}),
         ("Sync", {"fields": ("polling_interval_minutes", "restrict_users", "api_budget_percent",
-                             "time_zone", "tls_ca_bundle")}),
+                             "time_zone", "language", "tls_ca_bundle")}),
         ("Service Cloud", {"fields": ("sla_hours", "use_business_hours", "business_hours")}),
     )
     readonly_fields = ("status_message", "paused_until")

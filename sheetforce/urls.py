@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("hooks/", include("api.hooks_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 import core.ids  # noqa: F401  (registers the <id:…> converter)
-from web.views import auth, connections, reports, runs, workflows
+from web.views import auth, connections, profile, reports, runs, workflows
 from web.wizard import filters as wizard_filters
 from web.wizard import save as wizard_save
 from web.wizard import views as wizard
@@ -14,6 +14,10 @@ urlpatterns = [
     path("", workflows.dashboard, name="dashboard"),
     path("signin/", auth.SignInView.as_view(), name="login"),
     path("signout/", auth.SignOutView.as_view(), name="logout"),
+    path("profile/", profile.profile_page, name="profile"),
+    path("profile/tokens/", profile.profile_token_create, name="profile_token_create"),
+    path("profile/tokens/<id:token_id>/revoke/", profile.profile_token_revoke,
+         name="profile_token_revoke"),
     # Connections and the OAuth flows.
     path("connections/", connections.connections_page, name="connections"),
     path("connections/<id:install_id>/<str:service>/connect/", connections.connection_start,

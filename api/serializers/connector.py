@@ -17,7 +17,7 @@ class InstallSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "salesforce_login_url", "salesforce_instance_url",
                   "smartsheet_api_base", "smartsheet_authorize_url", "polling_interval_minutes",
                   "restrict_users", "api_budget_percent", "status", "status_message",
-                  "created_at", *SECRET_FIELDS]
+                  "language", "created_at", *SECRET_FIELDS]
         read_only_fields = ["id", "status_message", "created_at"]
         extra_kwargs = {
             **{name: {"write_only": True, "required": False} for name in SECRET_FIELDS},

@@ -21,6 +21,7 @@ INSTALL_FIELDS = frozenset({
     "restrict_users", "api_budget_percent", "status", "salesforce_client_id",
     "salesforce_client_secret", "smartsheet_client_id", "smartsheet_client_secret",
     "tls_ca_bundle", "time_zone", "sla_hours", "business_hours", "use_business_hours",
+    "language",
 })
 
 

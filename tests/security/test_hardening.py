@@ -33,6 +33,8 @@ POST_FORMS = [
     ("/admin/connector/install/{install}/change/", "sam"),
     ("/admin/accounts/user/{alice}/change/", "sam"),
     ("/admin/logout/", "sam"),
+    ("/profile/", "alice"), ("/profile/tokens/", "alice"),
+    ("/profile/tokens/1/revoke/", "alice"), ("/i18n/setlang/", None),
 ]
 
 

@@ -42,6 +42,12 @@ PAGES = [
     ("logout", "/signout/", row(anonymous=405, uma=405, alice=405, charlie=405, connie=405,
                                 sam=405)),
     ("connections", "/connections/", row(**ALL_OK)),
+    ("profile", "/profile/", row(**ALL_OK)),
+    ("profile_token_create", "/profile/tokens/",
+     row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
+    # A token is its owner's alone; no persona owns token 1 here.
+    ("profile_token_revoke", "/profile/tokens/1/revoke/",
+     row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
     ("connection_start", "/connections/{install}/smartsheet/connect/",
      row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
     # Charlie's team has no access to Acme's install.
@@ -71,8 +77,8 @@ PAGES = [
     ("wizard_filters", "/wizard/filters/", row(**NO_WIZARD)),
     ("wizard_groups", "/wizard/groups/", row(**NO_WIZARD)),
     ("wizard_save", "/wizard/save/", row(**NO_WIZARD)),
-    # Service reports (issue 10, being built alongside) exist for Service Cloud installs
-    # only: for this Salesforce install they are not found, whoever asks.
+    # Service reports exist for Service Cloud installs only: for this Salesforce install
+    # they are not found, whoever asks.
     ("workflow_report", "/workflows/{workflow}/report/", row(**NOT_FOUND)),
     ("install_report", "/installs/{install}/report/", row(**NOT_FOUND)),
     ("wizard_cancel", "/wizard/cancel/", row(uma=405, alice=405, charlie=405, connie=405,
