@@ -64,12 +64,6 @@ class Workflow(models.Model):
             None if self._state.adding else {f: getattr(self, f) for f in IMMUTABLE_FIELDS}
         )
 
-    @property
-    def paused_reason(self) -> str | None:
-        """Why the workflow does not sync although enabled (its owner's account, licence
-        or role), or None. Computed: restoring the owner resumes it."""
-        return owner_pause_reason(owner=self.owner, install=self.install)
-
     def __str__(self) -> str:
         return self.name
 
@@ -95,6 +89,12 @@ class Workflow(models.Model):
             f: getattr(instance, f) for f in IMMUTABLE_FIELDS if f in instance.__dict__
         }
         return instance
+
+    @property
+    def paused_reason(self) -> str | None:
+        """Why the workflow does not sync although enabled (its owner's account, licence
+        or role), or None. Computed: restoring the owner resumes it."""
+        return owner_pause_reason(owner=self.owner, install=self.install)
 
 
 class MappingDirection(models.TextChoices):
