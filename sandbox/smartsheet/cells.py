@@ -51,11 +51,6 @@ def display_number(value: float | int) -> str:
     return str(value)
 
 
-def date_display(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}"
-
-
 def _strict_error(column: dict, value: object) -> ApiError:
     return ApiError(1042, column["id"], value, column["type"])
 

@@ -67,6 +67,7 @@ CODES: dict[int, tuple[int, str]] = {
     1142: (400, "Column type {0} is reserved for project sheets and may not be manually set "
                 "on a column."),
     # "Webhook errors" guide.
+    1151: (400, "Scope '{0}', object id {1} was not found."),
     1152: (400, "Only URLs with a protocol of 'https' are supported for attribute '{0}'."),
     1162: (400, "A formula must always start with an equal sign (=)."),
     # Recorded scenario "Add Rows - Invalid - Assign Value and Formulae".
