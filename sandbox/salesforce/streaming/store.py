@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sandbox.salesforce.store import Store
-from sandbox.salesforce.streaming.events import ChangeBus, current_origin
+from sandbox.salesforce.streaming.events import ChangeBus, current_origin, event_shape
 
 
 class PublishingStore(Store):
@@ -77,7 +77,8 @@ class PublishingStore(Store):
         new = self.records[object_name][record_id]
         change = {"object": object_name, "id": record_id, "kind": kind,
                   "old": dict(old) if old else None, "new": dict(new),
-                  "user_id": user_id, "origin": current_origin()}
+                  "user_id": user_id, "origin": current_origin(),
+                  "shape": event_shape(self.schema.fields[object_name])}
         if self._journal is not None:
             self._journal.append(change)
         else:
