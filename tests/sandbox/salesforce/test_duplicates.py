@@ -91,3 +91,15 @@ def test_control_inserts_and_a_switch_skip_the_rules(sandbox, org, sf):
     sf.Account.create({"Name": "Acme"})
     assert _refused(lambda: sf.Account.create({"Name": "Acme"}))[
         "errorCode"] == "DUPLICATES_DETECTED"
+
+
+def test_the_demo_org_holds_no_duplicates(demo_sandbox):
+    from collections import Counter
+
+    from sandbox.salesforce import duplicates
+
+    store = demo_sandbox.salesforce.store
+    for name in duplicates.RULES:
+        keys = Counter(key for rec in store.records[name].values()
+                       for key in duplicates.keys(name, rec))
+        assert [k for k, n in keys.items() if n > 1] == [], name
