@@ -97,6 +97,7 @@ class SmartsheetEmulator:
                 self.tokens.add_personal(persona_token(persona.email), user["id"])
             self.rate.configure(self.default_rate)
             self.rate.reset()
+            self.hook_settings.__dict__.update(self.default_hook_settings.__dict__)
             if (seed_name or self.seed_name) == "demo":
                 seed.make_demo(self)
             return {"reset": True, "sheets": len(self.sheets)}

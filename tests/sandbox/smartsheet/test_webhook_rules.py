@@ -129,9 +129,9 @@ def test_the_default_minute_waits_unless_flushed(sandbox, emulator, admin, recei
 def test_it_verifies_again_every_n_callbacks(emulator, admin, receiver):
     emulator.configure_webhooks(delay_seconds=0, reverify_every=2)
     sheet_id, cols, hook = _enabled(admin, receiver)
-    for name in ("a", "b", "c"):
+    for count, name in enumerate(("a", "b", "c"), start=1):
         add_rows(admin, sheet_id, cols, [{"Name": name}])
-        receiver.wait_for(len(receiver.callbacks()) + 1)
+        receiver.wait_for(count)
     challenges = [i for i, (h, _) in enumerate(receiver.calls)
                   if "Smartsheet-Hook-Challenge" in h]
     assert challenges == [0, 3]  # enabling, then before the third callback
