@@ -195,11 +195,25 @@ def start_sandbox(
     control: Control | None = None,
     salesforce_options: dict | None = None,
     smartsheet_options: dict | None = None,
+    allow_insecure_callbacks: bool | None = None,
+    webhook_delay_seconds: float | None = None,
 ) -> Sandbox:
     """Start both emulators in background threads; return once both accept connections.
 
     ``state_dir=None`` keeps state in memory (the CA goes to a temporary directory).
+
+    ``allow_insecure_callbacks=True`` lets Smartsheet webhooks call ``http`` and loopback
+    URLs on any port (the real service wants public ``https`` on a few ports): for the
+    local demo and tests whose subscriber listens on 127.0.0.1. ``webhook_delay_seconds``
+    shortens the real service's one-minute callback batching (0: one callback per write,
+    at once). Both default to the real behaviour and are shorthands for the same keys of
+    ``smartsheet_options``.
     """
+    smartsheet_options = dict(smartsheet_options or {})
+    if allow_insecure_callbacks is not None:
+        smartsheet_options["allow_insecure_callbacks"] = allow_insecure_callbacks
+    if webhook_delay_seconds is not None:
+        smartsheet_options["webhook_delay_seconds"] = webhook_delay_seconds
     from sandbox.salesforce import SalesforceEmulator
     from sandbox.smartsheet import SmartsheetEmulator
 

@@ -1,8 +1,10 @@
 """OAuth 2.0 state of the org: authorization codes, access and refresh tokens.
 
 Access tokens expire ``token_ttl`` after issue (measured on the sandbox clock). Refresh
-tokens rotate: each refresh issues a new one and the old one stops working, so a client
-that keeps a stale refresh token finds out.
+tokens rotate only when the connected app enables "Refresh Token Rotation": then each
+refresh issues a new one and the old one stops working. By default, as in a new connected
+app, the refresh answer has no ``refresh_token`` and the old one keeps working (REST API
+Developer Guide, "OAuth 2.0 Refresh Token Flow").
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class TokenStore:
         self.org_id = org_id
         self.token_ttl = token_ttl
         self.clients = {SALESFORCE_CLIENT_ID: SALESFORCE_CLIENT_SECRET}
+        #: client id -> the connected app rotates refresh tokens
+        self.rotation: dict[str, bool] = {SALESFORCE_CLIENT_ID: False}
         self.access: dict[str, Grant] = {}
         self.refresh: dict[str, Grant] = {}
         self.codes: dict[str, Code] = {}
@@ -111,14 +115,17 @@ class TokenStore:
                 raise OAuthError("invalid_grant", "invalid code verifier")
         return code
 
-    def rotate(self, refresh: str, client_id: str) -> Grant:
-        """Consume a refresh token (the caller issues the next one)."""
+    def use_refresh(self, refresh: str, client_id: str) -> tuple[Grant, bool]:
+        """The grant of a refresh token and whether the app rotates them; a rotated token
+        is consumed (the caller issues the next one)."""
         with self._lock:
             grant = self.refresh.get(refresh)
             if grant is None or grant.client_id != client_id:
                 raise OAuthError("invalid_grant", "expired access/refresh token")
-            del self.refresh[refresh]
-            return grant
+            rotate = self.rotation.get(client_id, False)
+            if rotate:
+                del self.refresh[refresh]
+            return grant, rotate
 
     def session(self, token: str, now: datetime) -> Grant | None:
         """The live grant of an access token, or None (unknown, expired, revoked)."""
@@ -163,9 +170,11 @@ class TokenStore:
     def dump(self) -> dict:
         with self._lock:
             return {"access": {t: asdict(g) for t, g in self.access.items()},
-                    "refresh": {t: asdict(g) for t, g in self.refresh.items()}}
+                    "refresh": {t: asdict(g) for t, g in self.refresh.items()},
+                    "rotation": dict(self.rotation)}
 
     def load(self, data: dict) -> None:
         with self._lock:
             self.access = {t: Grant(**g) for t, g in data.get("access", {}).items()}
             self.refresh = {t: Grant(**g) for t, g in data.get("refresh", {}).items()}
+            self.rotation.update(data.get("rotation", {}))

@@ -16,14 +16,16 @@ _ORG_OBJECTS = ("Profile", "User", "BusinessHours")
 
 class ControlActions:
     """Needs ``store``, ``schema``, ``tokens``, ``clock``, ``admin_id``, ``user_id()``,
-    ``_rule_specs``, ``_automation_specs``, ``_api_lock`` and ``api_used``."""
+    ``_rule_specs``, ``_automation_specs``, ``_api_lock``, ``api_used``,
+    ``permission_overrides`` and ``org_defaults``."""
 
     def _as(self, user: str | None) -> str:
         return self.user_id(user) if user else self.admin_id
 
     def reset(self) -> None:
-        """Empty the org except its users, profiles and business hours; drop rules,
-        automation, read-only fields and custom schema changes stay."""
+        """Empty the org except its users, profiles and business hours; drop validation
+        rules, automation and read-only fields (custom schema changes stay); duplicate rules,
+        refresh token rotation and permission overrides go back to the options."""
         with self.store.lock:
             self.store.clear(keep=_ORG_OBJECTS)
             self.store.validation_rules.clear()
@@ -31,6 +33,10 @@ class ControlActions:
             self._rule_specs.clear()
             self._automation_specs.clear()
             self.schema.read_only.clear()
+            # Org settings go back to the emulator's options; users keep their accounts.
+            self.store.duplicate_rules = self.org_defaults["duplicate_rules"]
+            self.tokens.rotation.update(self.org_defaults["rotation"])
+            self.permission_overrides.clear()
         # Retained change events go too (replay ids go on); CometD clients re-handshake.
         self.changes.reset()
         self.streaming.reset()
@@ -155,3 +161,67 @@ class ControlActions:
 
         return matches
 
+
+    # -- org settings and people ---------------------------------------------------------
+    def set_duplicate_rules(self, enabled: bool) -> dict:
+        """Activate or deactivate the standard duplicate rules (see :mod:`.duplicates`)."""
+        with self.store.lock:
+            self.store.duplicate_rules = bool(enabled)
+        return {"duplicate_rules": self.store.duplicate_rules}
+
+    def set_refresh_rotation(self, rotate: bool, client_id: str | None = None) -> dict:
+        """The connected app's "Refresh Token Rotation" setting (off by default)."""
+        from sandbox.personas import SALESFORCE_CLIENT_ID
+
+        client = client_id or SALESFORCE_CLIENT_ID
+        if client not in self.tokens.clients:
+            raise KeyError(f"no connected app {client!r}")
+        self.tokens.rotation[client] = bool(rotate)
+        return {"client_id": client, "rotate_refresh_tokens": bool(rotate)}
+
+    def permissions_of(self, user_id: str) -> dict[str, bool]:
+        """The user's system permissions: their profile's, then the control overrides."""
+        from sandbox.salesforce.metadata.permissions import profile_permissions
+
+        with self.store.lock:
+            user = self.store.records["User"].get(user_id) or {}
+            profile = self.store.records["Profile"].get(user.get("ProfileId") or "") or {}
+            granted = profile_permissions(profile.get("Name") or "")
+            granted.update(self.permission_overrides.get(user_id, {}))
+        return granted
+
+    def set_permissions(self, user: str, permissions: dict[str, bool]) -> dict:
+        """Grant or take away system permissions (``PermissionsViewAllData``, ...)."""
+        from sandbox.salesforce.metadata.permissions import PERMISSIONS
+
+        unknown = set(permissions) - set(PERMISSIONS)
+        if unknown:
+            raise KeyError(f"unknown permissions {sorted(unknown)}")
+        user_id = self.user_id(user)
+        self.permission_overrides.setdefault(user_id, {}).update(
+            {k: bool(v) for k, v in permissions.items()})
+        return {"user": user_id, "permissions": self.permissions_of(user_id)}
+
+    def create_user(self, first_name: str, last_name: str, email: str,
+                    profile: str = "Standard User",
+                    permissions: dict[str, bool] | None = None) -> dict:
+        """A new active user (password: the sandbox password) with a token pair."""
+        from sandbox.personas import SALESFORCE_CLIENT_ID
+
+        with self.store.lock:
+            profiles = {r["Name"]: r["Id"] for r in self.store.records["Profile"].values()}
+            if profile not in profiles:
+                raise KeyError(f"no profile {profile!r}; one of {sorted(profiles)}")
+            user_id = self.store.create("User", {
+                "FirstName": first_name, "LastName": last_name, "Email": email,
+                "Username": f"{email}.sandbox", "Alias": (first_name[:1] + last_name[:4]).lower(),
+                "CommunityNickname": email.split("@")[0], "ProfileId": profiles[profile],
+                "IsActive": True, "TimeZoneSidKey": "GMT", "LocaleSidKey": "en_US",
+                "LanguageLocaleKey": "en_US", "EmailEncodingKey": "UTF-8",
+            }, user_id=self.admin_id, privileged=True)
+        if permissions:
+            self.set_permissions(user_id, permissions)
+        access, refresh = self.tokens.issue(user_id, SALESFORCE_CLIENT_ID, "api refresh_token",
+                                            self.clock.now(), with_refresh=True)
+        return {"id": user_id, "username": f"{email}.sandbox", "access_token": access,
+                "refresh_token": refresh, "permissions": self.permissions_of(user_id)}

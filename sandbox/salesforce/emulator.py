@@ -36,7 +36,10 @@ class SalesforceEmulator(ControlActions):
     :meth:`~sandbox.salesforce.metadata.Schema.load_custom`), ``token_ttl_seconds``
     (default 7200), ``daily_api_limit`` (default 100,000), ``redirect_uris`` (OAuth
     callbacks allowed besides loopback ones), ``streaming_timeout_seconds`` (the CometD
-    long poll, default 110).
+    long poll, default 110), ``duplicate_rules`` (the standard duplicate rules, active by
+    default as in a new org; see :mod:`.duplicates`), ``rotate_refresh_tokens`` (the
+    connected app's refresh token rotation, off by default). None keeps the saved state's
+    setting.
     """
 
     service = "salesforce"
@@ -44,7 +47,8 @@ class SalesforceEmulator(ControlActions):
     def __init__(self, control: Control, *, state_dir: Path | None, seed: str = "empty",
                  schema_file: str | Path | None = None, token_ttl_seconds: float = 7200,
                  daily_api_limit: int = 100_000, redirect_uris: list[str] | None = None,
-                 streaming_timeout_seconds: float = 110) -> None:
+                 streaming_timeout_seconds: float = 110, duplicate_rules: bool | None = None,
+                 rotate_refresh_tokens: bool | None = None) -> None:
         if seed not in ("empty", "demo"):
             raise ValueError(f"unknown seed {seed!r}")
         self.shared = control
@@ -70,6 +74,8 @@ class SalesforceEmulator(ControlActions):
         self._api_lock = threading.Lock()
         self._rule_specs: list[dict] = []
         self._automation_specs: list[dict] = []
+        #: user id -> {permission: granted} on top of the profile's (control ``permissions``)
+        self.permission_overrides: dict[str, dict[str, bool]] = {}
         if self.state_path is not None and self.state_path.exists():
             self._load(json.loads(self.state_path.read_text()))
         else:
@@ -79,6 +85,13 @@ class SalesforceEmulator(ControlActions):
 
                 seed_demo(self)
         self.admin_id = self.user_id(PERSONAS[0].salesforce_username)
+        if duplicate_rules is not None:
+            self.store.duplicate_rules = bool(duplicate_rules)
+        if rotate_refresh_tokens is not None:
+            self.set_refresh_rotation(rotate_refresh_tokens)
+        #: what a control ``reset`` goes back to
+        self.org_defaults = {"duplicate_rules": self.store.duplicate_rules,
+                             "rotation": dict(self.tokens.rotation)}
         self.store.bus = self.changes
         from sandbox.personas import SALESFORCE_CLIENT_ID
 
@@ -161,6 +174,14 @@ class SalesforceEmulator(ControlActions):
             return {"objects": sorted(self.schema.objects)}
         if action == "count":
             return self.count(p.get("object"))
+        if action == "duplicate_rules":
+            return self.set_duplicate_rules(p["enabled"])
+        if action == "connected_app":
+            return self.set_refresh_rotation(p["rotate_refresh_tokens"], p.get("client_id"))
+        if action == "permissions":
+            return self.set_permissions(p["user"], p["permissions"])
+        if action == "create_user":
+            return self.create_user(**p)
         if action == "token":
             access, refresh = self.tokens.issue(self.user_id(p["user"]),
                                                 p.get("client_id", "3MVG9sandbox.sheetforce."
@@ -183,6 +204,8 @@ class SalesforceEmulator(ControlActions):
                 "limits": {"max": self.daily_limit, "used": self.api_used,
                            "day": self._api_day},
                 "streaming": self.changes.dump(),
+                "org": {"duplicate_rules": self.store.duplicate_rules,
+                        "permissions": self.permission_overrides},
             }
             text = json.dumps(state, separators=(",", ":"))
         tmp = self.state_path.with_suffix(".tmp")
@@ -200,6 +223,15 @@ class SalesforceEmulator(ControlActions):
         if grant is None or not self.user_active(grant.user_id):
             return None
         return grant
+
+    def virtual_records(self, user_id: str) -> dict[str, list[dict]]:
+        """Objects computed per query for the running user (UserPermissionAccess)."""
+        from sandbox.salesforce.metadata.permissions import PERMISSION_ACCESS_ID
+        from sandbox.salesforce.values import format_datetime
+
+        row = {"Id": PERMISSION_ACCESS_ID, "LastCacheUpdate": format_datetime(self.clock.now()),
+               **self.permissions_of(user_id)}
+        return {"UserPermissionAccess": [row]}
 
     def use_api_call(self) -> tuple[bool, str]:
         """Count one API call; ``(allowed, "USED/MAX")``. Refused calls are not counted."""
@@ -337,4 +369,7 @@ class SalesforceEmulator(ControlActions):
         self.daily_limit, self.api_used, self._api_day = (limits["max"], limits["used"],
                                                            limits["day"])
         self.changes.load(state.get("streaming") or {})
+        org = state.get("org") or {}
+        self.store.duplicate_rules = org.get("duplicate_rules", True)
+        self.permission_overrides = org.get("permissions", {})
 

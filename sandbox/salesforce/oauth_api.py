@@ -131,10 +131,10 @@ def _token(em: SalesforceEmulator, request: Request) -> Response:
         return _issue(em, code.user_id, client_id, code.scope, now, refresh=True)
     if grant_type == "refresh_token":
         em.tokens.check_client(client_id, secret, secret_required=secret is not None)
-        grant = em.tokens.rotate(form.get("refresh_token", ""), client_id)
+        grant, rotate = em.tokens.use_refresh(form.get("refresh_token", ""), client_id)
         if not em.user_active(grant.user_id):
             raise OAuthError("invalid_grant", "inactive user")
-        return _issue(em, grant.user_id, client_id, grant.scope, now, refresh=True)
+        return _issue(em, grant.user_id, client_id, grant.scope, now, refresh=rotate)
     if grant_type == "password":
         em.tokens.check_client(client_id, secret)
         user_id = em.check_password(form.get("username", ""), form.get("password", ""))

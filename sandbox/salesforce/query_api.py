@@ -7,7 +7,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
@@ -23,18 +23,26 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
-#: Open cursors kept per user; Salesforce keeps a handful and drops the oldest.
-CURSORS_PER_USER = 10
+#: Before API 56.0 a user had at most 10 open cursors, the oldest dropped first; from 56.0
+#: on there is no count limit and a cursor lives two days (REST API Developer Guide,
+#: "Query"; Winter '23 release notes).
+CURSORS_PER_USER_BEFORE_56 = 10
+CURSOR_LIFETIME = timedelta(days=2)
 
 
 class StoreSource:
-    """The SOQL engine's view of the store: records with formula fields computed."""
+    """The SOQL engine's view of the store: records with formula fields computed, and
+    ``virtual`` objects computed for the query (UserPermissionAccess)."""
 
-    def __init__(self, store: Store, now: datetime) -> None:
+    def __init__(self, store: Store, now: datetime,
+                 virtual: dict[str, list[dict]] | None = None) -> None:
         self.store = store
         self.now = now
+        self.virtual = virtual or {}
 
     def records(self, object_name: str) -> Iterable[dict]:
+        if object_name in self.virtual:
+            return self.virtual[object_name]
         return self.store.iter_views(object_name, self.now)
 
     def get_by_id(self, record_id: str) -> tuple[str, dict] | None:
@@ -57,25 +65,38 @@ class OneRecordSource(StoreSource):
 
 
 class Cursors:
-    """Query results waiting to be paged, per user, oldest dropped first."""
+    """Query results waiting to be paged, per user; they expire two days after they were
+    opened (sandbox clock), and before API 56.0 the eleventh drops the oldest."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_user: dict[str, OrderedDict[str, tuple[list[dict], int, int]]] = {}
+        self._by_user: dict[str, OrderedDict[str, tuple]] = {}
         self._numbers = itertools.count(1)
 
-    def open(self, user_id: str, records: list[dict], batch: int, total: int) -> str:
+    def open(self, user_id: str, records: list[dict], batch: int, total: int, *,
+             now: datetime, api_version: str) -> str:
         locator = ids.make_id("01g", next(self._numbers))[:15]
         with self._lock:
+            self._expire(now)
             mine = self._by_user.setdefault(user_id, OrderedDict())
-            mine[locator] = (records, batch, total)
-            while len(mine) > CURSORS_PER_USER:
-                mine.popitem(last=False)
+            mine[locator] = (records, batch, total, now)
+            if float(api_version) < 56.0:
+                while len(mine) > CURSORS_PER_USER_BEFORE_56:
+                    mine.popitem(last=False)
         return locator
 
-    def get(self, user_id: str, locator: str) -> tuple[list[dict], int, int] | None:
+    def get(self, user_id: str, locator: str, now: datetime
+            ) -> tuple[list[dict], int, int] | None:
         with self._lock:
-            return self._by_user.get(user_id, {}).get(locator)
+            found = self._by_user.get(user_id, {}).get(locator)
+            if found is None or now - found[3] > CURSOR_LIFETIME:
+                return None
+            return found[:3]
+
+    def _expire(self, now: datetime) -> None:
+        for mine in self._by_user.values():
+            for locator in [k for k, v in mine.items() if now - v[3] > CURSOR_LIFETIME]:
+                del mine[locator]
 
     def close(self, user_id: str, locator: str) -> None:
         with self._lock:
@@ -112,7 +133,8 @@ def handle(em: SalesforceEmulator, ctx: Context, endpoint: str, rest: list[str])
         try:
             query = compile_query(text, em.schema.describes())
             em.store.run_due()
-            result = query.run(StoreSource(em.store, now), now=now,
+            source = StoreSource(em.store, now, em.virtual_records(ctx.user_id))
+            result = query.run(source, now=now,
                                include_deleted=endpoint == "queryAll", api_version=ctx.version)
         except SoqlError as error:
             raise ApiError(error.code, error.message) from None
@@ -123,19 +145,20 @@ def handle(em: SalesforceEmulator, ctx: Context, endpoint: str, rest: list[str])
     em.shared.delay("salesforce", records=min(batch, len(result.records)))
     locator = ""
     if len(result.records) > batch:
-        locator = em.cursors.open(ctx.user_id, result.records, batch, result.total_size)
+        locator = em.cursors.open(ctx.user_id, result.records, batch, result.total_size,
+                                  now=now, api_version=ctx.version)
     return json_response(_page(ctx, endpoint, locator, result.records, 0, batch,
                                result.total_size))
 
 
 def _more(em: SalesforceEmulator, ctx: Context, endpoint: str, token: str) -> Response:
     locator, _, offset = token.partition("-")
-    cursor = em.cursors.get(ctx.user_id, locator)
+    cursor = em.cursors.get(ctx.user_id, locator, em.clock.now())
     if cursor is None or not offset.isdigit():
         raise ApiError("INVALID_QUERY_LOCATOR", "invalid query locator")
     records, batch, total = cursor
     start = int(offset)
     body = _page(ctx, endpoint, locator, records, start, batch, total)
     em.shared.delay("salesforce", records=len(body["records"]))
-    # The cursor stays open after its last page (until evicted), so a client may retry.
+    # The cursor stays open after its last page (until it expires), so a client may retry.
     return json_response(body)

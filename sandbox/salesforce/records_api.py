@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
 
-from sandbox.salesforce import ids
+from sandbox.salesforce import ids, jsontypes
 from sandbox.salesforce.errors import ApiError, not_found
 from sandbox.salesforce.values import format_datetime, parse_datetime
 from sandbox.salesforce.web import Context, json_response
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from sandbox.salesforce.emulator import SalesforceEmulator
 
 COLLECTION_LIMIT = 200
+#: A chunk is a run of consecutive records of one type ("sObject Collections": at most ten
+#: per call). The message is Salesforce's; the error code the REST API gives is the
+#: sandbox's guess (EXCEEDED_MAX_TYPES_LIMIT), unconfirmed.
+CHUNK_LIMIT = 10
+_TOO_MANY_CHUNKS = ("Cannot have more than 10 chunks in a single operation. Please "
+                    "rearrange the data to reduce chunking.")
 _ROLLED_BACK = ApiError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using "
@@ -36,6 +42,20 @@ def _object(em: SalesforceEmulator, name: str) -> str:
 
 def _truthy(value: object) -> bool:
     return value is True or str(value).lower() == "true"
+
+
+def _parsed(em: SalesforceEmulator, ctx: Context, object_name: str, values: dict,
+            locator: jsontypes.BodyLocator | None = None) -> dict:
+    """``values`` once the JSON parser accepted every field's type (else 400
+    JSON_PARSER_ERROR for the whole request)."""
+    locator = locator or jsontypes.BodyLocator(ctx.request.get_data(as_text=True))
+    jsontypes.check(em.schema.fields[object_name],
+                    lambda key: em.schema.field_of(object_name, key), values, locator)
+    return values
+
+
+def _chunks(kinds: list[object]) -> int:
+    return sum(1 for i, kind in enumerate(kinds) if i == 0 or kind != kinds[i - 1])
 
 
 # -- /sobjects ----------------------------------------------------------------------------
@@ -60,7 +80,8 @@ def sobjects(em: SalesforceEmulator, ctx: Context, parts: list[str]) -> Response
             body = ctx.json()
             if not isinstance(body, dict):
                 raise ApiError("JSON_PARSER_ERROR", "The request body must be a JSON object")
-            record_id = em.store.create(object_name, body, user_id=ctx.user_id)
+            record_id = em.store.create(object_name, _parsed(em, ctx, object_name, body),
+                                        user_id=ctx.user_id)
             return json_response({"id": record_id, "success": True, "errors": []}, 201)
         raise not_found()
     if rest == ["describe"] and method == "GET":
@@ -94,7 +115,8 @@ def _record(em: SalesforceEmulator, ctx: Context, object_name: str, record_id: s
         body = ctx.json()
         if not isinstance(body, dict):
             raise ApiError("JSON_PARSER_ERROR", "The request body must be a JSON object")
-        em.store.update(object_name, record_id, body, user_id=ctx.user_id)
+        em.store.update(object_name, record_id, _parsed(em, ctx, object_name, body),
+                        user_id=ctx.user_id)
         return Response(status=204)
     if method == "DELETE":
         em.store.delete(object_name, record_id, user_id=ctx.user_id)
@@ -151,6 +173,7 @@ def _by_external_id(em: SalesforceEmulator, ctx: Context, object_name: str, fiel
         body = ctx.json()
         if not isinstance(body, dict):
             raise ApiError("JSON_PARSER_ERROR", "The request body must be a JSON object")
+        _parsed(em, ctx, object_name, body)
         if any(k.lower() == f["name"].lower() for k in body):
             raise ApiError("INVALID_FIELD", f"The field {f['name']} is the external ID used to "
                            "upsert and cannot be set in the body", [f["name"]])
@@ -230,6 +253,18 @@ def collections(em: SalesforceEmulator, ctx: Context, parts: list[str]) -> Respo
     if len(items) > COLLECTION_LIMIT:
         raise ApiError("EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than "
                        f"{COLLECTION_LIMIT} records into this call")
+    if method == "DELETE":
+        kinds: list[object] = [str(i)[:3] for i in items]
+    else:
+        kinds = [(i.get("attributes") or {}).get("type") if isinstance(i, dict) else None
+                 for i in items]
+        locator = jsontypes.BodyLocator(ctx.request.get_data(as_text=True))
+        for item, kind in zip(items, kinds, strict=True):
+            object_name = em.schema.resolve(kind) if isinstance(kind, str) else None
+            if object_name is not None:
+                _parsed(em, ctx, object_name, item, locator)
+    if _chunks(kinds) > CHUNK_LIMIT:
+        raise ApiError("EXCEEDED_MAX_TYPES_LIMIT", _TOO_MANY_CHUNKS)
     em.shared.delay("salesforce", records=len(items))
     operation = {"POST": _create_item, "PATCH": _update_item, "DELETE": _delete_item}[method]
     results: list[dict] = []

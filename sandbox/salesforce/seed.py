@@ -68,9 +68,15 @@ def seed_demo(em: SalesforceEmulator) -> None:
                 "AccountSource": rng.choice(LEAD_SOURCES),
             }, now - timedelta(days=rng.randint(120, 900))))
         contacts: dict[str, list[str]] = {a: [] for a in accounts}
+        names: set[tuple[str, str, str]] = set()
         for i in range(CONTACTS):
             account = accounts[i % ACCOUNTS]
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            while (first, last, account) in names:
+                # The standard duplicate rule would match two people of one name at one
+                # account: the demo has none (the next surname; no extra random draw).
+                last = _LAST[(_LAST.index(last) + 1) % len(_LAST)]
+            names.add((first, last, account))
             contacts[account].append(create("Contact", {
                 "AccountId": account, "FirstName": first, "LastName": last,
                 "Email": f"{first.lower()}.{i}@example.org",

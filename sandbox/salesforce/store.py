@@ -14,12 +14,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sandbox.salesforce import ids
+from sandbox.salesforce import duplicates, ids
 from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.formulas import FORMULAS, derive
 from sandbox.salesforce.metadata import Schema
+from sandbox.salesforce.org_rules import OrgRules
 from sandbox.salesforce.validate import coerce
 from sandbox.salesforce.values import format_datetime, parse_datetime
 
@@ -31,7 +32,7 @@ _ALWAYS_READ_ONLY = {"Id", "IsDeleted"}
 Matcher = Callable[[str, dict], bool]
 
 
-class Store:
+class Store(OrgRules):
     """Records of every object of ``schema``; time comes from ``now()``."""
 
     def __init__(self, schema: Schema, now: Callable[[], datetime]) -> None:
@@ -52,6 +53,10 @@ class Store:
         #: [(due, automation name, object, id)]
         self.pending: list[tuple[str, str, str, str]] = []
         self._undo: list[tuple] | None = None
+        #: the standard duplicate rules are active (see :mod:`.duplicates`)
+        self.duplicate_rules = True
+        #: object -> match key -> ids; built on first use, dropped when unsure
+        self.dup_index: dict[str, dict[tuple, set[str]]] | None = None
 
     # -- time ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -117,6 +122,7 @@ class Store:
                         self.deleted_at[record_id] = old_deleted
                 self.counters, self.case_number = saved[0], saved[1]
                 del self.pending[saved[2]:]
+                self.dup_index = None
                 raise
             finally:
                 self._undo = None
@@ -169,9 +175,11 @@ class Store:
             self._check_required(object_name, rec, list(rec))
             self._check_rules(object_name, rec)
             self._check_unique(object_name, rec, changed)
+            self._check_duplicates(object_name, rec, privileged=privileged)
             self._remember(object_name, record_id)
             self.records[object_name][record_id] = rec
             self.object_of[record_id] = object_name
+            duplicates.note(self, object_name, None, rec)
             self._after_write(object_name, rec, "create")
             return record_id
 
@@ -190,6 +198,7 @@ class Store:
             self._check_required(object_name, new, list(changed))
             self._check_rules(object_name, new)
             self._check_unique(object_name, new, changed)
+            self._check_duplicates(object_name, new, privileged=privileged or user_id is None)
             stamp = self._stamp()
             new["SystemModstamp"] = stamp
             if user_id is not None:
@@ -197,6 +206,7 @@ class Store:
                 new["LastModifiedById"] = user_id
             self._remember(object_name, rec["Id"])
             self.records[object_name][rec["Id"]] = new
+            duplicates.note(self, object_name, rec, new)
             if user_id is not None:
                 self._after_write(object_name, new, "update")
 
@@ -215,74 +225,8 @@ class Store:
                 "LastModifiedById": user_id or rec["LastModifiedById"],
             }
             self.deleted_at[rec["Id"]] = stamp
+            duplicates.note(self, object_name, rec, None)
             return object_name
-
-    # -- org behaviour -------------------------------------------------------------------
-    def run_due(self) -> None:
-        """Apply deferred automation whose time has come."""
-        if not self.pending:
-            return
-        now = format_datetime(self._now())
-        due = [p for p in self.pending if p[0] <= now]
-        if not due:
-            return
-        self.pending = [p for p in self.pending if p[0] > now]
-        rules = {a[0]: a for a in self.automations}
-        for _, name, object_name, record_id in due:
-            rule = rules.get(name)
-            found = self.find(record_id)
-            if rule is None or found is None or found[1]["IsDeleted"]:
-                continue
-            self.update(object_name, record_id, rule[3], user_id=None)
-
-    def _after_write(self, object_name: str, rec: dict, kind: str) -> None:
-        for name, target, matcher, values, after in self.automations:
-            if target != object_name:
-                continue
-            if matcher is not None and not matcher(object_name, self.view(object_name, rec)):
-                continue
-            if after > 0:
-                due = format_datetime(self._now() + timedelta(seconds=after))
-                self.pending.append((due, name, object_name, rec["Id"]))
-            else:
-                # A before-save flow: the change lands in the same write, no extra stamp.
-                for field_name, value in values.items():
-                    rec[field_name] = coerce(self.schema.fields[object_name][field_name], value)
-
-    def _check_rules(self, object_name: str, rec: dict) -> None:
-        for _name, matcher, message, field_name in self.validation_rules.get(object_name, []):
-            if matcher(object_name, self.view(object_name, rec)):
-                raise ApiError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message,
-                               [field_name] if field_name else [])
-
-    def _check_unique(self, object_name: str, rec: dict, changed: dict) -> None:
-        for name in changed:
-            f = self.schema.fields[object_name].get(name)
-            value = rec.get(name)
-            if f is None or not f["unique"] or value is None:
-                continue
-            folded = value if f["caseSensitive"] else str(value).lower()
-            for other in self.records[object_name].values():
-                if other["Id"] == rec["Id"] or other["IsDeleted"]:
-                    continue
-                theirs = other.get(name)
-                if theirs is not None and (
-                    theirs if f["caseSensitive"] else str(theirs).lower()
-                ) == folded:
-                    raise ApiError("DUPLICATE_VALUE",
-                                   f"duplicate value found: {name} duplicates value on record "
-                                   f"with id: {other['Id']}", [name])
-
-    def _check_required(self, object_name: str, rec: dict, names: Iterable[str]) -> None:
-        missing = [
-            n for n in names
-            if (f := self.schema.fields[object_name].get(n)) is not None
-            and not f["nillable"] and f["type"] not in ("boolean", "id")
-            and (f["createable"] or f["updateable"]) and rec.get(n) in (None, "")
-        ]
-        if missing:
-            raise ApiError("REQUIRED_FIELD_MISSING",
-                           f"Required fields are missing: [{', '.join(missing)}]", missing)
 
     def _check_values(self, object_name: str, values: dict, user_id: str | None, *,
                       creating: bool, privileged: bool) -> dict:
@@ -384,6 +328,7 @@ class Store:
             self.case_number = data["case_number"]
             self.deleted_at = data["deleted_at"]
             self.last_stamp = data["last_stamp"]
+            self.dup_index = None
 
     def clear(self, keep: Iterable[str] = ()) -> None:
         """Empty every object except ``keep`` (id counters go on: ids are never reused)."""
@@ -396,3 +341,4 @@ class Store:
                         self.deleted_at.pop(record_id, None)
                     self.records[object_name] = {}
             self.pending.clear()
+            self.dup_index = None

@@ -1,7 +1,10 @@
 """Type checks and normalisation of field values written through the API.
 
-Stricter than Salesforce where Salesforce is lenient (no numbers in text fields, no
-strings in number fields): the connector must send the right JSON types.
+A value whose JSON type cannot become the field's type fails the whole request earlier,
+as JSON_PARSER_ERROR (:mod:`sandbox.salesforce.jsontypes`); numeric strings for number
+fields and ``"true"``/``"false"`` for checkboxes pass that parser and are converted here.
+Still stricter than Salesforce in one respect: numbers and booleans are refused in text
+fields (INVALID_TYPE_ON_FIELD_IN_RECORD), so the connector sends strings.
 """
 
 from __future__ import annotations
@@ -52,9 +55,13 @@ def coerce(f: dict, value: object) -> object:
                                f"{bad[0]}", [f["name"]])
         return value
     if kind == "boolean":
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
         if not isinstance(value, bool):
             raise _type_error(f, value)
         return value
+    if isinstance(value, str) and (kind == "int" or kind in _NUMBERS):
+        value = _numeric(f, value)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, float) and not value.is_integer()
@@ -101,6 +108,14 @@ def coerce(f: dict, value: object) -> object:
         return value
     raise ApiError("INVALID_FIELD_FOR_INSERT_UPDATE",
                    f"Unable to create/update fields: {f['name']}.", [f["name"]])
+
+
+def _numeric(f: dict, text: str) -> int | float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise _type_error(f, text) from None
+    return int(number) if number.is_integer() and "." not in text else number
 
 
 def _bad(f: dict, value: object):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
+from sandbox.salesforce import duplicates
 from sandbox.salesforce.errors import ApiError, not_found
 from sandbox.salesforce.streaming.events import change_origin
 
@@ -27,6 +28,7 @@ VERSIONS = {
 }
 _DATA_PATH = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 SESSION_EXPIRED = ApiError("INVALID_SESSION_ID", "Session expired or invalid", status=401)
+API_DISABLED = ApiError("API_CURRENTLY_DISABLED", "API is disabled for this User", status=403)
 
 
 class Context:
@@ -130,6 +132,9 @@ def _answer(em: SalesforceEmulator, request: Request) -> Response:
     grant = em.authenticate(request)
     if grant is None:
         return error_response(SESSION_EXPIRED)
+    if not em.permissions_of(grant.user_id).get("PermissionsApiEnabled"):
+        # A user without "API Enabled" signs in but every API call is refused.
+        return error_response(API_DISABLED)
     allowed, usage = em.use_api_call()
     headers = {"Sforce-Limit-Info": f"api-usage={usage}"}
     if not allowed:
@@ -139,7 +144,8 @@ def _answer(em: SalesforceEmulator, request: Request) -> Response:
         ctx = Context(request, version, grant.user_id)
         try:
             # Change events name the API that wrote (ChangeEventHeader.changeOrigin).
-            with change_origin(_origin(version, request)):
+            with change_origin(_origin(version, request)), duplicates.api_request(
+                    version, request.headers.get("Sforce-Duplicate-Rule-Header")):
                 response = _route(em, ctx, parts, records_api, query_api)
         except ApiError as error:
             response = error_response(error)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request
 from . import columns as column_ops
 from . import rows as row_ops
 from .errors import ApiError
-from .model import ACCESS_LEVELS, RANK, Sheet
+from .model import RANK, Sheet
 
 
 @dataclass
@@ -59,6 +59,31 @@ class Call:
             return self.request.get_json(force=True)
         except Exception:
             raise ApiError(1008, "malformed JSON") from None
+
+
+#: The lowest ``level`` at which a complex column shows its own type; below it the column
+#: reads as TEXT_NUMBER and its cells as plain strings ("Complex column types and
+#: compatibility": multi-contact is level 1, multi-picklist level 2).
+_COMPLEX_LEVEL = {"MULTI_CONTACT_LIST": 1, "MULTI_PICKLIST": 2}
+
+
+def level_of(call: Call) -> int:
+    return call.int_arg("level", 0) or 0
+
+
+def column_view(column: dict, level: int) -> dict:
+    """The column as a client asking for ``level`` sees it."""
+    needed = _COMPLEX_LEVEL.get(column["type"])
+    if needed is None or level >= needed:
+        return column
+    return {k: v for k, v in column.items() if k not in ("options", "contactOptions")} | {
+        "type": "TEXT_NUMBER"}
+
+
+def plain_columns(columns: list[dict], level: int) -> frozenset[int]:
+    """Ids of the complex columns that the ``level`` does not reach."""
+    return frozenset(c["id"] for c in columns
+                     if _COMPLEX_LEVEL.get(c["type"], 0) > level)
 
 
 def page(items: list, call: Call, default_size: int = 100) -> dict:
@@ -177,6 +202,9 @@ def sheet_get(emu, call: Call) -> tuple[int, dict]:
         size = max(1, call.int_arg("pageSize", 100))
         number = max(1, call.int_arg("page", 1))
         rows = (sheet.rows if rows is None else rows)[(number - 1) * size:number * size]
+    api_level = level_of(call)
+    plain = plain_columns(columns, api_level)
+    columns = [column_view(c, api_level) for c in columns] if plain else columns
     out = {"id": sheet.id, "name": sheet.name, "version": sheet.version,
            "totalRowCount": len(sheet.rows), "accessLevel": level,
            "effectiveAttachmentOptions": ["FILE", "LINK"], "ganttEnabled": False,
@@ -199,7 +227,7 @@ def sheet_get(emu, call: Call) -> tuple[int, dict]:
         head = json.dumps(out)[:-1]
         return 200, f'{head}, "rows": {sheet.encoded_rows(rows)}}}'
     out["rows"] = sheet.rows_json(rows, col_ids=col_ids, include=include, users=emu.users,
-                                  skip_empty=skip_empty)
+                                  skip_empty=skip_empty, plain=plain)
     return 200, out
 
 
@@ -235,17 +263,20 @@ def sheet_delete(emu, call: Call) -> tuple[int, dict]:
 # -- columns -------------------------------------------------------------------------
 def columns_list(emu, call: Call) -> tuple[int, dict]:
     sheet, _ = emu.sheet_for(call, "VIEWER")
-    return 200, page(list(sheet.columns), call)
+    level = level_of(call)
+    return 200, page([column_view(c, level) for c in sheet.columns], call)
 
 
 def column_get(emu, call: Call) -> tuple[int, dict]:
     sheet, _ = emu.sheet_for(call, "VIEWER")
-    return 200, sheet.column(call.ids[1])
+    return 200, column_view(sheet.column(call.ids[1]), level_of(call))
 
 
 def _write(emu, call: Call, minimum: str, operation) -> tuple[int, dict]:
     sheet, level = emu.sheet_for(call, minimum)
-    body, events = operation(sheet, emu.write_context(call, level))
+    ctx = emu.write_context(call, level)
+    ctx.override_validation = call.flag("overrideValidation")
+    body, events = operation(sheet, ctx)
     if events:
         emu.notify(sheet, events, call)
     return 200, body
@@ -266,14 +297,25 @@ def column_delete(emu, call: Call):
 
 
 # -- rows ----------------------------------------------------------------------------
+def _single(body_in: object, answer: tuple[int, dict]) -> tuple[int, dict]:
+    """One row object in, one row object out ("Optional bulk operations")."""
+    status, body = answer
+    if isinstance(body_in, dict) and isinstance(body.get("result"), list) \
+            and len(body["result"]) == 1 and "failedItems" not in body:
+        body["result"] = body["result"][0]
+    return status, body
+
+
 def rows_add(emu, call: Call):
-    return _write(emu, call, "VIEWER", lambda s, c: row_ops.add_rows(
-        s, call.json(), c, partial=call.flag("allowPartialSuccess")))
+    body = call.json()
+    return _single(body, _write(emu, call, "VIEWER", lambda s, c: row_ops.add_rows(
+        s, body, c, partial=call.flag("allowPartialSuccess"))))
 
 
 def rows_update(emu, call: Call):
-    return _write(emu, call, "VIEWER", lambda s, c: row_ops.update_rows(
-        s, call.json(), c, partial=call.flag("allowPartialSuccess")))
+    body = call.json()
+    return _single(body, _write(emu, call, "VIEWER", lambda s, c: row_ops.update_rows(
+        s, body, c, partial=call.flag("allowPartialSuccess"))))
 
 
 def rows_delete(emu, call: Call):
@@ -288,7 +330,8 @@ def row_get(emu, call: Call) -> tuple[int, dict]:
     if row is None:
         raise ApiError(1006)
     include = set((call.arg("include") or "").split(","))
-    item = sheet.rows_json([row], col_ids=None, include=include, users=emu.users)[0]
+    item = sheet.rows_json([row], col_ids=None, include=include, users=emu.users,
+                           plain=plain_columns(sheet.columns, level_of(call)))[0]
     return 200, {**item, "sheetId": sheet.id, "accessLevel": sheet.shares[call.user["id"]]}
 
 
@@ -309,59 +352,3 @@ def cell_history(emu, call: Call) -> tuple[int, dict]:
             item["displayValue"] = display
         items.append(item)
     return 200, page(items, call)
-
-
-# -- shares --------------------------------------------------------------------------
-def _share_json(emu, sheet: Sheet, uid: int, asset: bool) -> dict:
-    # The newer /shares API types userId as a string; /sheets/{id}/shares as a number.
-    user = emu.users[uid]
-    return {"id": f"U{uid:x}", "type": "USER", "userId": str(uid) if asset else uid,
-            "email": user["email"],
-            "name": user["name"], "accessLevel": sheet.shares[uid], "scope": "ITEM"}
-
-
-def _asset_sheet(emu, call: Call, level: str) -> tuple[Sheet, str]:
-    if call.arg("assetType") != "sheet":
-        raise ApiError(1018, call.arg("assetType"), "assetType")
-    call.ids = [call.int_arg("assetId")]
-    return emu.sheet_for(call, level)
-
-
-def shares_list(emu, call: Call) -> tuple[int, dict]:
-    asset = not call.ids
-    sheet, _ = _asset_sheet(emu, call, "VIEWER") if asset else emu.sheet_for(call, "VIEWER")
-    items = [_share_json(emu, sheet, uid, asset) for uid in sheet.shares]
-    if asset:
-        return 200, {"items": items}
-    return 200, page(items, call)
-
-
-def shares_create(emu, call: Call) -> tuple[int, dict]:
-    asset = not call.ids
-    sheet, level = (_asset_sheet(emu, call, "EDITOR_SHARE") if asset
-                    else emu.sheet_for(call, "EDITOR_SHARE"))
-    body = call.json()
-    items = [body] if isinstance(body, dict) else body
-    if not isinstance(items, list) or not items:
-        raise ApiError(1008, "expected a share object or an array of them")
-    granted = []
-    for item in items:
-        email = (item.get("email") or "").lower()
-        access = item.get("accessLevel")
-        if not email:
-            raise ApiError(1012, "email")
-        if access not in ACCESS_LEVELS or access == "OWNER":
-            raise ApiError(1031, access, "accessLevel")
-        if RANK[access] > RANK[level]:
-            raise ApiError(1004)  # nobody can share above their own level
-        user = emu.users_by_email.get(email)
-        if user is None:
-            raise ApiError(1020)
-        if user["id"] in sheet.shares:
-            raise ApiError(1025)
-        granted.append((user["id"], access))
-    for uid, access in granted:
-        sheet.shares[uid] = access
-    result = [_share_json(emu, sheet, uid, asset) for uid, _ in granted]
-    return 200, {"message": "SUCCESS", "resultCode": 0,
-                 "result": result[0] if isinstance(body, dict) else result}

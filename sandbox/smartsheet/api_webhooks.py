@@ -24,9 +24,13 @@ def webhook_create(emu, call: Call) -> tuple[int, dict]:
     if not isinstance(body, dict):
         raise ApiError(1008, "expected a webhook object")
     hook = hooks.new_webhook(body, webhook_id=emu.new_id(), owner_id=call.user["id"],
-                             at=emu.now_iso())
-    call.ids = [hook["scopeObjectId"]]
-    emu.sheet_for(call, "ADMIN")
+                             at=emu.now_iso(), settings=emu.hook_settings)
+    # The documentation asks for access to the sheet (a lost share disables the webhook:
+    # "Webhook status"), not a level: any share will do. No sheet, or none visible: 1151
+    # ("Webhook errors").
+    sheet = emu.sheets.get(hook["scopeObjectId"])
+    if sheet is None or call.user["id"] not in sheet.shares:
+        raise ApiError(1151, "sheet", hook["scopeObjectId"])
     emu.webhooks[hook["id"]] = hook
     return 200, {"message": "SUCCESS", "resultCode": 0, "result": hooks.public(hook)}
 
@@ -41,7 +45,7 @@ def webhook_update(emu, call: Call) -> tuple[int, dict]:
     if not isinstance(body, dict):
         raise ApiError(1008, "expected a webhook object")
     if "callbackUrl" in body and body["callbackUrl"] != hook["callbackUrl"]:
-        hook["callbackUrl"] = hooks.check_callback_url(body["callbackUrl"])
+        hook["callbackUrl"] = hooks.check_callback_url(body["callbackUrl"], emu.hook_settings)
         hook["enabled"], hook["status"] = False, "NEW_NOT_VERIFIED"
     if "name" in body:
         hook["name"] = str(body["name"])

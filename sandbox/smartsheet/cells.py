@@ -15,8 +15,15 @@ from .errors import ApiError
 
 MAX_CELL_CHARS = 4000
 
-USER_TYPES = ("TEXT_NUMBER", "DATE", "DATETIME", "CHECKBOX", "PICKLIST", "MULTI_PICKLIST",
+#: Column types a client may set. DATETIME exists only on the system columns CREATED_DATE
+#: and MODIFIED_DATE; ABSTRACT_DATETIME, DURATION and PREDECESSOR only on dependency-enabled
+#: project sheets, which the API cannot set up ("Columns — Column Types").
+USER_TYPES = ("TEXT_NUMBER", "DATE", "CHECKBOX", "PICKLIST", "MULTI_PICKLIST",
               "CONTACT_LIST", "MULTI_CONTACT_LIST")
+RESERVED_TYPES = ("DATETIME", "ABSTRACT_DATETIME", "DURATION", "PREDECESSOR")
+#: Types that may carry ``validation: true`` (the web app's "restrict to ... only"); others
+#: are refused with 1210.
+VALIDATION_TYPES = ("PICKLIST", "MULTI_PICKLIST", "DATE", "CONTACT_LIST", "MULTI_CONTACT_LIST")
 #: systemColumnType -> the only column type it may have
 SYSTEM_TYPES = {"AUTO_NUMBER": "TEXT_NUMBER", "CREATED_DATE": "DATETIME",
                 "MODIFIED_DATE": "DATETIME", "CREATED_BY": "CONTACT_LIST",
@@ -44,13 +51,17 @@ def display_number(value: float | int) -> str:
     return str(value)
 
 
-def date_display(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}"
-
-
 def _strict_error(column: dict, value: object) -> ApiError:
     return ApiError(1042, column["id"], value, column["type"])
+
+
+def _free_text(column: dict, value: object, override: bool) -> ParsedCell:
+    """A value that is not of the column's type, kept as text (``strict: false``) unless the
+    column restricts values (``validation: true``) and no admin overrides it. Python SDK
+    issue #167 shows the refusal (5536); "Cells — overrideValidation" the override."""
+    if column.get("validation") and not override:
+        raise ApiError(5536, value, column["title"], column["type"])
+    return _text(column["id"], value)
 
 
 def _text(column_id: int, value: object) -> ParsedCell:
@@ -72,9 +83,15 @@ def _loose_number(value: str) -> float | int | None:
 
 
 def parse_value(column: dict, value: object, *, strict: bool,
-                users_by_email: dict[str, dict], hyperlink: bool = False) -> ParsedCell:
+                users_by_email: dict[str, dict], hyperlink: bool = False,
+                override: bool = False) -> ParsedCell:
     """Parse one written (non-empty) value for ``column``; raise ApiError 1042 if strict
-    parsing fails. ``strict=False`` converts what it can and keeps the rest as text."""
+    parsing fails. ``strict=False`` converts what it can and keeps the rest as text, unless
+    the column has ``validation`` (5536) and ``override`` (overrideValidation) is off.
+
+    Strict parsing refuses a PICKLIST value outside the options even without validation:
+    a Smartsheet maintainer confirms it in smartsheet-python-sdk issue #93 ("set
+    cell.strict = False" to store other values)."""
     cid = column["id"]
     ctype = column["type"]
     if ctype == "TEXT_NUMBER" or hyperlink:
@@ -95,10 +112,11 @@ def parse_value(column: dict, value: object, *, strict: bool,
             return _text(cid, value)
         raise _strict_error(column, value)
     if ctype == "DATE":
+        # DATE cells carry no displayValue ("Cells — Cell Value Representation").
         if isinstance(value, str) and _DATE_RE.match(value):
             try:
-                return ParsedCell({"columnId": cid, "value": value,
-                                   "displayValue": date_display(value)})
+                date.fromisoformat(value)
+                return ParsedCell({"columnId": cid, "value": value})
             except ValueError:
                 pass
         if not strict and isinstance(value, str):
@@ -107,9 +125,8 @@ def parse_value(column: dict, value: object, *, strict: bool,
                     iso = datetime.strptime(value.strip(), fmt).date().isoformat()
                 except ValueError:
                     continue
-                return ParsedCell({"columnId": cid, "value": iso,
-                                   "displayValue": date_display(iso)})
-            return _text(cid, value)
+                return ParsedCell({"columnId": cid, "value": iso})
+            return _free_text(column, value, override)
         raise _strict_error(column, value)
     if ctype == "DATETIME":
         if isinstance(value, str):
@@ -132,7 +149,7 @@ def parse_value(column: dict, value: object, *, strict: bool,
                                   {"objectType": "MULTI_PICKLIST", "values": [text]})
             return ParsedCell({"columnId": cid, "value": text, "displayValue": text})
         if not strict:
-            return _text(cid, value)
+            return _free_text(column, value, override)
         raise _strict_error(column, value)
     if ctype in ("CONTACT_LIST", "MULTI_CONTACT_LIST"):
         if isinstance(value, str) and _EMAIL_RE.match(value.strip()):
@@ -145,7 +162,7 @@ def parse_value(column: dict, value: object, *, strict: bool,
             return ParsedCell({"columnId": cid, "value": email, "displayValue": display},
                               contact)
         if not strict:
-            return _text(cid, value)
+            return _free_text(column, value, override)
         raise _strict_error(column, value)
     raise _strict_error(column, value)
 
@@ -165,17 +182,21 @@ def contact_object(email: str, users_by_email: dict[str, dict], column: dict) ->
 
 
 def parse_object_value(column: dict, obj: object, *, strict: bool,
-                       users_by_email: dict[str, dict]) -> ParsedCell:
+                       users_by_email: dict[str, dict], override: bool = False) -> ParsedCell:
     """Parse an ``objectValue`` write (multi-picklist, multi-contact, contact objects)."""
     cid = column["id"]
     if not isinstance(obj, dict):
-        return parse_value(column, obj, strict=strict, users_by_email=users_by_email)
+        return parse_value(column, obj, strict=strict, users_by_email=users_by_email,
+                           override=override)
     kind = obj.get("objectType")
     if kind == "MULTI_PICKLIST" and column["type"] == "MULTI_PICKLIST":
         values = obj.get("values") or []
         options = column.get("options") or []
-        if strict and any(v not in options for v in values):
+        outside = [v for v in values if v not in options]
+        if outside and strict:
             raise _strict_error(column, values)
+        if outside and column.get("validation") and not override:
+            raise ApiError(5536, outside[0], column["title"], column["type"])
         display = ", ".join(str(v) for v in values)
         return ParsedCell({"columnId": cid, "value": display, "displayValue": display},
                           {"objectType": "MULTI_PICKLIST", "values": list(values)})

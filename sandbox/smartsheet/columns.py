@@ -1,8 +1,15 @@
-"""Column validation and the column operations (add with index, update, delete)."""
+"""Column validation and the column operations (add with index, update, delete).
+
+A column's ``version`` says which complex type it holds: 0 text and others, 1
+MULTI_CONTACT_LIST, 2 MULTI_PICKLIST ("Complex column types and compatibility"). Column
+formulas (``formula``) may only reach the same row (``@row``), else 1310; system columns
+cannot hold one (1303) (published error-code list).
+"""
 
 from __future__ import annotations
 
-from .cells import OPTION_TYPES, SYSTEM_TYPES, USER_TYPES
+from . import formulas, recalc
+from .cells import OPTION_TYPES, RESERVED_TYPES, SYSTEM_TYPES, USER_TYPES, VALIDATION_TYPES
 from .errors import ApiError
 from .model import Sheet
 from .rows import MAX_CELLS, WriteContext, require_rank, stamp_system_cells, touch
@@ -10,7 +17,44 @@ from .rows import MAX_CELLS, WriteContext, require_rank, stamp_system_cells, tou
 MAX_COLUMNS = 400
 _SETTABLE = {"title", "type", "options", "index", "locked", "width", "validation",
              "contactOptions", "systemColumnType", "autoNumberFormat", "primary", "id",
-             "description", "format", "hidden", "version"}
+             "description", "format", "hidden", "version", "formula"}
+_TYPE_VERSION = {"MULTI_CONTACT_LIST": 1, "MULTI_PICKLIST": 2}
+
+
+def _check_type(ctype: object, system: object) -> None:
+    """DATETIME only with a created/modified-date system type; project types never
+    ("Columns — Column Types": the API cannot set them)."""
+    if ctype == "DATETIME" and system in ("CREATED_DATE", "MODIFIED_DATE"):
+        return
+    if ctype in RESERVED_TYPES:
+        raise ApiError(1142, ctype)
+    if ctype not in USER_TYPES:
+        raise ApiError(1031, ctype, "type")
+
+
+def _set_validation(column: dict, body: dict) -> None:
+    if "validation" not in body:
+        return
+    wanted = bool(body["validation"])
+    if wanted and column["type"] not in VALIDATION_TYPES:
+        raise ApiError(1210, column["type"])
+    column["validation"] = wanted
+
+
+def _set_formula(column: dict, body: dict) -> None:
+    if "formula" not in body:
+        return
+    formula = body["formula"]
+    if formula in (None, ""):
+        column.pop("formula", None)
+        return
+    if column.get("systemColumnType"):
+        raise ApiError(1303)
+    if not isinstance(formula, str) or not formula.startswith("="):
+        raise ApiError(1162)
+    if not formulas.row_only(formula):
+        raise ApiError(1310)
+    column["formula"] = formula
 
 
 def build_column(body: object, *, column_id: int, taken_titles: set[str],
@@ -26,10 +70,10 @@ def build_column(body: object, *, column_id: int, taken_titles: set[str],
     ctype = body.get("type")
     if ctype is None:
         raise ApiError(1012, "column.type")
-    if ctype not in USER_TYPES:
-        raise ApiError(1031, ctype, "type")
-    column = {"id": column_id, "version": 0, "index": 0, "title": title.strip(),
-              "type": ctype, "validation": False, "width": int(body.get("width") or 150)}
+    _check_type(ctype, body.get("systemColumnType"))
+    column = {"id": column_id, "version": _TYPE_VERSION.get(ctype, 0), "index": 0,
+              "title": title.strip(), "type": ctype, "validation": False,
+              "width": int(body.get("width") or 150)}
     if body.get("primary"):
         if not creating_sheet:
             raise ApiError(1032, "column.primary")
@@ -48,6 +92,8 @@ def build_column(body: object, *, column_id: int, taken_titles: set[str],
         if system == "AUTO_NUMBER" and isinstance(body.get("autoNumberFormat"), dict):
             column["autoNumberFormat"] = body["autoNumberFormat"]
     _set_options(column, body)
+    _set_validation(column, body)
+    _set_formula(column, body)
     if body.get("locked"):
         column["locked"] = True
     return column
@@ -124,6 +170,8 @@ def add_columns(sheet: Sheet, body: object, ctx: WriteContext) -> tuple[dict, li
     if any(c.get("systemColumnType") for c in added):
         for row in sheet.rows:  # system values exist for rows made before the column
             stamp_system_cells(sheet, row, _as_row_writer(ctx, row), created=True)
+    if any(c.get("formula") for c in added):
+        recalc.recalculate(sheet)
     touch(sheet, ctx)
     events = [{"objectType": "column", "eventType": "created", "id": c["id"]} for c in added]
     return {"message": "SUCCESS", "resultCode": 0, "result": added,
@@ -158,17 +206,20 @@ def update_column(sheet: Sheet, column_id: int, body: object, ctx: WriteContext
             raise ApiError(1056)
         updated["title"] = title.strip()
     if "type" in body and body["type"] != column["type"]:
-        if body["type"] not in USER_TYPES:
-            raise ApiError(1031, body["type"], "type")
+        _check_type(body["type"], None)
         if column.get("primary") or column.get("systemColumnType"):
             raise ApiError(1057 if column.get("primary") else 1065)
         updated["type"] = body["type"]
+        updated["version"] = _TYPE_VERSION.get(body["type"], 0)
+        if updated["type"] not in VALIDATION_TYPES:
+            updated["validation"] = False
     _set_options(updated, body)
+    _set_validation(updated, body)
+    _set_formula(updated, body)
     if "locked" in body:
         updated["locked"] = bool(body["locked"])
     if "width" in body:
         updated["width"] = int(body["width"])
-    updated["version"] = column.get("version", 0) + 1
     position = sheet.columns.index(column)
     sheet.columns[position] = updated
     if "index" in body and body["index"] != position:
@@ -179,6 +230,8 @@ def update_column(sheet: Sheet, column_id: int, body: object, ctx: WriteContext
         sheet.columns.insert(index, sheet.columns.pop(position))
     sheet.reindex_columns()
     sheet.layout += 1
+    if column.get("formula") != updated.get("formula"):
+        _formula_changed(sheet, column_id, bool(updated.get("formula")))
     touch(sheet, ctx)
     return ({"message": "SUCCESS", "resultCode": 0, "result": updated,
              "version": sheet.version},
@@ -198,6 +251,23 @@ def delete_column(sheet: Sheet, column_id: int, ctx: WriteContext) -> tuple[dict
         row.objv.pop(column_id, None)
     suffix = f":{column_id}"
     sheet.history = {k: v for k, v in sheet.history.items() if not k.endswith(suffix)}
+    recalc.recalculate(sheet)  # formulas naming the column become #UNPARSEABLE
     touch(sheet, ctx)
     return ({"message": "SUCCESS", "resultCode": 0, "version": sheet.version},
             [{"objectType": "column", "eventType": "deleted", "id": column_id}])
+
+
+def _formula_changed(sheet: Sheet, column_id: int, has_formula: bool) -> None:
+    """A column formula was set (every cell computed) or removed (the computed values
+    stay as plain values)."""
+    if not has_formula:
+        for row in sheet.rows:
+            cell = row.cells.get(column_id)
+            if cell and "formula" in cell:
+                plain = {k: v for k, v in cell.items() if k != "formula"}
+                if "value" in plain:
+                    row.cells[column_id] = plain
+                else:
+                    del row.cells[column_id]
+                row.cells_json = None
+    recalc.recalculate(sheet)

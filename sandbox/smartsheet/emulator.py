@@ -38,14 +38,22 @@ def persona_token(email: str) -> str:
 class SmartsheetEmulator:
     """Options: ``token_ttl_seconds`` (OAuth tokens, default 7 days), ``rate_per_minute``
     (300), ``webhook_retry_delays`` (seconds between callback retries, default
-    ``(0.1, 0.2, 0.4)``), ``webhook_timeout_seconds`` (5)."""
+    ``(0.1, 0.2, 0.4)``), ``webhook_timeout_seconds`` (5), ``webhook_delay_seconds``
+    (callback batching, default 60 as the real service; 0 sends each write's callback at
+    once), ``webhook_reverify_every`` (a new verification challenge every N callbacks,
+    default 100), ``allow_insecure_callbacks`` (accept ``http`` and loopback callback URLs
+    on any port; off by default, as the real service refuses them). See
+    :mod:`.webhooks`; all of them can change at run time through the ``webhooks`` control
+    action."""
 
     service = "smartsheet"
 
     def __init__(self, control: Control, *, state_dir: Path | None, seed: str = "empty",
                  token_ttl_seconds: float = 7 * 24 * 3600, rate_per_minute: int = 300,
                  webhook_retry_delays: tuple[float, ...] = (0.1, 0.2, 0.4),
-                 webhook_timeout_seconds: float = 5.0) -> None:
+                 webhook_timeout_seconds: float = 5.0, webhook_delay_seconds: float = 60.0,
+                 webhook_reverify_every: int = 100,
+                 allow_insecure_callbacks: bool = False) -> None:
         self.control_ = control
         self.state_path = Path(state_dir) / "smartsheet.json" if state_dir else None
         self.seed_name = seed
@@ -56,10 +64,14 @@ class SmartsheetEmulator:
         self.rate = RateLimiter(rate_per_minute)
         self.default_rate = rate_per_minute
         self.webhooks: dict[int, dict] = {}
-        self.deliverer = hooks.Deliverer(self.webhooks, self.lock,
-                                         retry_delays=tuple(webhook_retry_delays),
-                                         timeout=webhook_timeout_seconds)
-        self.webhook_timeout = webhook_timeout_seconds
+        self.hook_settings = hooks.HookSettings(
+            delay_seconds=float(webhook_delay_seconds),
+            reverify_every=int(webhook_reverify_every),
+            allow_insecure_callbacks=bool(allow_insecure_callbacks),
+            retry_delays=tuple(webhook_retry_delays), timeout=float(webhook_timeout_seconds))
+        self.default_hook_settings = hooks.HookSettings(**{
+            **self.hook_settings.__dict__})
+        self.deliverer = hooks.Deliverer(self.webhooks, self.lock, self.hook_settings)
         if self.state_path is not None and self.state_path.exists():
             self._load(json.loads(self.state_path.read_text()))
         else:
@@ -85,6 +97,7 @@ class SmartsheetEmulator:
                 self.tokens.add_personal(persona_token(persona.email), user["id"])
             self.rate.configure(self.default_rate)
             self.rate.reset()
+            self.hook_settings.__dict__.update(self.default_hook_settings.__dict__)
             if (seed_name or self.seed_name) == "demo":
                 seed.make_demo(self)
             return {"reset": True, "sheets": len(self.sheets)}
@@ -242,17 +255,32 @@ class SmartsheetEmulator:
         # so that a subscriber living in this process can answer.
         self.lock.release()
         try:
-            ok = hooks.verify(hook, self.webhook_timeout)
+            ok = hooks.verify(hook["callbackUrl"], hook["id"], self.hook_settings.timeout)
         finally:
             self.lock.acquire()
         hook["enabled"] = ok
         hook["status"] = "ENABLED" if ok else "DISABLED_VERIFICATION_FAILED"
+        self.deliverer.since_verified[hook["id"]] = 0
 
     def remove_sheet(self, sheet_id: int) -> None:
         self.sheets.pop(sheet_id, None)
         for hook in self.webhooks.values():
             if hook["scopeObjectId"] == sheet_id:
-                hook["enabled"], hook["status"] = False, "DISABLED_SCOPE_INACCESSIBLE"
+                self._scope_lost(hook)
+
+    def _scope_lost(self, hook: dict) -> None:
+        """The owner lost the sheet: disabled, and told so if it was listening."""
+        was_enabled = hook["enabled"]
+        hook["enabled"], hook["status"] = False, "DISABLED_SCOPE_INACCESSIBLE"
+        if was_enabled:
+            self.deliverer.status_change(hook, "DISABLED_SCOPE_INACCESSIBLE", self.now_iso())
+
+    def _scope_regained(self, sheet: Sheet, user_id: int) -> None:
+        for hook in self.webhooks.values():
+            if (hook["scopeObjectId"] == sheet.id and hook["ownerId"] == user_id
+                    and hook["status"] == "DISABLED_SCOPE_INACCESSIBLE"):
+                hook["enabled"], hook["status"] = True, "ENABLED"
+                self.deliverer.status_change(hook, "ENABLED", self.now_iso())
 
     # -- control actions (also callable as methods) ---------------------------------
     def control(self, action: str, payload: dict) -> dict:
@@ -264,7 +292,9 @@ class SmartsheetEmulator:
                    "revoke": lambda p: self.revoke(**p),
                    "delete_sheet": lambda p: self.delete_sheet(**p),
                    "count": lambda p: self.count(),
-                   "tokens": lambda p: self.persona_tokens()}
+                   "tokens": lambda p: self.persona_tokens(),
+                   "webhooks": lambda p: self.configure_webhooks(**p),
+                   "webhooks_flush": lambda p: {"flushed": self.deliverer.flush()}}
         if action not in actions:
             raise KeyError(f"unknown smartsheet control action {action!r}")
         try:
@@ -302,13 +332,38 @@ class SmartsheetEmulator:
                 self.notify(sheet, events, None, user=user)
             return {"version": sheet.version, "rows": [r["id"] for r in result["result"]]}
 
-    def share(self, *, sheet_id: int, email: str, access_level: str) -> dict:
+    def configure_webhooks(self, *, reset: bool = False, **changes) -> dict:
+        """Change webhook behaviour at run time: ``delay_seconds``, ``reverify_every``,
+        ``allow_insecure_callbacks``, ``retry_delays``, ``timeout``; ``reset`` first goes
+        back to the emulator's options."""
+        settings = self.hook_settings
+        if reset:
+            settings.__dict__.update(self.default_hook_settings.__dict__)
+        for key, value in changes.items():
+            if not hasattr(settings, key):
+                raise ValueError(f"unknown webhook setting {key!r}")
+            kind = type(getattr(settings, key))
+            setattr(settings, key, tuple(value) if kind is tuple else kind(value))
+        return settings.as_dict()
+
+    def share(self, *, sheet_id: int, email: str, access_level: str | None) -> dict:
+        """Share a sheet with a persona at ``access_level``; None takes the share away
+        (their webhooks on it become DISABLED_SCOPE_INACCESSIBLE)."""
         with self.lock:
             sheet = self.sheets[int(sheet_id)]
             user = self._user(email)
-            if access_level not in RANK:
+            if access_level is None:
+                if sheet.shares.get(user["id"]) == "OWNER":
+                    raise ValueError("the owner's access cannot be taken away")
+                sheet.shares.pop(user["id"], None)
+                for hook in self.webhooks.values():
+                    if hook["scopeObjectId"] == sheet.id and hook["ownerId"] == user["id"]:
+                        self._scope_lost(hook)
+            elif access_level not in RANK:
                 raise ValueError(f"unknown access level {access_level!r}")
-            sheet.shares[user["id"]] = access_level
+            else:
+                sheet.shares[user["id"]] = access_level
+                self._scope_regained(sheet, user["id"])
             return {"sheet_id": sheet.id, "email": user["email"], "access_level": access_level}
 
     def rate_limit(self, *, per_minute: int, window_seconds: float = 60.0) -> dict:

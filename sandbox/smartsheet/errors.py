@@ -59,14 +59,34 @@ CODES: dict[int, tuple[int, str]] = {
     1073: (400, "The redirect_uri did not match the expected value."),
     1077: (400, "Duplicate system column type: {0}."),
     1079: (400, "Column type {0} is not supported for system column type {1}"),
+    # Recorded scenario "Add Rows - Invalid - Assign Hyperlink URL and SheetId".
+    1112: (400, "hyperlink.url must be null for sheet, report, or Sight hyperlinks."),
     1113: (400, "cell.value must be a string when the cell is a hyperlink."),
     1117: (400, "One of the following cell.hyperlink fields must be non-null: url, sheetId, "
                 "or reportId."),
+    1142: (400, "Column type {0} is reserved for project sheets and may not be manually set "
+                "on a column."),
+    # "Webhook errors" guide.
+    1151: (400, "Scope '{0}', object id {1} was not found."),
+    1152: (400, "Only URLs with a protocol of 'https' are supported for attribute '{0}'."),
+    1162: (400, "A formula must always start with an equal sign (=)."),
+    # Recorded scenario "Add Rows - Invalid - Assign Value and Formulae".
+    1163: (400, "If cell.formula is specified, then value, objectValue, image, hyperlink, and "
+                "linkInFromCell must not be specified."),
     1123: (400, "Specifying multiple row locations is not yet supported. Each row must use "
                 "the same row location attribute and value (toBottom, toTop, parentId, "
                 "siblingId, above)."),
     1130: (400, "One of cell.value or objectValue may be set, but not both."),
     1185: (400, "Cannot create a child of a parent row that has no data in it."),
+    1210: (400, "Column validation is not supported for column type '{0}'."),
+    1212: (403, "You must be a sheet admin to override validation."),
+    1302: (400, "Cannot edit column formula cells."),
+    1303: (400, "Unsupported column type for column formulas."),
+    1310: (400, "Column formula syntax not supported."),
+    # Python SDK issue #167 (a DATE column restricted to dates); the type word for other
+    # restricted columns is the sandbox's guess.
+    5536: (400, 'The value "{0}" could not be saved in column "{1}". This column is restricted '
+                "to {2} values only."),
     4000: (500, "An unexpected error has occurred. Please contact api@smartsheet.com for "
                 "assistance."),
     4001: (503, "Smartsheet.com is currently offline for system maintenance. Please check "

@@ -73,6 +73,8 @@ class Sheet:
         self.auto_number = 0
         #: bumped on every column change: invalidates the rows' encoded cells
         self.layout = 0
+        #: set once a cell formula was written (column formulas live on the columns)
+        self.cell_formulas = False
 
     # -- columns -------------------------------------------------------------------
     def column(self, column_id: int) -> dict:
@@ -160,8 +162,9 @@ class Sheet:
     # -- serialization -------------------------------------------------------------
     def row_json(self, row: Row, row_number: int, *, col_ids: list[int] | None,
                  include: set[str], users: dict[int, dict], sibling_id: int | None,
-                 skip_empty: bool = False) -> dict:
-        """The JSON-ready dict of one row as GET sheet returns it."""
+                 skip_empty: bool = False, plain: frozenset[int] = frozenset()) -> dict:
+        """The JSON-ready dict of one row as GET sheet returns it; columns in ``plain``
+        (complex columns below the request's ``level``) get no complex objectValue."""
         out = {"id": row.id, "rowNumber": row_number, "expanded": row.expanded,
                "createdAt": row.created_at, "modifiedAt": row.modified_at}
         if row.parent_id is not None:
@@ -181,7 +184,10 @@ class Sheet:
                         out_cells.append({"columnId": cid})
                     continue
                 if "value" in cell:
-                    cell = {**cell, "objectValue": row.objv.get(cid, cell["value"])}
+                    objv = row.objv.get(cid, cell["value"])
+                    if cid in plain and isinstance(objv, dict):
+                        objv = cell["value"]
+                    cell = {**cell, "objectValue": objv}
                 out_cells.append(cell)
         elif skip_empty:
             out_cells = [cells[cid] for cid in ids if cid in cells]
@@ -253,7 +259,8 @@ class Sheet:
                 "modified_at": self.modified_at, "columns": self.columns,
                 "rows": [r.to_state() for r in self.rows],
                 "shares": [[k, v] for k, v in self.shares.items()],
-                "history": self.history, "auto_number": self.auto_number}
+                "history": self.history, "auto_number": self.auto_number,
+                "cell_formulas": self.cell_formulas}
 
     @classmethod
     def from_state(cls, data: dict) -> Sheet:
@@ -265,6 +272,7 @@ class Sheet:
         sheet.shares = {int(k): v for k, v in data["shares"]}
         sheet.history = data["history"]
         sheet.auto_number = data.get("auto_number", 0)
+        sheet.cell_formulas = data.get("cell_formulas", False)
         return sheet
 
 

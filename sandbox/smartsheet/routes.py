@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import api, api_webhooks
+from . import api, api_shares, api_webhooks
 
 ROUTES = {
     ("GET", "users/me"): api.users_me,
@@ -23,10 +23,10 @@ ROUTES = {
     ("DELETE", "sheets/{id}/rows"): api.rows_delete,
     ("GET", "sheets/{id}/rows/{id}"): api.row_get,
     ("GET", "sheets/{id}/rows/{id}/columns/{id}/history"): api.cell_history,
-    ("GET", "sheets/{id}/shares"): api.shares_list,
-    ("POST", "sheets/{id}/shares"): api.shares_create,
-    ("GET", "shares"): api.shares_list,
-    ("POST", "shares"): api.shares_create,
+    ("GET", "sheets/{id}/shares"): api_shares.shares_list,
+    ("POST", "sheets/{id}/shares"): api_shares.shares_create,
+    ("GET", "shares"): api_shares.shares_list,
+    ("POST", "shares"): api_shares.shares_create,
     ("GET", "webhooks"): api_webhooks.webhooks_list,
     ("POST", "webhooks"): api_webhooks.webhook_create,
     ("GET", "webhooks/{id}"): api_webhooks.webhook_get,

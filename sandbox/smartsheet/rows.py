@@ -8,39 +8,24 @@ when it raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from .cells import ParsedCell, parse_object_value, parse_value
+from . import recalc
 from .errors import ApiError
 from .model import RANK, Row, Sheet
+from .writes import (
+    WriteContext,
+    apply_cells,
+    parse_cells,
+    require_rank,
+    stamp_system_cells,
+    touch,
+)
+
+__all__ = ["MAX_CELLS", "WriteContext", "add_rows", "delete_rows", "require_rank",
+           "stamp_system_cells", "touch", "update_rows"]
 
 MAX_ROWS_PER_CALL = 500
 MAX_CELLS = 500_000
 _LOCATION_KEYS = ("toTop", "toBottom", "parentId", "siblingId", "above", "indent", "outdent")
-_EMPTY = object()
-
-
-@dataclass
-class WriteContext:
-    """Who writes, and when."""
-
-    user: dict
-    access_level: str
-    at: str
-    ts: float
-    new_id: Callable[[], int]
-    users_by_email: dict[str, dict]
-    users_by_id: dict[int, dict]
-
-    @property
-    def rank(self) -> int:
-        return RANK[self.access_level]
-
-
-def require_rank(ctx: WriteContext, level: str) -> None:
-    if ctx.rank < RANK[level]:
-        raise ApiError(1004)
 
 
 def _as_list(body: object, what: str) -> list[dict]:
@@ -50,122 +35,6 @@ def _as_list(body: object, what: str) -> list[dict]:
     if len(items) > MAX_ROWS_PER_CALL:
         raise ApiError(1061, "rows")
     return items
-
-
-# -- cells ---------------------------------------------------------------------------
-def parse_cells(sheet: Sheet, cells_in: object, ctx: WriteContext,
-                columns: dict[int, dict]) -> dict[int, ParsedCell | None]:
-    """Validate a row's cells; ``None`` means "clear this cell"."""
-    if cells_in is None:
-        return {}
-    if not isinstance(cells_in, list):
-        raise ApiError(1008, "row.cells must be an array")
-    parsed: dict[int, ParsedCell | None] = {}
-    for cell in cells_in:
-        if not isinstance(cell, dict) or "columnId" not in cell:
-            raise ApiError(1012, "cell.columnId")
-        cid = cell["columnId"]
-        column = columns.get(cid)
-        if column is None:
-            raise ApiError(1036, cid)
-        if cid in parsed:
-            raise ApiError(1037, cid)
-        if column.get("systemColumnType"):
-            raise ApiError(1046, cid)
-        if column.get("locked") and ctx.rank < RANK["ADMIN"]:
-            raise ApiError(1039, cid)
-        for key in ("formula", "linkInFromCell"):
-            if cell.get(key) is not None:
-                raise ApiError(1032, f"cell.{key}")
-        strict = cell.get("strict", True) is not False
-        value = cell.get("value", _EMPTY)
-        if cell.get("objectValue") is not None and value not in (_EMPTY, None):
-            raise ApiError(1130)
-        hyperlink = cell.get("hyperlink")
-        if hyperlink is not None:
-            if not isinstance(hyperlink, dict) or not hyperlink.get("url"):
-                raise ApiError(1117)
-            if not isinstance(value, str) or not value:
-                raise ApiError(1113)
-            result = parse_value(column, value, strict=strict,
-                                 users_by_email=ctx.users_by_email, hyperlink=True)
-            result.cell["hyperlink"] = {"url": str(hyperlink["url"])}
-            parsed[cid] = result
-            continue
-        if cell.get("objectValue") is not None:
-            parsed[cid] = parse_object_value(column, cell["objectValue"], strict=strict,
-                                             users_by_email=ctx.users_by_email)
-            continue
-        if value is _EMPTY or value is None or value == "":
-            parsed[cid] = None
-            continue
-        if not isinstance(value, str | int | float | bool):
-            raise ApiError(1038)
-        parsed[cid] = parse_value(column, value, strict=strict,
-                                  users_by_email=ctx.users_by_email)
-    return parsed
-
-
-def apply_cells(sheet: Sheet, row: Row, parsed: dict[int, ParsedCell | None],
-                ctx: WriteContext, *, created: bool) -> list[dict]:
-    """Write parsed cells, keep cell history, stamp the row; return webhook events."""
-    events = []
-    changed = False
-    for cid, result in parsed.items():
-        old = row.cells.get(cid)
-        if result is None:
-            if old is None:
-                continue
-            del row.cells[cid]
-            row.objv.pop(cid, None)
-            entry = [None, None, ctx.at, ctx.user["id"]]
-            event = "deleted"
-        else:
-            if old == result.cell and row.objv.get(cid) == result.object_value:
-                continue
-            row.cells[cid] = result.cell
-            if result.object_value is not None:
-                row.objv[cid] = result.object_value
-            else:
-                row.objv.pop(cid, None)
-            entry = [result.cell["value"], result.cell.get("displayValue"), ctx.at,
-                     ctx.user["id"]]
-            event = "created" if old is None else "updated"
-        sheet.history.setdefault(f"{row.id}:{cid}", []).append(entry)
-        events.append({"objectType": "cell", "eventType": event, "rowId": row.id,
-                       "columnId": cid})
-        changed = True
-    if changed or created:
-        row.cells_json = None
-        row.modified_at, row.modified_ts, row.modified_by = ctx.at, ctx.ts, ctx.user["id"]
-        stamp_system_cells(sheet, row, ctx, created=created)
-    return events
-
-
-def stamp_system_cells(sheet: Sheet, row: Row, ctx: WriteContext, *, created: bool) -> None:
-    """Fill system columns (auto number, created/modified date and by)."""
-    row.cells_json = None
-    for column in sheet.columns:
-        kind = column.get("systemColumnType")
-        if not kind:
-            continue
-        cid = column["id"]
-        if kind == "AUTO_NUMBER" and created:
-            sheet.auto_number += 1
-            fmt = column.get("autoNumberFormat") or {}
-            number = str(fmt.get("startingNumber", 1) + sheet.auto_number - 1)
-            number = number.zfill(len(fmt.get("fill", "")))
-            text = f"{fmt.get('prefix', '')}{number}{fmt.get('suffix', '')}"
-            row.cells[cid] = {"columnId": cid, "value": text, "displayValue": text}
-        elif kind == "CREATED_DATE" and created or kind == "MODIFIED_DATE":
-            row.cells[cid] = {"columnId": cid, "value": row.modified_at,
-                              "displayValue": row.modified_at}
-        elif kind == "CREATED_BY" and created or kind == "MODIFIED_BY":
-            user = ctx.user
-            row.cells[cid] = {"columnId": cid, "value": user["email"],
-                              "displayValue": user["name"]}
-            row.objv[cid] = {"objectType": "CONTACT", "email": user["email"],
-                             "name": user["name"]}
 
 
 # -- locations -----------------------------------------------------------------------
@@ -264,14 +133,22 @@ def _fail(partial: bool, failed: list, index: int, row_id: int | None, err: ApiE
     failed.append({"index": index, "rowId": row_id, "error": err.body()})
 
 
-def _result(sheet: Sheet, rows: list[Row], failed: list, partial: bool, ctx: WriteContext
-            ) -> dict:
+def _result(sheet: Sheet, rows: list[Row], written: dict[int, set[int]], failed: list,
+            partial: bool, ctx: WriteContext) -> dict:
+    """The write's answer: each row with its cells, a written cell that is now empty as
+    ``{"columnId": ...}`` (recorded scenarios "Update Rows - Clear Value - ...")."""
     by_id = {r["id"]: r for r in sheet.rows_json(rows, col_ids=None, include=set(),
                                                  users=ctx.users_by_id, skip_empty=True)}
     result = []
     for row in rows:
         item = by_id[row.id]
         item["sheetId"] = sheet.id
+        cleared = written.get(row.id, set()) - set(row.cells)
+        if cleared:
+            present = {c["columnId"]: c for c in item["cells"]}
+            item["cells"] = [present.get(c["id"]) or {"columnId": c["id"]}
+                             for c in sheet.columns
+                             if c["id"] in present or c["id"] in cleared]
         result.append(item)
     body = {"message": "SUCCESS", "resultCode": 0, "result": result, "version": sheet.version}
     if partial and failed:
@@ -301,21 +178,24 @@ def add_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
         raise ApiError(1061, "cells")
     events: list[dict] = []
     new_rows = []
+    written: dict[int, set[int]] = {}
     for item, parsed in prepared:
         row = Row(ctx.new_id(), at=ctx.at, ts=ctx.ts, user_id=ctx.user["id"])
         row.expanded = item.get("expanded", True) is not False
         row.locked = bool(item.get("locked")) and ctx.rank >= RANK["ADMIN"]
         events.append({"objectType": "row", "eventType": "created", "id": row.id})
         events.extend(apply_cells(sheet, row, parsed, ctx, created=True))
+        written[row.id] = set(parsed)
         new_rows.append(row)
     if new_rows:
         for row in new_rows:
             sheet.index[row.id] = row
         place(sheet, new_rows, mode, anchor)
+        recalc.recalculate(sheet, new_rows)
         touch(sheet, ctx)
         for row in new_rows:  # encode now: writes are small, a big GET must be fast
             sheet.encoded_cells(row)
-    return _result(sheet, new_rows, failed, partial, ctx), events
+    return _result(sheet, new_rows, written, failed, partial, ctx), events
 
 
 def update_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
@@ -358,8 +238,10 @@ def update_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
             continue
         done.append((row, item, parsed, bool(loc)))
     updated = []
+    written: dict[int, set[int]] = {}
     for row, item, parsed, moved in done:
         cell_events = apply_cells(sheet, row, parsed, ctx, created=False)
+        written[row.id] = set(parsed)
         if item.get("expanded") is not None:
             row.expanded = bool(item["expanded"])
         if item.get("locked") is not None:
@@ -371,8 +253,9 @@ def update_rows(sheet: Sheet, body: object, ctx: WriteContext, *, partial: bool
         events.extend(cell_events)
         updated.append(row)
     if events:
+        recalc.recalculate(sheet, updated)
         touch(sheet, ctx)
-    return _result(sheet, updated, failed, partial, ctx), events
+    return _result(sheet, updated, written, failed, partial, ctx), events
 
 
 def delete_rows(sheet: Sheet, ids: list[int], ctx: WriteContext, *, ignore_missing: bool
@@ -385,13 +268,10 @@ def delete_rows(sheet: Sheet, ids: list[int], ctx: WriteContext, *, ignore_missi
         raise ApiError(1006)
     deleted = sheet.delete_rows(ids)
     if deleted:
+        recalc.recalculate(sheet, [])  # formulas that reach other rows see the gap
         touch(sheet, ctx)
     events = [{"objectType": "row", "eventType": "deleted", "id": i} for i in deleted]
     return {"message": "SUCCESS", "resultCode": 0, "result": deleted,
             "version": sheet.version}, events
 
 
-def touch(sheet: Sheet, ctx: WriteContext) -> None:
-    """Every change raises the sheet's version."""
-    sheet.version += 1
-    sheet.modified_at = ctx.at

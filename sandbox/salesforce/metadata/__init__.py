@@ -14,6 +14,7 @@ import string
 from pathlib import Path
 
 from sandbox.salesforce.metadata.fields import field, picklist, reference, system_fields
+from sandbox.salesforce.metadata.permissions import PERMISSION_OBJECTS
 from sandbox.salesforce.metadata.standard import STANDARD_OBJECTS
 
 _OBJECT_DEFAULTS = {
@@ -55,7 +56,7 @@ class Schema:
         self.custom_definitions: list[dict] = []
         self.removed_fields: list[tuple[str, str]] = []
         self._describes: dict[str, dict] | None = None
-        for name, label, plural, prefix, fields, extra in STANDARD_OBJECTS:
+        for name, label, plural, prefix, fields, extra in STANDARD_OBJECTS + PERMISSION_OBJECTS:
             self._add_object(name, label, plural, prefix, copy.deepcopy(fields), extra,
                              custom=False)
 

@@ -66,9 +66,10 @@ def _address(prefix: str) -> list[dict]:
 
 def _person_name(*, last_required: bool = True) -> list[dict]:
     return [
-        picklist("Salutation", SALUTATIONS),
-        field("FirstName", "string", length=40),
-        field("LastName", "string", length=80, nillable=not last_required),
+        picklist("Salutation", SALUTATIONS, compoundFieldName="Name"),
+        field("FirstName", "string", length=40, compoundFieldName="Name"),
+        field("LastName", "string", length=80, nillable=not last_required,
+              compoundFieldName="Name"),
         read_only("Name", "string", "Full Name", length=121, nameField=True),
     ]
 

@@ -198,18 +198,64 @@ def _first_after(events: list[dict], replay_id: int) -> int:
     return lo
 
 
+def event_shape(fields: dict[str, dict]) -> dict:
+    """How an object's fields appear in its change events: component fields of compound
+    fields (addresses, person names) nested under the compound name, date-times in
+    ``...000Z`` form ("Compound fields in change events", "Change event body")."""
+    components: dict[str, tuple[str, str]] = {}
+    for name, f in fields.items():
+        compound = f.get("compoundFieldName")
+        if not compound or f["type"] == "address":
+            continue
+        if compound.endswith("Address"):
+            prefix = compound[: -len("Address")]
+            components[name] = (compound, name[len(prefix):])
+        else:
+            components[name] = (compound, name)
+    datetimes = {name for name, f in fields.items() if f["type"] == "datetime"}
+    return {"components": components, "datetimes": datetimes}
+
+
+def _event_value(name: str, value: object, datetimes: set[str]) -> object:
+    if name in datetimes and isinstance(value, str) and value.endswith("+0000"):
+        return value[:-5] + "Z"
+    return value
+
+
 def _payload(change: dict) -> dict:
     """The event body fields: all set fields on create, only changed ones on update,
-    none on delete; with ``_changed`` / ``_nulled`` lists for the header."""
+    none on delete; with ``_changed`` / ``_nulled`` lists for the header. Compound
+    components nest (``BillingAddress: {City}``) and are listed as
+    ``BillingAddress.City``; an update always lists ``LastModifiedDate``."""
     old, new = change.get("old") or {}, change.get("new") or {}
     if change["kind"] == "delete":
         return {"_changed": [], "_nulled": []}
-    if change["kind"] == "create":
-        names = [k for k, v in new.items() if v is not None and k not in _NOT_IN_EVENTS]
-        changed: list[str] = []
-    else:
+    shape = change.get("shape") or {"components": {}, "datetimes": set()}
+    components, datetimes = shape["components"], shape["datetimes"]
+    compounds = {c for c, _ in components.values()}
+    update = change["kind"] == "update"
+    if update:
         names = [k for k in new if k not in _NOT_IN_EVENTS and old.get(k) != new.get(k)]
-        changed = sorted(names)
-    payload = {name: new.get(name) for name in names}
-    nulled = sorted(n for n in names if new.get(n) is None) if change["kind"] == "update" else []
-    return {**payload, "_changed": changed, "_nulled": nulled}
+        if "LastModifiedDate" in new and "LastModifiedDate" not in names:
+            names.append("LastModifiedDate")
+    else:
+        names = [k for k, v in new.items() if v is not None and k not in _NOT_IN_EVENTS]
+    payload: dict = {}
+    changed, nulled = [], []
+    for name in names:
+        if name in compounds:  # a derived full name: the nested components carry it
+            continue
+        value = _event_value(name, new.get(name), datetimes)
+        if name in components:
+            compound, component = components[name]
+            payload.setdefault(compound, {})[component] = value
+            label = f"{compound}.{component}"
+        else:
+            payload[name] = value
+            label = name
+        changed.append(label)
+        if value is None:
+            nulled.append(label)
+    if not update:
+        return {**payload, "_changed": [], "_nulled": []}
+    return {**payload, "_changed": sorted(changed), "_nulled": sorted(nulled)}

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sandbox.salesforce.store import Store
-from sandbox.salesforce.streaming.events import ChangeBus, current_origin
+from sandbox.salesforce.streaming.events import ChangeBus, current_origin, event_shape
 
 
 class PublishingStore(Store):
@@ -70,6 +70,16 @@ class PublishingStore(Store):
                 if self.bus is not None:
                     self.bus.publish(journal)
 
+    def _shape(self, object_name: str) -> dict:
+        """The object's event shape, recomputed only when its fields change."""
+        fields = self.schema.fields[object_name]
+        cache = self.__dict__.setdefault("_shapes", {})
+        key = (id(fields), len(fields))
+        cached = cache.get(object_name)
+        if cached is None or cached[0] != key:
+            cached = cache[object_name] = (key, event_shape(fields))
+        return cached[1]
+
     def _note(self, object_name: str, record_id: str, kind: str, old: dict | None,
               user_id: str | None) -> None:
         if self.bus is None:
@@ -77,7 +87,8 @@ class PublishingStore(Store):
         new = self.records[object_name][record_id]
         change = {"object": object_name, "id": record_id, "kind": kind,
                   "old": dict(old) if old else None, "new": dict(new),
-                  "user_id": user_id, "origin": current_origin()}
+                  "user_id": user_id, "origin": current_origin(),
+                  "shape": self._shape(object_name)}
         if self._journal is not None:
             self._journal.append(change)
         else:

@@ -37,12 +37,12 @@ def test_it_rolls_everything_back_when_all_or_none_is_true(org, sf):
     existing = org.insert("Account", [{"Name": "Before"}])[0]
     records = [
         {"attributes": {"type": "Account"}, "id": existing, "Name": "Changed"},
-        {"attributes": {"type": "Account"}, "id": existing, "NumberOfEmployees": "x"},
+        {"attributes": {"type": "Account"}, "id": existing, "Name": "x" * 256},
     ]
     result = sf.restful("composite/sobjects", method="PATCH",
                         json={"allOrNone": True, "records": records})
     assert result[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
-    assert result[1]["errors"][0]["statusCode"] == "INVALID_TYPE_ON_FIELD_IN_RECORD"
+    assert result[1]["errors"][0]["statusCode"] == "STRING_TOO_LONG"
     assert sf.Account.get(existing)["Name"] == "Before"
     created = sf.restful("composite/sobjects", method="POST", json={
         "allOrNone": True, "records": [*_accounts(2), {"attributes": {"type": "Account"}}]})
@@ -62,3 +62,27 @@ def test_it_deletes_and_retrieves_by_ids(org, sf):
     got = sf.restful("composite/sobjects/Account", params={"ids": f"{a},{b}",
                                                             "fields": "Name"})
     assert got[0] is None and got[1]["Name"] == "B"
+
+
+def _mixed(kinds: list[str]) -> list[dict]:
+    field = {"Account": "Name", "Contact": "LastName"}
+    return [{"attributes": {"type": k}, field[k]: f"{k} {i}"} for i, k in enumerate(kinds)]
+
+
+def test_it_allows_ten_chunks_and_refuses_eleven(org, sf):
+    # A chunk is a run of records of one type ("sObject Collections" limits).
+    ten = _mixed(["Account", "Contact"] * 5)
+    assert all(r["success"] for r in sf.restful("composite/sobjects", method="POST",
+                                                json={"records": ten}))
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.restful("composite/sobjects", method="POST",
+                   json={"records": _mixed(["Account", "Contact"] * 5 + ["Account"])})
+    [error] = caught.value.content
+    assert error["message"] == ("Cannot have more than 10 chunks in a single operation. "
+                                "Please rearrange the data to reduce chunking.")
+    assert org.count("Account") == {"Account": 5}
+    grouped = _mixed(["Account"] * 100 + ["Contact"] * 100)
+    for record in grouped:
+        record[next(k for k in record if k != "attributes")] += " again"
+    assert len(sf.restful("composite/sobjects", method="POST",
+                          json={"records": grouped})) == 200

@@ -54,7 +54,21 @@ def test_it_refuses_unknown_clients_and_foreign_redirects(info):
                                  "redirect_uri": "https://evil.example/cb"}).status_code == 400
 
 
-def test_it_rotates_refresh_tokens(info, connect, org):
+def test_it_keeps_the_refresh_token_when_the_app_does_not_rotate(info, connect, org):
+    # A new connected app has "Refresh Token Rotation" off: no new refresh token, and the
+    # one the client has keeps working.
+    first = org.control("token", {"user": "carol"})
+    refreshed = _token(info, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    body = refreshed.json()
+    assert refreshed.status_code == 200 and "refresh_token" not in body
+    assert connect(body["access_token"]).query("SELECT Id FROM User")["totalSize"] >= 1
+    again = _token(info, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert again.status_code == 200 and again.json()["access_token"] != body["access_token"]
+
+
+def test_it_rotates_refresh_tokens_when_the_app_does(sandbox, info, connect, org):
+    assert sandbox.handle_control("POST", ["salesforce", "connected_app"], {
+        "rotate_refresh_tokens": True})["rotate_refresh_tokens"] is True
     first = org.control("token", {"user": "carol"})
     rotated = _token(info, grant_type="refresh_token", refresh_token=first["refresh_token"])
     body = rotated.json()
@@ -62,6 +76,9 @@ def test_it_rotates_refresh_tokens(info, connect, org):
     assert connect(body["access_token"]).query("SELECT Id FROM User")["totalSize"] >= 1
     stale = _token(info, grant_type="refresh_token", refresh_token=first["refresh_token"])
     assert stale.status_code == 400 and stale.json()["error"] == "invalid_grant"
+    org.reset()  # back to the option: no rotation
+    later = _token(info, grant_type="refresh_token", refresh_token=body["refresh_token"])
+    assert later.status_code == 200 and "refresh_token" not in later.json()
 
 
 def test_it_supports_password_and_client_credentials_grants(info):

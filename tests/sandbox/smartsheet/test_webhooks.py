@@ -1,4 +1,9 @@
-"""Webhooks: verification handshake, signed skinny callbacks, change agent, retries."""
+"""Webhooks: verification handshake, signed skinny callbacks, change agent, retries.
+
+The subscriber listens on http://127.0.0.1, which the real service refuses: these tests
+switch ``allow_insecure_callbacks`` on, and send each write's callback at once
+(``delay_seconds=0``); tests/sandbox/smartsheet/test_webhook_rules.py covers the defaults.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +65,12 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(emulator):
+    emulator.configure_webhooks(allow_insecure_callbacks=True, delay_seconds=0)
     r = Receiver()
     yield r
     r.server.shutdown()
+    emulator.configure_webhooks(reset=True)
 
 
 def _create(client, sheet_id, url):
@@ -122,7 +129,7 @@ def test_it_retries_then_disables_a_failing_callback(sandbox, admin, receiver):
     while admin.Webhooks.get_webhook(hook.id).status != "DISABLED_CALLBACK_FAILED":
         assert time.monotonic() < deadline, "the webhook was never disabled"
         time.sleep(0.05)
-    retries = len(sandbox.smartsheet.deliverer.retry_delays)
+    retries = len(sandbox.smartsheet.hook_settings.retry_delays)
     assert len(receiver.callbacks()) == retries + 1
     bodies = {b for _, b in receiver.callbacks()}
     assert len(bodies) == 1  # the same callback, retried
