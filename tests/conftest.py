@@ -12,6 +12,13 @@ from sheetforce.demo import sandbox_host_entries
 #: limit itself is tested on purpose (tests/sandbox/smartsheet/test_rate_limit.py,
 #: tests/connector), which set it low and restore this session default.
 TEST_SMARTSHEET_RATE = {"rate_per_minute": 1_000_000}
+#: The session sandboxes behave as the real services except where a test suite cannot:
+#: webhooks call the test server on http://127.0.0.1 (at once: a test does not wait a
+#: minute), and the org's duplicate rules are off because unrelated tests reuse record
+#: names (the rules themselves are tested with them on, tests/sandbox and the engine).
+TEST_SANDBOX = {"smartsheet_options": TEST_SMARTSHEET_RATE, "allow_insecure_callbacks": True,
+                "webhook_delay_seconds": 0,
+                "salesforce_options": {"duplicate_rules": False}}
 
 
 def allow_sandbox_hosts(box: Sandbox) -> Sandbox:
@@ -30,7 +37,7 @@ def allow_sandbox_hosts(box: Sandbox) -> Sandbox:
 def sandbox(tmp_path_factory) -> Sandbox:
     """One empty-seeded sandbox for the whole session (tests create what they need)."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("sandbox"), seed="empty",
-                        smartsheet_options=TEST_SMARTSHEET_RATE)
+                        **TEST_SANDBOX)
     yield allow_sandbox_hosts(box)
     box.stop()
 
@@ -40,7 +47,7 @@ def demo_sandbox(tmp_path_factory) -> Sandbox:
     """A sandbox with the deterministic demo seed (read-mostly: do not rely on exact
     counts after writing to it)."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("demo-sandbox"), seed="demo",
-                        smartsheet_options=TEST_SMARTSHEET_RATE)
+                        **TEST_SANDBOX)
     yield allow_sandbox_hosts(box)
     box.stop()
 
@@ -51,9 +58,18 @@ def clock_sandbox(tmp_path_factory) -> Sandbox:
     Salesforce stamps never go backwards, so rewinding the shared sandbox's clock would
     give later tests equal SystemModstamps."""
     box = start_sandbox(state_dir=tmp_path_factory.mktemp("clock-sandbox"), seed="empty",
-                        smartsheet_options=TEST_SMARTSHEET_RATE)
+                        **TEST_SANDBOX)
     yield allow_sandbox_hosts(box)
     box.stop()
+
+
+@pytest.fixture
+def rotating_refresh_tokens(sandbox):
+    """The sandbox's connected app rotates refresh tokens (an option of real connected
+    apps, off by default) for one test."""
+    sandbox.salesforce.set_refresh_rotation(True)
+    yield
+    sandbox.salesforce.set_refresh_rotation(False)
 
 
 @pytest.fixture(autouse=True)

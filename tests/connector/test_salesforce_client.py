@@ -168,8 +168,8 @@ def test_it_reports_api_usage_from_the_limit_header(make_salesforce):
     assert 0 < used <= maximum
 
 
-def test_it_refreshes_an_expired_token_and_hands_over_the_rotated_tokens(sandbox, make_salesforce,
-                                                                        sf_info):
+def test_it_refreshes_an_expired_token_and_hands_over_the_rotated_tokens(
+        sandbox, make_salesforce, sf_info, rotating_refresh_tokens):
     tokens = mint(sandbox, "dan")
     seen = []
     client = make_salesforce(access_token=tokens["access_token"],

@@ -165,7 +165,25 @@ def test_it_refuses_a_bad_oauth_code(alice, install):
     assert caught.value.kind == "auth"
 
 
-def test_it_persists_rotated_tokens_after_a_refresh(sandbox, charlie, install):
+def test_it_keeps_the_refresh_token_when_the_app_does_not_rotate(sandbox, charlie, install):
+    tokens = sf_tokens(sandbox, "dan")
+    connection_create_from_token(user=charlie, install=install, service=Service.SALESFORCE,
+                                 access_token=tokens["access_token"],
+                                 refresh_token=tokens["refresh_token"])
+    sandbox.salesforce.expire_tokens("dan")
+    salesforce_client_for(user=charlie, install=install).identity()
+    stored = Connection.objects.get(user=charlie, service=Service.SALESFORCE)
+    assert stored.access_token not in ("", tokens["access_token"])
+    # No rotation (the connected app's default): the refresh token stays as it was.
+    assert stored.refresh_token == tokens["refresh_token"]
+    sandbox.salesforce.expire_tokens("dan")
+    again = CallCounter()
+    salesforce_client_for(user=charlie, install=install, counter=again).identity()
+    assert again.salesforce == 3  # 401, refresh with the same token, retry
+
+
+def test_it_persists_rotated_tokens_after_a_refresh(sandbox, charlie, install,
+                                                    rotating_refresh_tokens):
     tokens = sf_tokens(sandbox, "dan")
     connection_create_from_token(user=charlie, install=install, service=Service.SALESFORCE,
                                  access_token=tokens["access_token"],

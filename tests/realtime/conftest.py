@@ -14,7 +14,10 @@ from sandbox.runner import start_sandbox
 
 @pytest.fixture(scope="package")
 def rt_sandbox():
-    box = start_sandbox(state_dir=None, seed="empty",
+    # Callbacks batched as the real service does, over a short delay; http loopback
+    # callbacks allowed (the test server).
+    box = start_sandbox(state_dir=None, seed="empty", allow_insecure_callbacks=True,
+                        webhook_delay_seconds=0.3,
                         salesforce_options={"streaming_timeout_seconds": 20})
     yield box
     box.stop()

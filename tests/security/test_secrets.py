@@ -56,7 +56,7 @@ def _run(workflow):
     return run
 
 
-def test_no_secret_leaks_anywhere(db, sandbox, settings, captured, client):
+def test_no_secret_leaks_anywhere(rotating_refresh_tokens, db, sandbox, settings, captured, client):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     alice, sam = factories.alice(), factories.system_admin()

@@ -28,6 +28,18 @@ class Command(BaseCommand):
         parser.add_argument("--daily-api-limit", type=int, default=None)
         parser.add_argument("--save-every", type=float, default=5.0,
                             help="Seconds between state saves when --state-dir is set.")
+        # The real services' behaviour is the default; these relax it, explicitly.
+        parser.add_argument(
+            "--allow-insecure-callbacks", action="store_true",
+            help="Let Smartsheet webhooks call http:// and loopback URLs (the local demo; the "
+                 "real service wants public https on ports 443, 8000, 8008, 8080 or 8443).")
+        parser.add_argument(
+            "--webhook-delay", type=float, default=None, metavar="SECONDS",
+            help="Smartsheet webhook batching delay (the real service: about 60 s).")
+        parser.add_argument("--no-duplicate-rules", action="store_true",
+                            help="Turn off the Salesforce org's standard duplicate rules.")
+        parser.add_argument("--rotate-refresh-tokens", action="store_true",
+                            help="Rotate Salesforce refresh tokens (a connected-app option).")
 
     def handle(self, *args, **options) -> None:
         from sandbox.runner import start_sandbox
@@ -35,6 +47,10 @@ class Command(BaseCommand):
         salesforce_options = {}
         if options["daily_api_limit"]:
             salesforce_options["daily_api_limit"] = options["daily_api_limit"]
+        if options["no_duplicate_rules"]:
+            salesforce_options["duplicate_rules"] = False
+        if options["rotate_refresh_tokens"]:
+            salesforce_options["rotate_refresh_tokens"] = True
         box = start_sandbox(
             host=options["host"],
             salesforce_port=options["salesforce_port"],
@@ -42,6 +58,8 @@ class Command(BaseCommand):
             state_dir=options["state_dir"],
             seed=options["seed"],
             salesforce_options=salesforce_options,
+            allow_insecure_callbacks=options["allow_insecure_callbacks"] or None,
+            webhook_delay_seconds=options["webhook_delay"],
         )
         for service in ("salesforce", "smartsheet"):
             changes: dict = {"latency_ms": options["latency_ms"]}
