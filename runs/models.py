@@ -237,5 +237,28 @@ class SyncState(models.Model):
         return f"Sync state of workflow {self.workflow_id}"
 
 
+class BeatingService(models.TextChoices):
+    """The long-lived parts of a deployment that prove they are alive (see /readyz)."""
+
+    SCHEDULER = "scheduler", "Scheduler tick"
+    LISTENER = "listener", "Real-time listener"
+
+
+class ServiceHeartbeat(models.Model):
+    """When a service last showed it works, shared by every process on every host.
+
+    One row per service, moved by the scheduler tick at the end of each pass and by
+    ``listen_changes`` while it runs (see ``runs.services.heartbeats``).
+    """
+
+    service = models.CharField(max_length=20, choices=BeatingService.choices, unique=True)
+    beat_at = models.DateTimeField()
+    #: ``host:pid`` of the process that beat last.
+    worker = models.CharField(max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
 # Real-time sync models (webhooks, stream cursors, debounce): see runs/realtime/.
 from runs.realtime.models import RealtimeSignal, StreamCursor, WebhookSubscription  # noqa: E402,F401
