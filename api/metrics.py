@@ -2,8 +2,10 @@
 
 Every figure is read from the database at scrape time — not kept in a process — so the
 answer is the same whichever web process serves it and counts the work of every worker
-on every host. Three queries whatever the number of runs, workflows or installs; labels
-take bounded values only (run statuses, the two services, install ids).
+on every host. The counters come from ``RunTally`` (totals kept as runs end: they never
+go down when old runs are deleted); the gauges from the runs, errors and installs as
+they are. Four queries whatever the number of runs, workflows or installs; labels take
+bounded values only (run statuses, the two services, install ids and names).
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import CollectorRegistry
 
-from runs.models import FINISHED_STATUSES, RunStatus
+from runs.models import DURATION_BUCKETS, FINISHED_STATUSES, RunTally
 from runs.selectors import (
-    DURATION_BUCKETS,
     installs_api_usage,
     open_errors_count,
-    run_stats_by_status,
+    run_tallies,
+    runs_active_counts,
 )
 from runs.services.limits import parse_api_usage
 
@@ -29,33 +31,32 @@ class SheetforceCollector:
     """Runs, their durations and API calls, open errors, the queue, API budgets."""
 
     def collect(self):
-        stats = run_stats_by_status()
-        empty = {"runs": 0, "timed": 0, "salesforce_calls": 0, "smartsheet_calls": 0,
-                 "duration_seconds": 0.0, "le": dict.fromkeys(DURATION_BUCKETS, 0)}
-        finished = {str(status): stats.get(status, empty) for status in FINISHED_STATUSES}
+        tallies = run_tallies()
+        finished = [tallies.get(status) or RunTally(status=status)
+                    for status in FINISHED_STATUSES]
 
-        runs = CounterMetricFamily("sheetforce_runs", "Runs finished, by final status "
-                                   "(over the run history kept).", labels=["status"])
-        for status, row in finished.items():
-            runs.add_metric([status], row["runs"])
+        runs = CounterMetricFamily("sheetforce_runs", "Runs ended, by final status.",
+                                   labels=["status"])
+        for tally in finished:
+            runs.add_metric([tally.status], tally.runs)
         yield runs
 
-        buckets = [(str(float(b)), sum(r["le"][b] for r in finished.values()))
-                   for b in DURATION_BUCKETS]
-        buckets.append(("+Inf", sum(r["timed"] for r in finished.values())))
+        buckets = [(str(float(bound)), sum(getattr(t, f"le_{bound}") for t in finished))
+                   for bound in DURATION_BUCKETS]
+        buckets.append(("+Inf", sum(t.timed for t in finished)))
         yield HistogramMetricFamily(
             "sheetforce_run_duration_seconds", "Time from a run's start to its end.",
-            buckets=buckets, sum_value=sum(r["duration_seconds"] for r in finished.values()))
+            buckets=buckets, sum_value=sum(t.duration_seconds for t in finished))
 
-        calls = CounterMetricFamily("sheetforce_api_calls", "API calls made by runs, by "
-                                    "service (over the run history kept).", labels=["service"])
+        calls = CounterMetricFamily("sheetforce_api_calls", "API calls made by the runs "
+                                    "that ended, by service.", labels=["service"])
         for service in ("salesforce", "smartsheet"):
-            calls.add_metric([service], sum(r[f"{service}_calls"] for r in stats.values()))
+            calls.add_metric([service], sum(getattr(t, f"{service}_calls") for t in finished))
         yield calls
 
-        for status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        for status, count in runs_active_counts().items():
             yield GaugeMetricFamily(f"sheetforce_{status}_runs", f"Runs {status} now.",
-                                    value=stats.get(status, empty)["runs"])
+                                    value=count)
 
         yield GaugeMetricFamily("sheetforce_open_errors", "Row and record errors not yet "
                                 "synced cleanly, across all workflows.", value=open_errors_count())

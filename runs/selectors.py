@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from runs.models import Run, RunError, RunStatus, ServiceHeartbeat
+from runs.models import Run, RunError, RunStatus, RunTally, ServiceHeartbeat
 
 
 def run_list_for_workflow(*, workflow, limit: int | None = None) -> QuerySet[Run]:
@@ -74,50 +63,27 @@ def run_last_finished(*, workflow) -> Run | None:
     )
 
 
-# --- Operations: /readyz and /metrics (constant queries, aggregated in SQL) -------------
-
-#: Upper bounds (seconds) of the run-duration histogram's buckets (``+Inf`` is implied).
-DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
-
+# --- Operations: /readyz and /metrics (a constant number of queries) -------------------
 
 def heartbeats_latest() -> dict[str, datetime]:
     """``BeatingService`` value → when it last beat (absent: never). One query."""
     return dict(ServiceHeartbeat.objects.values_list("service", "beat_at"))
 
 
-def run_stats_by_status(*, buckets: tuple[int, ...] = DURATION_BUCKETS) -> dict[str, dict]:
-    """Per run status, over every stored run (one grouped query)::
+def run_tallies() -> dict[str, RunTally]:
+    """Final status → the totals of the runs that ended with it (``RunTally``): absent
+    until a run first ends with that status. One query."""
+    return {tally.status: tally for tally in RunTally.objects.all()}
 
-        {"succeeded": {"runs": 12, "salesforce_calls": 30, "smartsheet_calls": 25,
-                       "timed": 11, "duration_seconds": 85.2, "le": {1: 3, 5: 11, ...}}}
 
-    ``timed`` counts runs with both a start and an end (a run cancelled while queued
-    has no duration); ``le[b]`` counts the timed runs that took at most ``b`` seconds.
-    """
-    timed = Q(started_at__isnull=False, finished_at__isnull=False)
-    aggregates = {
-        "runs": Count("pk"),
-        "salesforce_calls": Sum("salesforce_calls", default=0),
-        "smartsheet_calls": Sum("smartsheet_calls", default=0),
-        "timed": Count("pk", filter=timed),
-        "duration": Sum(ExpressionWrapper(F("finished_at") - F("started_at"),
-                                          output_field=DurationField()), filter=timed),
-        **{f"le_{bound}": Count("pk", filter=timed & Q(
-            finished_at__lte=F("started_at") + timedelta(seconds=bound))) for bound in buckets},
-    }
-    stats = {}
-    for row in Run.objects.order_by().values("status").annotate(**aggregates):
-        duration = row["duration"]
-        if isinstance(duration, int | float):  # a backend that sums microseconds
-            duration = timedelta(microseconds=duration)
-        stats[row["status"]] = {
-            "runs": row["runs"], "timed": row["timed"],
-            "salesforce_calls": row["salesforce_calls"],
-            "smartsheet_calls": row["smartsheet_calls"],
-            "duration_seconds": duration.total_seconds() if duration else 0.0,
-            "le": {bound: row[f"le_{bound}"] for bound in buckets},
-        }
-    return stats
+def runs_active_counts() -> dict[str, int]:
+    """How many runs are queued and running now: ``{"queued": n, "running": m}``. One
+    query (the status index)."""
+    counts = {str(RunStatus.QUEUED): 0, str(RunStatus.RUNNING): 0}
+    rows = (Run.objects.filter(status__in=list(counts)).order_by()
+            .values("status").annotate(n=Count("pk")))
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
 
 
 def installs_api_usage(*, now: datetime | None = None) -> list[dict]:

@@ -3,14 +3,17 @@ behind a bearer token, in a constant number of queries, with bounded labels."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from prometheus_client.parser import text_string_to_metric_families
 
 from connector.models import Install, InstallStatus
-from runs.models import RunError, RunStatus
+from runs.models import DURATION_BUCKETS, Run, RunError, RunStatus, RunTally
 from runs.selectors import open_errors_count
+from runs.services import run_finish, runs_cleanup
 from tests.ops.conftest import METRICS_TOKEN, make_run
 
 pytestmark = pytest.mark.django_db
@@ -87,13 +90,14 @@ def test_it_counts_runs_by_status_and_their_api_calls(client, token, make_workfl
     runs = {dict(labels)["status"]: value for (name, labels), value in got.items()
             if name == "sheetforce_runs_total"}
     assert runs == {"succeeded": 2, "partial": 1, "failed": 1, "cancelled": 1}
-    assert got[("sheetforce_api_calls_total", (("service", "salesforce"),))] == 17
+    # Calls count once their run has ended (the running run's 7 are not in yet).
+    assert got[("sheetforce_api_calls_total", (("service", "salesforce"),))] == 10
     assert got[("sheetforce_api_calls_total", (("service", "smartsheet"),))] == 7
     assert got[("sheetforce_queued_runs", ())] == 2
     assert got[("sheetforce_running_runs", ())] == 1
 
 
-def test_it_histograms_run_durations_in_sql(client, token, make_workflow):
+def test_it_histograms_run_durations(client, token, make_workflow):
     workflow = make_workflow()
     for seconds in (0.5, 3, 3, 40, 700, 5000):
         make_run(workflow, RunStatus.SUCCEEDED, seconds=seconds)
@@ -152,7 +156,7 @@ def test_it_reports_each_installs_api_budget(client, token, install, make_workfl
 def test_it_costs_the_same_queries_for_one_run_or_many(
         client, token, install, make_workflow, django_assert_num_queries):
     make_run(make_workflow())
-    with django_assert_num_queries(3) as few:
+    with django_assert_num_queries(4) as few:
         scrape(client)
     for n in range(15):
         workflow = make_workflow(f"Workflow {n}",
@@ -173,3 +177,59 @@ def test_its_labels_are_bounded(client, token, install, make_workflow):
     assert label_names <= {"status", "service", "le", "install", "name"}
     assert "Workflow 0" not in response.content.decode()
     assert "top-secret" not in response.content.decode()
+
+
+def test_its_counters_never_go_down_when_runs_are_deleted(client, token, make_workflow):
+    kept, deleted = make_workflow(), make_workflow("Deleted later")
+    make_run(kept, RunStatus.SUCCEEDED, salesforce_calls=2, ago=timedelta(days=200))
+    make_run(kept, RunStatus.SUCCEEDED, salesforce_calls=2)
+    make_run(deleted, RunStatus.FAILED, salesforce_calls=1)
+    before = samples(scrape(client))
+
+    assert runs_cleanup() == 1  # past RUN_RETENTION_DAYS
+    deleted.delete()  # its runs go with it
+    assert Run.objects.count() == 1
+
+    after = samples(scrape(client))
+    counters = [key for key in before if key[0].endswith(("_total", "_bucket", "_count", "_sum"))]
+    assert counters and all(after[key] == before[key] for key in counters)
+    assert after[("sheetforce_runs_total", (("status", "succeeded"),))] == 2
+
+
+def test_a_run_counts_once_however_often_someone_tries_to_end_it(client, token, make_workflow):
+    run = make_run(make_workflow(), RunStatus.RUNNING)
+    assert run_finish(run=run, status=RunStatus.FAILED, message="reaped")
+    assert not run_finish(run=run, status=RunStatus.SUCCEEDED)  # the worker comes back late
+    got = samples(scrape(client))
+    assert got[("sheetforce_runs_total", (("status", "failed"),))] == 1
+    assert got[("sheetforce_runs_total", (("status", "succeeded"),))] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_ending_runs_at_once_lose_no_count(make_workflow):
+    workflows = [make_workflow(f"Workflow {n}") for n in range(4)]
+    runs = {w.pk: [make_run(w, RunStatus.RUNNING) for _ in range(8)] for w in workflows}
+    errors = []
+
+    def worker(workflow_id: int) -> None:
+        try:
+            for run in runs[workflow_id]:
+                run_finish(run=run, status=RunStatus.SUCCEEDED)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(w.pk,)) for w in workflows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    tally = RunTally.objects.get(status=RunStatus.SUCCEEDED)
+    assert (tally.runs, tally.timed, tally.le_3600) == (32, 32, 32)
+
+
+def test_the_tally_has_a_column_per_histogram_bucket():
+    columns = {f.name for f in RunTally._meta.get_fields() if f.name.startswith("le_")}
+    assert columns == {f"le_{bound}" for bound in DURATION_BUCKETS}
