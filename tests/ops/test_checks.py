@@ -22,6 +22,8 @@ def test_it_accepts_no_metrics_token_or_a_long_one(settings):
     assert checks.check_metrics_token() == []
 
 
-def test_check_deploy_passes(settings):
+def test_check_deploy_passes(settings, monkeypatch):
     settings.METRICS_TOKEN = "a-long-enough-metrics-token"
+    # tests/browser/conftest.py sets it for Playwright when collected; production never.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     call_command("check", deploy=True, fail_level="ERROR")  # raises on an error

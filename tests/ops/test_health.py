@@ -166,3 +166,15 @@ def test_readyz_json_is_one_entry_per_check(db, client, settings):
     body = json.loads(client.get("/readyz").content)
     assert sorted(body["checks"]) == ["broker", "database", "listener", "scheduler"]
     assert all(entry["status"] in ("ok", "fail") for entry in body["checks"].values())
+
+
+def test_probes_are_not_redirected_to_https(db, client, settings):
+    # Load balancers and Prometheus often reach the application server over plain http.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = "m3tr1cs-t0ken-0f-32-characters!!"
+    _beat(BeatingService.SCHEDULER)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {settings.METRICS_TOKEN}"
+                      ).status_code == 200
+    assert client.get("/login/").status_code == 301
