@@ -44,10 +44,6 @@ def log_context(**ids: int | None) -> Iterator[dict[str, int]]:
         _context.reset(token)
 
 
-def current_log_context() -> dict[str, int]:
-    return dict(_context.get({}))
-
-
 class RunContextFilter(logging.Filter):
     """Copies the ids of :func:`log_context` onto each record (``record.workflow``,
     ``record.run``). Attach it to handlers: a logger's filter sees only that logger."""
