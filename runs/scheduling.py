@@ -6,7 +6,8 @@ one daily cleanup, created idempotently by :func:`ensure_schedules`. The tick:
 1. resumes installs whose API-limit pause has passed,
 2. fails runs whose worker stopped responding (and frees their workflows),
 3. re-enqueues queued runs whose task was lost,
-4. requests a run of every due workflow.
+4. requests a run of every due workflow,
+5. records its heartbeat (``/readyz`` expects one every few minutes).
 
 A workflow is due when it is enabled, its install is active, its owner lets it sync
 (``workflows.permissions.owner_pause_reason``), it has no queued or running run, and its
@@ -23,9 +24,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from connector.models import InstallStatus, PollingInterval
-from runs.models import Run, RunStatus, RunTrigger
+from runs.models import BeatingService, Run, RunStatus, RunTrigger
 from runs.services import (
     RunRefused,
+    heartbeat_record,
     installs_resume_due,
     run_request,
     runs_reap_stale,
@@ -112,6 +114,9 @@ def scheduler_tick(*, now: datetime | None = None) -> TickReport:
         report.queued_runs.append(run.pk)
     if any((report.resumed_installs, report.reaped_runs, report.queued_runs)):
         log.info("scheduler tick: %s", report)
+    # Last, so a tick that keeps failing part-way is not reported alive. The real clock,
+    # not ``now``: the beat says when a tick ran, whatever time it was asked to assume.
+    heartbeat_record(service=BeatingService.SCHEDULER)
     return report
 
 

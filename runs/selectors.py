@@ -1,18 +1,22 @@
-"""Reads of runs: a workflow's history, what a user may see, what is in progress, and
-workflows annotated with their latest run."""
+"""Reads of runs: a workflow's history, what a user may see, what is in progress,
+workflows annotated with their latest run; the figures behind /readyz and /metrics."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from runs.models import Run, RunStatus
+from connector.models import Install
+from runs.models import Run, RunError, RunStatus, RunTally, ServiceHeartbeat
+from workflows.models import Workflow
 from workflows.selectors import workflows_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from workflows.models import Workflow
 
 
 def runs_of_workflow(*, workflow: Workflow, limit: int | None = None) -> QuerySet[Run]:
@@ -58,3 +62,63 @@ def workflows_with_last_run(workflows: QuerySet[Workflow]) -> QuerySet[Workflow]
         last_run_errors=Subquery(latest.values("errors_count")[:1]),
         last_run_phase=Subquery(latest.values("phase")[:1]),
     )
+
+
+# --- Operations: /readyz and /metrics (a constant number of queries) -------------------
+
+def heartbeats_latest() -> dict[str, datetime]:
+    """``BeatingService`` value → when it last beat (absent: never). One query."""
+    return dict(ServiceHeartbeat.objects.values_list("service", "beat_at"))
+
+
+def run_tallies() -> dict[str, RunTally]:
+    """Final status → the totals of the runs that ended with it (``RunTally``): absent
+    until a run first ends with that status. One query."""
+    return {tally.status: tally for tally in RunTally.objects.all()}
+
+
+def runs_active_counts() -> dict[str, int]:
+    """How many runs are queued and running now: ``{"queued": n, "running": m}``. One
+    query (the status index)."""
+    counts = {str(RunStatus.QUEUED): 0, str(RunStatus.RUNNING): 0}
+    rows = (Run.objects.filter(status__in=list(counts)).order_by()
+            .values("status").annotate(n=Count("pk")))
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def installs_api_usage(*, now: datetime | None = None) -> list[dict]:
+    """Each install with the Salesforce API usage its latest run of the last 24 hours
+    reported (``"used/max"``, or "" when none did): one query.
+
+    ``[{"id", "name", "status", "api_budget_percent", "usage"}]``, ordered by id.
+    """
+    since = (now or timezone.now()) - timedelta(hours=24)
+    latest_usage = (
+        Run.objects.filter(workflow__install_id=OuterRef("pk"), queued_at__gte=since)
+        .exclude(salesforce_api_usage="")
+        .order_by("-queued_at", "-id")
+        .values("salesforce_api_usage")[:1]
+    )
+    return list(
+        Install.objects.order_by("pk")
+        .annotate(usage=Coalesce(Subquery(latest_usage), Value("")))
+        .values("id", "name", "status", "api_budget_percent", "usage")
+    )
+
+
+def open_errors_count() -> int:
+    """Row and record errors still open across all workflows: those of each workflow's
+    latest run that finished its sync (succeeded or partial). One query.
+
+    A failed or cancelled run did not retry the open items, so it says nothing about
+    them: the run before it still does. To be re-pointed at the stored open errors once
+    they have a model of their own.
+    """
+    latest_complete = (
+        Run.objects.filter(workflow=OuterRef("pk"),
+                           status__in=(RunStatus.SUCCEEDED, RunStatus.PARTIAL))
+        .order_by("-queued_at", "-id").values("pk")[:1]
+    )
+    runs = Workflow.objects.order_by().annotate(run_id=Subquery(latest_complete)).values("run_id")
+    return RunError.objects.filter(run_id__in=runs).count()

@@ -70,3 +70,22 @@ def check_debug_in_production(app_configs=None, **kwargs):
     if settings.DEBUG:
         return [Warning("DEBUG is on.", id="sheetforce.W002")]
     return []
+
+
+#: Shorter bearer tokens can be guessed; 16 characters is the floor, 32+ is better.
+METRICS_TOKEN_MIN_LENGTH = 16
+
+
+@register()
+def check_metrics_token(app_configs=None, **kwargs):
+    token = settings.METRICS_TOKEN
+    if token and len(token) < METRICS_TOKEN_MIN_LENGTH:
+        return [
+            Warning(
+                f"METRICS_TOKEN is shorter than {METRICS_TOKEN_MIN_LENGTH} characters.",
+                hint="Generate one with: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'",
+                id="sheetforce.W003",
+            )
+        ]
+    return []

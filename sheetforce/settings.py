@@ -13,6 +13,9 @@ from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+from core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -255,15 +258,19 @@ if not DEBUG:
     # Load balancers and Prometheus may probe over plain http inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers and Prometheus often probe the application server over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "werkzeug": {"level": "ERROR"},
-        "urllib3": {"level": "WARNING"},
-    },
-}
+# --- Logs ------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line, with the workflow and run ids inside a run.
+try:
+    LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"),
+                             fmt=env.str("LOG_FORMAT", default="plain"))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+# --- Operations: health checks and metrics (api/views/health.py) -----------------------
+#: ``Authorization: Bearer <token>`` opens GET /metrics; unset, /metrics answers 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+#: ``listen_changes`` runs in this deployment: /readyz then checks its heartbeat.
+SHEETFORCE_REALTIME_ENABLED = env.bool("SHEETFORCE_REALTIME_ENABLED", default=False)

@@ -15,7 +15,8 @@ channel's workflows; polling reconciles everything anyway.
 
 The supervisor (:class:`ChangeListener`) re-reads the installs, workflows and objects
 every ``reconcile_seconds`` (threads whose plan changed start a new session) and, when
-webhooks are enabled, reconciles the Smartsheet webhooks too.
+webhooks are enabled, reconciles the Smartsheet webhooks too; every ``BEAT_SECONDS`` it
+records its heartbeat (``ServiceHeartbeat``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from connector.clients import ClientError
 from connector.clients.streaming import REPLAY_NEW, CometdClient, ReplayInvalid
 from connector.models import Connection, Install, InstallStatus, Service
 from connector.services import ConnectionMissing, salesforce_client_for
-from runs.models import RunTrigger
+from runs.models import BeatingService, RunTrigger
 from runs.realtime import conf
 from runs.realtime.debounce import realtime_request
 from runs.realtime.models import StreamCursor
@@ -42,6 +43,9 @@ from workflows.models import Workflow
 from workflows.permissions import runnable_owner_q
 
 log = logging.getLogger(__name__)
+
+#: How often the supervisor records its heartbeat (``/readyz`` allows three minutes).
+BEAT_SECONDS = 30.0
 
 
 def channel_for(object_name: str) -> str:
@@ -266,13 +270,27 @@ class ChangeListener:
                 log.exception("webhook reconciliation failed")
 
     def run_forever(self) -> None:
+        reconcile_due = 0.0
         while not self.stopping.is_set():
             try:
-                self.reconcile()
+                self.beat()
+                if time.monotonic() >= reconcile_due:
+                    self.reconcile()
+                    reconcile_due = time.monotonic() + self.reconcile_seconds
             finally:
                 close_old_connections()
-            self.stopping.wait(self.reconcile_seconds)
+            self.stopping.wait(min(self.reconcile_seconds, BEAT_SECONDS))
         self._stop_threads()
+
+    def beat(self) -> None:
+        """Record the listener's heartbeat (``/readyz`` checks it). A failed beat is
+        logged, never fatal: the listener's work matters more than its report."""
+        from runs.services.heartbeats import heartbeat_record
+
+        try:
+            heartbeat_record(service=BeatingService.LISTENER)
+        except Exception:  # noqa: BLE001
+            log.warning("listener heartbeat failed", exc_info=True)
 
     def stop(self, *, wait: float = 0) -> None:
         self.stopping.set()

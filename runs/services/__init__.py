@@ -9,6 +9,7 @@ The public interface (import from ``runs.services``):
 - :func:`run_execute_now` — the command line: queue and execute in this process.
 - :func:`run_transition` — the state machine's conditional update.
 - :func:`runs_reap_stale`, :func:`runs_redispatch_orphans`, :func:`runs_cleanup`.
+- :func:`heartbeat_record` — the scheduler tick and the listener say they are alive.
 - :func:`install_pause_for_limit`, :func:`install_check_budget`, :func:`installs_resume_due`.
 """
 
@@ -25,6 +26,7 @@ from runs.services.execute import (
     runs_reap_stale,
     runs_redispatch_orphans,
 )
+from runs.services.heartbeats import heartbeat_record
 from runs.services.history import runs_cleanup
 from runs.services.limits import (
     budget_exhausted,
@@ -53,6 +55,7 @@ __all__ = [
     "InvalidTransition",
     "RunRefused",
     "budget_exhausted",
+    "heartbeat_record",
     "install_check_budget",
     "install_pause_for_limit",
     "installs_resume_due",

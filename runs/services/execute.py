@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from core.logs import log_context
 from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus, RunTrigger, SyncState
 from runs.services.limits import install_check_budget, install_pause_for_limit
 from runs.services.requests import run_enqueue, workflow_refusal
@@ -127,7 +128,16 @@ def run_execute(
     the run ends FAILED with a message, the claim is released and any queued or
     requested follow-up is dispatched.
     """
+    # Every log record of this run carries its ids (LOG_FORMAT=json shows them).
+    with log_context(run=run_id) as ids:
+        return _execute(run_id=run_id, dry_run=dry_run, sync=sync, log_ids=ids)
+
+
+def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
+             ) -> ExecuteResult:
     claim, run = run_claim(run_id=run_id)
+    if run is not None:
+        log_ids["workflow"] = run.workflow_id
     if claim != "claimed":
         if claim == "busy":
             log.info("run %s waits: workflow %s is busy", run_id, run.workflow_id)
