@@ -19,6 +19,20 @@ def users_manageable_by(actor: User) -> QuerySet[User]:
     return qs.none()
 
 
+def users_role_managed_by(actor: User) -> QuerySet[User]:
+    """Users whose roles or licences ``actor`` may change: their team for System and
+    Connector Admins (superusers: everyone); others: none. What each may change:
+    ``accounts.services.flags_grantable_by``."""
+    qs = User.objects.select_related("team")
+    if not actor.is_authenticated or not actor.is_active:
+        return qs.none()
+    if actor.is_superuser:
+        return qs
+    if (actor.system_admin or actor.connector_admin) and actor.team_id is not None:
+        return qs.filter(team_id=actor.team_id, is_superuser=False)
+    return qs.none()
+
+
 def system_admins_of_team(*, team_id: int | None) -> QuerySet[User]:
     """The active System Admins of a team — the people its members ask for roles and
     licences — by name."""

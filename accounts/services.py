@@ -13,6 +13,10 @@ log = logging.getLogger(__name__)
 
 #: The flags a System Admin may change (the model fields behind the ``is_*`` properties).
 ROLE_FLAGS = ("system_admin", "connector_admin", "licensed", "salesforce_user", "service_cloud_user")
+#: The flags a Connector Admin may change too: they designate the connector's users
+#: (Smartsheet's "Connector user types": a Connector Admin designates Salesforce
+#: Connector users); admin roles stay with System Admins.
+CONNECTOR_USER_FLAGS = ("licensed", "salesforce_user", "service_cloud_user")
 
 
 def user_set_language(*, user: User, language: str) -> User:
@@ -37,18 +41,37 @@ def user_can_manage(*, actor: User, user: User) -> bool:
     return bool(actor.system_admin and actor.team_id is not None and actor.team_id == user.team_id)
 
 
+def flags_grantable_by(*, actor: User, user: User) -> frozenset[str]:
+    """The role and licence flags ``actor`` may set on ``user``: every flag for a System
+    Admin of the team or a superuser (only superusers touch superusers), the
+    connector-user flags for a Connector Admin of the team, none otherwise."""
+    if user_can_manage(actor=actor, user=user):
+        return frozenset(ROLE_FLAGS)
+    if (actor.is_authenticated and actor.is_active and actor.connector_admin
+            and not user.is_superuser and actor.team_id is not None
+            and actor.team_id == user.team_id):
+        return frozenset(CONNECTOR_USER_FLAGS)
+    return frozenset()
+
+
 def user_update_roles(*, actor: User, user: User, **flags: bool) -> User:
     """Set role and licence flags (:data:`ROLE_FLAGS`) of ``user``.
 
-    Only System Admins of the same team (or superusers) may; raises ``PermissionDenied``
-    otherwise. A System Admin cannot take away their own System Admin role, so a team
-    never loses its last admin by accident.
+    System Admins of the same team (or superusers) set any flag; Connector Admins of the
+    team set :data:`CONNECTOR_USER_FLAGS`. Raises ``PermissionDenied`` otherwise. A
+    System Admin cannot take away their own System Admin role, so a team never loses
+    its last admin by accident.
     """
     unknown = set(flags) - set(ROLE_FLAGS)
     if unknown:
         raise TypeError(f"user_update_roles() got unexpected flags: {', '.join(sorted(unknown))}")
-    if not user_can_manage(actor=actor, user=user):
-        raise PermissionDenied("Only a System Admin of the team can change roles and licences.")
+    allowed = flags_grantable_by(actor=actor, user=user)
+    if not allowed:
+        raise PermissionDenied("Only a System or Connector Admin of the team can change roles "
+                               "and licences.")
+    changing = {k for k, v in flags.items() if getattr(user, k) != bool(v)}
+    if changing - allowed:
+        raise PermissionDenied("Only a System Admin of the team can change admin roles.")
     if actor.pk == user.pk and flags.get("system_admin") is False and not actor.is_superuser:
         raise PermissionDenied("You cannot remove your own System Admin role.")
     changed = [k for k, v in flags.items() if getattr(user, k) != bool(v)]

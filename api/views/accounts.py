@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import ApiToken, User
-from accounts.selectors import users_manageable_by
+from accounts.selectors import users_role_managed_by
 from accounts.services import user_update_roles
 from accounts.throttle import signin_failure_record, signin_retry_after, signin_success_record
 from accounts.tokens import api_token_create, api_token_revoke, api_tokens_visible_to
@@ -117,19 +117,22 @@ class MeView(BaseAPIView):
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
-    """Team members and their roles (System Admins of the team; superusers: all)."""
+    """Team members and their roles: System Admins change every role; Connector Admins
+    grant and revoke licences and the Salesforce / Service Cloud user roles (superusers:
+    everyone)."""
 
     serializer_class = UserSerializer
     queryset = User.objects.none()  # for the schema; get_queryset scopes to the team
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
-        return users_manageable_by(self.request.user)
+        return users_role_managed_by(self.request.user)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not request.user.is_system_admin:
-            raise ApiError("Only System Admins manage users.", status_code=403)
+        if not (request.user.is_system_admin or request.user.is_connector_admin):
+            raise ApiError("Only System Admins and Connector Admins manage users.",
+                           status_code=403)
 
     @extend_schema(responses={200: UserSerializer(many=True), **error_responses(403, 404)})
     def list(self, request, *args, **kwargs):

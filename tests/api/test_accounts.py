@@ -93,7 +93,7 @@ def test_it_lets_a_system_admin_change_roles_of_the_team(people, client_for):
         "sam", "alice", "bob", "uma", "connie"}
 
 
-def test_it_keeps_role_changes_to_system_admins_of_the_same_team(people):
+def test_it_keeps_admin_roles_to_system_admins_of_the_same_team(people):
     with pytest.raises(PermissionDenied):
         user_update_roles(actor=people["alice"], user=people["uma"], licensed=True)
     with pytest.raises(PermissionDenied):
@@ -104,3 +104,26 @@ def test_it_keeps_role_changes_to_system_admins_of_the_same_team(people):
     assert User.objects.get(pk=people["connie"].pk).connector_admin is False
     with pytest.raises(TypeError):
         user_update_roles(actor=people["sam"], user=people["uma"], is_superuser=True)
+
+
+def test_a_connector_admin_designates_connector_users_but_not_admins(people, client_for):
+    client = client_for(people["connie"])
+    uma = people["uma"]
+    listed = client.get("/api/v1/users/")
+    assert listed.status_code == 200
+    assert "charlie" not in {u["username"] for u in listed.json()["results"]}
+    granted = client.patch(f"/api/v1/users/{uma.pk}/", {
+        "is_licensed": True, "is_salesforce_user": True, "is_service_cloud_user": True},
+        format="json")
+    assert granted.status_code == 200, granted.content
+    uma.refresh_from_db()
+    assert (uma.licensed, uma.salesforce_user, uma.service_cloud_user) == (True, True, True)
+    revoked = client.patch(f"/api/v1/users/{uma.pk}/", {"is_licensed": False}, format="json")
+    assert revoked.status_code == 200
+    for flag in ("is_system_admin", "is_connector_admin"):
+        refused = client.patch(f"/api/v1/users/{uma.pk}/", {flag: True}, format="json")
+        assert refused.status_code == 403
+    outsider = client.patch(f"/api/v1/users/{people['charlie'].pk}/", {"is_licensed": False},
+                            format="json")
+    assert outsider.status_code == 404
+    assert client_for(people["alice"]).get("/api/v1/users/").status_code == 403
