@@ -14,6 +14,7 @@ from api.views.metadata import (
     SmartsheetColumnsView,
     SmartsheetSheetsView,
 )
+from api.views.organization import OrganizationWorkflowViewSet
 from api.views.runs import RunViewSet
 from api.views.workflows import WorkflowViewSet
 
@@ -25,6 +26,8 @@ router.register("installs", InstallViewSet, basename="api-install")
 router.register("connections", ConnectionViewSet, basename="api-connection")
 router.register("workflows", WorkflowViewSet, basename="api-workflow")
 router.register("runs", RunViewSet, basename="api-run")
+router.register("organization/workflows", OrganizationWorkflowViewSet,
+                basename="api-organization-workflow")
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

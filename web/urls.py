@@ -15,6 +15,7 @@ urlpatterns = [
     path("signin/", auth.SignInView.as_view(), name="login"),
     path("signout/", auth.SignOutView.as_view(), name="logout"),
     path("profile/", profile.profile_page, name="profile"),
+    path("organization/", workflows.organization_page, name="organization"),
     path("profile/tokens/", profile.profile_token_create, name="profile_token_create"),
     path("profile/tokens/<id:token_id>/revoke/", profile.profile_token_revoke,
          name="profile_token_revoke"),

@@ -31,6 +31,22 @@ def workflows_visible_to(user: User) -> QuerySet[Workflow]:
     return qs.filter(condition)
 
 
+def workflows_of_organization(user: User) -> QuerySet[Workflow]:
+    """Every workflow of the user's team, for the organisation-wide list that everyone
+    with access to the connector sees (owner, sheet, object, direction, status — never
+    errors, values or settings: see ``workflows_visible_to`` for those). Superusers see
+    every team's; people without a licence or an admin role see none."""
+    qs = Workflow.objects.select_related("owner", "install")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.team_id is None or not (user.licensed or user.system_admin
+                                    or user.connector_admin):
+        return qs.none()
+    return qs.filter(owner__team_id=user.team_id)
+
+
 def workflow_visible_to(*, user: User, workflow_id: int, for_edit: bool = False) -> Workflow:
     """The workflow if ``user`` may see it (``for_edit``: only if they own it).
 

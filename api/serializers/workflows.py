@@ -176,3 +176,27 @@ class ColumnSerializer(serializers.Serializer):
     type = serializers.CharField()
     primary = serializers.BooleanField()
     filter_operators = serializers.ListField(child=serializers.CharField())
+
+
+class OrganizationWorkflowSerializer(serializers.ModelSerializer):
+    """A workflow as the organisation-wide list shows it to everyone on the team: who owns
+    it, what it syncs, whether it runs — nothing about its errors, values or settings."""
+
+    owner = serializers.CharField(source="owner.display_name", read_only=True)
+    install = serializers.CharField(source="install.name", read_only=True)
+    status = serializers.SerializerMethodField()
+    last_run_status = serializers.CharField(read_only=True, allow_null=True)
+    last_run_at = serializers.DateTimeField(source="last_run_queued_at", read_only=True,
+                                            allow_null=True)
+
+    class Meta:
+        model = Workflow
+        fields = ["id", "name", "owner", "install", "sheet_name", "salesforce_object",
+                  "direction", "status", "last_run_status", "last_run_at"]
+        read_only_fields = fields
+
+    def get_status(self, workflow: Workflow) -> str:
+        """``enabled``, ``disabled`` or ``paused`` (its owner's account, licence or role)."""
+        if not workflow.enabled:
+            return "disabled"
+        return "paused" if workflow.paused_reason else "enabled"

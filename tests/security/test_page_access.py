@@ -43,6 +43,7 @@ PAGES = [
                                 sam=405)),
     ("connections", "/connections/", row(**ALL_OK)),
     ("profile", "/profile/", row(**ALL_OK)),
+    ("organization", "/organization/", row(**ALL_OK)),
     ("profile_token_create", "/profile/tokens/",
      row(uma=405, alice=405, charlie=405, connie=405, sam=405)),
     # A token is its owner's alone; no persona owns token 1 here.

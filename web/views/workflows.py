@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import system_admins_of_team
@@ -20,7 +21,11 @@ from connector.selectors import installs_visible_to
 from runs.selectors import workflows_with_last_run
 from workflows import permissions
 from workflows.models import Workflow
-from workflows.selectors import workflow_visible_to, workflows_visible_to
+from workflows.selectors import (
+    workflow_visible_to,
+    workflows_of_organization,
+    workflows_visible_to,
+)
 from workflows.services import (
     WorkflowValidationError,
     workflow_delete,
@@ -62,6 +67,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
+@login_required
+@require_GET
+def organization_page(request: HttpRequest) -> HttpResponse:
+    """Every workflow of the team: owner, sheet, object, direction, status, last run.
+    Enable and disable where the person may (the owner; System and Connector Admins)."""
+    user = request.user
+    workflows = list(workflows_with_last_run(workflows_of_organization(user))
+                     .order_by("owner__first_name", "owner__username", "name", "id"))
+    for wf in workflows:
+        wf.can_set_enabled = permissions.user_can_set_enabled(user=user, workflow=wf)
+        wf.is_mine = wf.owner_id == user.pk
+    return render(request, "web/organization.html", {"workflows": workflows})
+
+
 class RenameForm(forms.Form):
     name = forms.CharField(label="Workflow name", max_length=200)
 
@@ -95,6 +114,10 @@ def workflow_set_enabled_action(request: HttpRequest, workflow_id: int) -> HttpR
         raise PermissionDenied("You cannot change this workflow.")
     workflow_set_enabled(user=request.user, workflow=workflow, enabled=enabled)
     messages.success(request, f"“{workflow.name}” is {'enabled' if enabled else 'disabled'}.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect("dashboard")
 
 
