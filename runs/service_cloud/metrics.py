@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.times import parse_timestamp
+
 #: Computed columns a Case workflow can map (to Smartsheet only). Keys are the mapping's
 #: ``salesforce_field``; the ``$`` prefix can never clash with a Salesforce field name.
 COMPUTED_FIELDS: dict[str, str] = {
@@ -75,20 +77,6 @@ class BusinessHours:
         return total / 3600.0
 
 
-def parse_sf_datetime(value) -> datetime | None:
-    """``2026-05-20T20:49:32.000+0000`` (or an aware datetime) → aware datetime."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value
-    text = str(value)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = text[:-2] + ":" + text[-2:]
-    return datetime.fromisoformat(text)
-
-
 def elapsed_hours(begin: datetime, finish: datetime, business: BusinessHours | None) -> float:
     if business is not None:
         return business.hours_between(begin, finish)
@@ -125,8 +113,8 @@ def case_metrics(record: dict, *, now: datetime, sla_hours: dict[str, float],
       met), Breached when closed after it or open past it, At risk when an open case has
       used ≥ 80 % of its target, else Within SLA. No target for the priority: no status.
     """
-    created = parse_sf_datetime(record.get("CreatedDate"))
-    closed_at = parse_sf_datetime(record.get("ClosedDate"))
+    created = parse_timestamp(record.get("CreatedDate"))
+    closed_at = parse_timestamp(record.get("ClosedDate"))
     is_closed = bool(record.get("IsClosed"))
     target = sla_hours.get(record.get("Priority") or "")
     target = float(target) if target not in (None, "") else None
