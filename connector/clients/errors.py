@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: Error kinds a caller decides on. Only ``transient`` and ``rate`` are worth retrying.
-KINDS = ("auth", "revoked", "limit", "rate", "not_found", "permission", "invalid", "transient")
+#: Error kinds a caller decides on — the services' own codes never leave the clients.
+#: ``row_not_found`` and ``column_not_found`` name what a Smartsheet call referred to that
+#: does not exist (a row of a row write, a column asked for); ``not_found`` is the sheet,
+#: object or other resource the call was about. Only ``transient`` and ``rate`` are
+#: worth retrying.
+KINDS = ("auth", "revoked", "limit", "rate", "not_found", "row_not_found", "column_not_found",
+         "permission", "invalid", "transient")
 RETRYABLE_KINDS = frozenset({"transient", "rate"})
 
 RECONNECT_MESSAGES = {
@@ -18,8 +23,9 @@ RECONNECT_MESSAGES = {
 class ClientError(Exception):
     """A failed call to Salesforce or Smartsheet, as data.
 
-    ``kind`` is one of :data:`KINDS`; ``code`` is the service's own error code
-    (``"INVALID_SESSION_ID"``, ``"1006"``, ...); ``message`` is fit to show a user and never
+    ``kind`` is one of :data:`KINDS`, what callers decide on; ``code`` is the service's own
+    error code (``"INVALID_SESSION_ID"``, ``"1006"``, ...), to show or store, never to
+    compare outside the clients; ``message`` is fit to show a user and never
     contains a token; ``retryable`` is true only for ``transient`` and ``rate``;
     ``outcome_unknown`` marks a write that may have been applied (see below).
     """

@@ -21,6 +21,11 @@ def save_results_failed(start: int, items: list[dict], error: ClientError) -> li
                        errors=[dict(detail)]) for i, item in enumerate(items)]
 
 
+#: Smartsheet's codes for a row write's failed item that callers tell apart; any other
+#: refused item is ``invalid``.
+ITEM_KINDS = {1006: "row_not_found", 1036: "column_not_found"}
+
+
 def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
     """Map a (partial) success answer to one RowResult per input row.
 
@@ -38,16 +43,19 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
         item = failed.get(i)
         if item is not None:
             error = item.get("error") or {}
+            code = str(error.get("errorCode", ""))
             out.append(RowResult(index=start + i, row_id=item.get("rowId") or sent.get("id"),
-                                 success=False, error_code=str(error.get("errorCode", "")),
-                                 message=error.get("message"), version=version))
+                                 success=False, error_code=code, message=error.get("message"),
+                                 version=version,
+                                 kind=ITEM_KINDS.get(int(code) if code.isdigit() else 0,
+                                                     "invalid")))
             continue
         row = next(succeeded, None)
         if row is None:
             out.append(RowResult(index=start + i, row_id=sent.get("id"), success=False,
                                  error_code="missing",
                                  message="Smartsheet did not return this row.",
-                                 version=version))
+                                 version=version, kind="transient"))
         else:
             out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row,
                                  version=version))
@@ -56,5 +64,6 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
 
 def row_results_failed(start: int, chunk: list[dict], error: ClientError) -> list[RowResult]:
     return [RowResult(index=start + i, row_id=row.get("id"), success=False,
-                      error_code=error.code or error.kind, message=error.message)
+                      error_code=error.code or error.kind, message=error.message,
+                      kind=error.kind)
             for i, row in enumerate(chunk)]

@@ -56,6 +56,8 @@ SDK_RETRIED_CODES = frozenset({4001, 4002, 4003, 4004})
 #: unexpected error): not retried for a create (see ``SmartsheetClient._call``).
 AMBIGUOUS_SDK_CODES = frozenset({4002, 4004})
 TOKEN_CODES = frozenset({1002, 1003})
+#: "The columnId ... is invalid": a column asked for is not in the sheet (any more).
+COLUMN_NOT_FOUND = 1036
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found"})
 #: Token renewals (adopting stored tokens, or one refresh) allowed within one call.
@@ -283,6 +285,8 @@ class SmartsheetClient(TokenRenewal):
             kind = "permission"
         elif status == 404 or code == 1006:
             kind = "not_found"
+        elif code == COLUMN_NOT_FOUND:
+            kind = "column_not_found"
         else:
             kind = "invalid"
         client_error = ClientError(service=SERVICE, kind=kind, code=str(code or status),
