@@ -70,6 +70,13 @@ class ClientError(Exception):
             f"status={self.status!r})"
         )
 
+    def with_results(self, results: list) -> ClientError:
+        """This error, stopping a batched write, with every item's result of that write."""
+        return ClientError(service=self.service, kind=self.kind, code=self.code,
+                           message=self.message, status=self.status,
+                           retry_after=self.retry_after, results=results,
+                           outcome_unknown=self.outcome_unknown)
+
     def as_dict(self) -> dict:
         """A JSON-ready form, for storing on a run."""
         return {
@@ -82,6 +89,14 @@ class ClientError(Exception):
             "retry_after": self.retry_after,
             "outcome_unknown": self.outcome_unknown,
         }
+
+
+def outcome_unknown(error: ClientError, note: str) -> ClientError:
+    """``error`` of a create that may have been applied before it failed: it was not
+    repeated, and ``note`` says so to the user."""
+    return ClientError(service=error.service, kind=error.kind, code=error.code,
+                       status=error.status, retry_after=error.retry_after,
+                       outcome_unknown=True, message=f"{error.message} {note}")
 
 
 # A bearer token or an OAuth secret in free text from a service (an echoed header, a
