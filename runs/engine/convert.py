@@ -28,10 +28,6 @@ from zoneinfo import ZoneInfo
 
 from core.times import parse_timestamp
 
-TEXT_TYPES = frozenset(
-    {"string", "textarea", "email", "phone", "url", "picklist", "combobox", "id",
-     "reference", "encryptedstring"}
-)
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 #: Leaves of relationship paths are not described (that would cost a call per related
 #: object); their values pass through as they come.

@@ -91,15 +91,6 @@ class CaseMetrics:
     sla_status: str
     escalated: bool
 
-    def as_fields(self) -> dict:
-        return {
-            "$time_to_close": None if self.time_to_close is None else round(self.time_to_close, 2),
-            "$age": None if self.age is None else round(self.age, 2),
-            "$sla_target": self.sla_target,
-            "$sla_status": self.sla_status,
-            "$escalated": self.escalated,
-        }
-
 
 def case_metrics(record: dict, *, now: datetime, sla_hours: dict[str, float],
                  business: BusinessHours | None = None) -> CaseMetrics:
