@@ -1,4 +1,4 @@
-"""Benchmarks of the sync engine against the sandbox (issue 11): ``python -m bench``.
+"""Benchmarks of the sync engine against the sandbox: ``python -m bench``.
 
 See ``bench/README.md``. Modules: :mod:`bench.harness` (one scenario end to end),
 :mod:`bench.scenarios` (seeding and preparation), :mod:`bench.floors` (the API-call

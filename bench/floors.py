@@ -16,7 +16,7 @@ QUERY_PAGE = 2000
 COLLECTION = 200
 #: Rows per Smartsheet add/update call.
 SHEET_ROWS = 500
-#: Calls over the floor a scenario may spend (issue 11).
+#: Calls over the floor a scenario may spend.
 SLACK = 3
 #: A poll that finds nothing may cost at most this many calls in total.
 NO_CHANGE_POLL_MAX = 2

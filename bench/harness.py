@@ -1,4 +1,4 @@
-"""Run one scenario end to end and judge it against the targets of issue 11.
+"""Run one scenario end to end and judge it against the targets in bench/README.md.
 
 The parent process (this module) starts the sandbox in its own process, sets up a
 throwaway database, seeds and prepares the scenario, then starts a fresh measuring child
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.sandbox_process import ROOT, SandboxProcess, child_env
 
-#: Targets that depend on size or latency (issue 11, 2 cores). Call-count bounds are
+#: Targets that depend on size or latency (2 cores). Call-count bounds are
 #: checked for every run; these only when the run matches their conditions.
 CPU_TARGETS = {"initial_to_smartsheet": 1.5, "no_change_poll": 0.15}
 TARGET_RECORDS = 10_000

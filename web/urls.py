@@ -31,7 +31,7 @@ urlpatterns = [
     path("workflows/<int:workflow_id>/run/", runs.workflow_run_now, name="workflow_run_now"),
     path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
     path("runs/<int:run_id>/progress/", runs.run_progress, name="run_progress"),
-    # Service reports (Service Cloud, issue 10).
+    # Service reports (Service Cloud installs).
     path("workflows/<int:workflow_id>/report/", reports.workflow_report, name="workflow_report"),
     path("installs/<int:install_id>/report/", reports.install_report, name="install_report"),
     # The wizard.

@@ -1,6 +1,6 @@
 """Who may do what with workflows (shared by the services, the REST API and the web UI).
 
-Rules (issue 7 / issue 8):
+Rules:
 
 - Creating a workflow needs a licence, membership of the install's team and, when the
   install restricts users, the Salesforce user role (install kind ``salesforce``) or the

@@ -148,7 +148,7 @@ class RankedNameSerializer(serializers.Serializer):
 
 
 class ServiceReportSerializer(serializers.Serializer):
-    """The service report of a Case workflow (issue 10), computed live."""
+    """The service report of a Case workflow, computed live."""
 
     total_cases = serializers.IntegerField()
     open_cases = serializers.IntegerField()

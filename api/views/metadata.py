@@ -44,7 +44,7 @@ def _object_allowed(install: Install, name: str) -> bool:
 
 
 def _computed_fields() -> list[dict]:
-    """The computed Case columns (issue 10): mappable to Smartsheet only, never filters."""
+    """The computed Case columns: mappable to Smartsheet only, never filters."""
     types = {"$sla_status": "picklist", "$escalated": "boolean"}
     return [{
         "name": name, "label": f"{label} (computed)", "type": types.get(name, "double"),

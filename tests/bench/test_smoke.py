@@ -1,4 +1,4 @@
-"""CI smoke of the benchmark harness (issue 11): every scenario once at N = 500.
+"""CI smoke of the benchmark harness: every scenario once at N = 500.
 
 Each scenario runs as ``python -m bench SCENARIO --records 500 --json`` in its own
 process (its own sandbox process and database), exactly as a person would run it. Only

@@ -72,7 +72,7 @@ PAGES = [
     ("wizard_filters", "/wizard/filters/", row(**NO_WIZARD)),
     ("wizard_groups", "/wizard/groups/", row(**NO_WIZARD)),
     ("wizard_save", "/wizard/save/", row(**NO_WIZARD)),
-    # Service reports (issue 10, being built alongside) exist for Service Cloud installs
+    # Service reports exist for Service Cloud installs
     # only: for this Salesforce install they are not found, whoever asks.
     ("workflow_report", "/workflows/{workflow}/report/", row(**NOT_FOUND)),
     ("install_report", "/installs/{install}/report/", row(**NOT_FOUND)),

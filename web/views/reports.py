@@ -1,4 +1,4 @@
-"""Service report pages (issue 10): per Case workflow (owner, team admins) and per
+"""Service report pages: per Case workflow (owner, team admins) and per
 Service Cloud install (its admins). Thin: permission, one service call, charts."""
 
 from __future__ import annotations

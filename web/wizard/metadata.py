@@ -113,7 +113,7 @@ class WizardMetadata:
         return choices + self.computed_choices(object_name)
 
     def computed_choices(self, object_name: str) -> list[FieldChoice]:
-        """The computed Case columns of a Service Cloud install (issue 10): Smartsheet only."""
+        """The computed Case columns of a Service Cloud install: Smartsheet only."""
         from connector.models import InstallKind
         from workflows.validation import COMPUTED_CASE_FIELDS
 

@@ -21,9 +21,9 @@ from workflows.validation.fields import (
 )
 from workflows.validation.filters import FilterChecks
 
-#: Objects a Service Cloud install offers (issue 10).
+#: Objects a Service Cloud install offers.
 SERVICE_CLOUD_OBJECTS = ("Case", "Account", "Contact", "CaseComment", "Entitlement", "CaseMilestone")
-#: Computed Case columns (issue 10): Salesforce → Smartsheet only, Service Cloud installs.
+#: Computed Case columns: Salesforce → Smartsheet only, Service Cloud installs.
 COMPUTED_CASE_FIELDS = {
     "$time_to_close": "Time to close (hours)",
     "$age": "Age (hours)",
