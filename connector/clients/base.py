@@ -156,12 +156,4 @@ class ServiceClient(TokenRenewal):
             time.sleep(delay)
 
 
-def unreachable(service: str, label: str, cause: BaseException | None) -> ClientError:
-    """The error of a request that got no answer (connection refused or dropped, timeout)."""
-    name = type(cause).__name__ if cause is not None else "RequestException"
-    return ClientError(service=service, kind="transient", code=name,
-                       message=f"{label} did not answer ({name}); it may be unreachable "
-                               "or slow.")
-
-
-__all__ = ["MAX_RENEWALS", "AttemptFailed", "ServiceClient", "unreachable"]
+__all__ = ["MAX_RENEWALS", "AttemptFailed", "ServiceClient"]

@@ -99,6 +99,14 @@ def outcome_unknown(error: ClientError, note: str) -> ClientError:
                        outcome_unknown=True, message=f"{error.message} {note}")
 
 
+def unreachable(service: str, label: str, cause: BaseException | None) -> ClientError:
+    """The error of a request that got no answer (connection refused or dropped, timeout)."""
+    name = type(cause).__name__ if cause is not None else "RequestException"
+    return ClientError(service=service, kind="transient", code=name,
+                       message=f"{label} did not answer ({name}); it may be unreachable "
+                               "or slow.")
+
+
 # A bearer token or an OAuth secret in free text from a service (an echoed header, a
 # request body quoted in an error): redact anything that looks like one, on top of
 # redacting the exact secrets the client knows.

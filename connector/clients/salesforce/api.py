@@ -23,8 +23,8 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
-from connector.clients.base import AttemptFailed, ServiceClient, unreachable
-from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
+from connector.clients.base import AttemptFailed, ServiceClient
+from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact, unreachable
 from connector.clients.oauth import salesforce_token_refresh
 from connector.clients.tokens import LockTokens, ReloadTokens
 from connector.clients.transport import CallCounter, never_sent

@@ -27,8 +27,8 @@ from smartsheet.models import Error
 from smartsheet.smartsheet import AbstractUserCalcBackoff
 from smartsheet.util import fresh_operation
 
-from connector.clients.base import AttemptFailed, ServiceClient, unreachable
-from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact
+from connector.clients.base import AttemptFailed, ServiceClient
+from connector.clients.errors import RECONNECT_MESSAGES, ClientError, redact, unreachable
 from connector.clients.oauth import smartsheet_token_refresh
 from connector.clients.tokens import LockTokens, ReloadTokens
 from connector.clients.transport import (
