@@ -16,7 +16,8 @@ from core.api import ApiError
 from workflows.validation import WorkflowValidationError
 
 _STATUS_BY_KIND = {
-    "auth": 409, "revoked": 409, "not_found": 404, "permission": 403, "invalid": 400,
+    "auth": 409, "revoked": 409, "not_found": 404, "row_not_found": 404,
+    "column_not_found": 400, "permission": 403, "invalid": 400,
     "limit": 503, "rate": 503, "transient": 502,
 }
 

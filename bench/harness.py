@@ -1,4 +1,4 @@
-"""Run one scenario end to end and judge it against its targets.
+"""Run one scenario end to end and judge it against the targets in bench/README.md.
 
 The parent process (this module) starts the sandbox in its own process, sets up a
 throwaway database, seeds and prepares the scenario, then starts a fresh measuring child

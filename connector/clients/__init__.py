@@ -2,8 +2,14 @@
 
 Everything else — engine, runs, REST API, web UI — uses this small interface:
 :class:`SalesforceClient`, :class:`SmartsheetClient`, one error type :class:`ClientError`
-that says whether retrying can help, a :class:`CallCounter` that sees every HTTP call,
-plain result types, and the OAuth helpers.
+whose ``kind`` says what went wrong and whether retrying can help (the services' own
+codes stay in here), a :class:`CallCounter` that sees every HTTP call, plain result
+types, and the OAuth helpers.
+
+Each client is a package split by resource (``salesforce/``: query, records, describe;
+``smartsheet/``: sheets, rows, columns, webhooks) behind one facade class; what both
+share — the call loop with retries and token renewal, the counting HTTP session — is in
+:mod:`.base`, :mod:`.tokens` and :mod:`.transport`.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from connector.clients.oauth import (
     smartsheet_token_exchange,
     smartsheet_token_refresh,
 )
-from connector.clients.salesforce import SalesforceClient
+from connector.clients.salesforce import SalesforceClient, SalesforceSession
 from connector.clients.smartsheet import SmartsheetClient
 from connector.clients.transport import CallCounter
 from connector.clients.types import RowResult, SaveResult, TokenSet
@@ -31,6 +37,7 @@ __all__ = [
     "ClientError",
     "RowResult",
     "SalesforceClient",
+    "SalesforceSession",
     "SaveResult",
     "SmartsheetClient",
     "TokenSet",

@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: Error kinds a caller decides on. Only ``transient`` and ``rate`` are worth retrying.
-KINDS = ("auth", "revoked", "limit", "rate", "not_found", "permission", "invalid", "transient")
+#: Error kinds a caller decides on — the services' own codes never leave the clients.
+#: ``row_not_found`` and ``column_not_found`` name what a Smartsheet call referred to that
+#: does not exist (a row of a row write, a column asked for); ``not_found`` is the sheet,
+#: object or other resource the call was about. Only ``transient`` and ``rate`` are
+#: worth retrying.
+KINDS = ("auth", "revoked", "limit", "rate", "not_found", "row_not_found", "column_not_found",
+         "permission", "invalid", "transient")
 RETRYABLE_KINDS = frozenset({"transient", "rate"})
 
 RECONNECT_MESSAGES = {
@@ -18,8 +23,9 @@ RECONNECT_MESSAGES = {
 class ClientError(Exception):
     """A failed call to Salesforce or Smartsheet, as data.
 
-    ``kind`` is one of :data:`KINDS`; ``code`` is the service's own error code
-    (``"INVALID_SESSION_ID"``, ``"1006"``, ...); ``message`` is fit to show a user and never
+    ``kind`` is one of :data:`KINDS`, what callers decide on; ``code`` is the service's own
+    error code (``"INVALID_SESSION_ID"``, ``"1006"``, ...), to show or store, never to
+    compare outside the clients; ``message`` is fit to show a user and never
     contains a token; ``retryable`` is true only for ``transient`` and ``rate``;
     ``outcome_unknown`` marks a write that may have been applied (see below).
     """
@@ -64,6 +70,13 @@ class ClientError(Exception):
             f"status={self.status!r})"
         )
 
+    def with_results(self, results: list) -> ClientError:
+        """This error, stopping a batched write, with every item's result of that write."""
+        return ClientError(service=self.service, kind=self.kind, code=self.code,
+                           message=self.message, status=self.status,
+                           retry_after=self.retry_after, results=results,
+                           outcome_unknown=self.outcome_unknown)
+
     def as_dict(self) -> dict:
         """A JSON-ready form, for storing on a run."""
         return {
@@ -76,6 +89,22 @@ class ClientError(Exception):
             "retry_after": self.retry_after,
             "outcome_unknown": self.outcome_unknown,
         }
+
+
+def outcome_unknown(error: ClientError, note: str) -> ClientError:
+    """``error`` of a create that may have been applied before it failed: it was not
+    repeated, and ``note`` says so to the user."""
+    return ClientError(service=error.service, kind=error.kind, code=error.code,
+                       status=error.status, retry_after=error.retry_after,
+                       outcome_unknown=True, message=f"{error.message} {note}")
+
+
+def unreachable(service: str, label: str, cause: BaseException | None) -> ClientError:
+    """The error of a request that got no answer (connection refused or dropped, timeout)."""
+    name = type(cause).__name__ if cause is not None else "RequestException"
+    return ClientError(service=service, kind="transient", code=name,
+                       message=f"{label} did not answer ({name}); it may be unreachable "
+                               "or slow.")
 
 
 # A bearer token or an OAuth secret in free text from a service (an echoed header, a

@@ -1,9 +1,10 @@
 """Salesforce Streaming API (CometD / Bayeux long polling) for Change Data Capture.
 
-A plain-``requests`` Bayeux client that rides on a :class:`SalesforceClient`: the same
-counting session (timeouts, CA bundle) and the same tokens, so an expired session is
-refreshed the way every other call refreshes it (and rotated tokens are saved through
-the client's ``on_tokens_refreshed``).
+A plain-``requests`` Bayeux client that rides on a :class:`SalesforceClient`, through
+its public :meth:`~SalesforceClient.session` (the counting HTTP session with timeouts and
+the CA bundle, and the current token) and :meth:`~SalesforceClient.refresh`: an expired
+session is refreshed the way every other call refreshes it (and rotated tokens are saved
+through the client's ``on_tokens_refreshed``).
 
 Protocol handled: handshake; subscribe with ``ext.replay`` (-1 new only, -2 all retained,
 N resume after N); connect (long poll; the answer holds the events, then the connect
@@ -41,7 +42,7 @@ class CometdClient:
     def __init__(self, salesforce: SalesforceClient, *, api_version: str = "59.0",
                  poll_timeout: float = 25.0) -> None:
         self.salesforce = salesforce
-        self.url = f"{salesforce.instance_url}/cometd/{api_version}"
+        self.url = f"{salesforce.session().instance_url}/cometd/{api_version}"
         self.poll_timeout = poll_timeout
         self.client_id: str | None = None
         #: channel → replay id to resume from (moves with every event delivered).
@@ -51,17 +52,17 @@ class CometdClient:
 
     # -- transport ------------------------------------------------------------------------
     def _token(self) -> str:
-        # The client keeps its live token on the SDK object; refreshes replace it there.
-        return self.salesforce._sf.session_id
+        return self.salesforce.session().access_token
 
     def _post(self, messages: list[dict], *, timeout: float | None = None
               ) -> tuple[int, list[dict]]:
         for message in messages:
             message["id"] = str(next(self._ids))
+        session = self.salesforce.session()
         try:
-            response = self.salesforce.session.post(
+            response = session.http.post(
                 self.url, json=messages, timeout=timeout,
-                headers={"Authorization": f"Bearer {self._token()}",
+                headers={"Authorization": f"Bearer {session.access_token}",
                          "Content-Type": "application/json"})
         except requests.RequestException as exc:
             raise ClientError(service=SERVICE, kind="transient", code=type(exc).__name__,
@@ -97,7 +98,7 @@ class CometdClient:
             reason = str(((reply.get("ext") or {}).get("sfdc") or {}).get("failureReason", ""))
             if (status == 401 or reason.startswith("401")) and attempt == 1:
                 # Raises ClientError(kind="auth") when the sign-in is dead for good.
-                self.salesforce._refresh(token)
+                self.salesforce.refresh(token)
                 continue
             raise ClientError(service=SERVICE, kind="auth" if status == 401 else "invalid",
                               code=str(reply.get("error") or status),

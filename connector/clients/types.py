@@ -42,7 +42,9 @@ class RowResult:
 
     On success ``row`` is the raw row JSON the service returned (with its ``id``).
     ``version`` is the sheet version the call carrying this row answered with (None
-    when the call failed as a whole).
+    when the call failed as a whole). On failure ``kind`` is a
+    :data:`~connector.clients.errors.KINDS` value (``row_not_found``: the row is not in
+    the sheet) and ``error_code`` the service's own code, to show or store.
     """
 
     index: int
@@ -52,3 +54,4 @@ class RowResult:
     message: str | None = None
     row: dict | None = None
     version: int | None = None
+    kind: str | None = None

@@ -9,7 +9,11 @@ Entry points::
 commits links, pending markers and state per batch: call it outside any
 ``transaction.atomic`` block, or a crash loses that safety.
 
-Rules worth knowing (details in ``plan.py``):
+One module (or package) per phase — :mod:`.read`, :mod:`.plan`, :mod:`.apply`,
+:mod:`.record` — and one :mod:`.pipeline` that runs them for both entry points;
+:mod:`.failures` turns what stops a run into ``SyncFailed``.
+
+Rules worth knowing (details in :mod:`.plan`):
 
 - *Deletes*: the sync never deletes a Salesforce record. A record deleted in Salesforce
   marks its row's Sync Error cell "Deleted in Salesforce" and unlinks it (the row is
@@ -26,8 +30,7 @@ Rules worth knowing (details in ``plan.py``):
 
 from __future__ import annotations
 
-from runs.engine.context import SyncFailed
-from runs.engine.execute import preview
-from runs.engine.sync import SyncOutcome, sync_workflow
+from runs.engine.failures import SyncFailed
+from runs.engine.pipeline import SyncOutcome, preview, sync_workflow
 
 __all__ = ["SyncFailed", "SyncOutcome", "preview", "sync_workflow"]

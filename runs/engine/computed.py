@@ -1,4 +1,4 @@
-"""Computed Service Cloud columns (issue 10): Case metrics written to Smartsheet only.
+"""Computed Service Cloud columns: Case metrics written to Smartsheet only.
 
 A Case workflow may map ``$time_to_close``, ``$age``, ``$sla_target``, ``$sla_status`` or
 ``$escalated`` to a column. The record query then also selects the metrics' inputs
@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from runs.engine.convert import FieldInfo, _number
+from runs.engine.types import LinkState
+from runs.models import Link
 from runs.service_cloud.metrics import INPUT_FIELDS, BusinessHours, case_metrics
 from workflows.service_cloud import COMPUTED_FIELDS, SLA_STATUSES, is_computed
 
@@ -109,8 +113,6 @@ def prepare_computed(inp, *, install, run=None, workflow=None) -> None:
     run, so that their Age and SLA status are refreshed from the snapshot — a database
     read, no API call. No-op for a workflow without computed columns.
     """
-    from django.utils import timezone
-
     if not spec_has_computed(inp.spec):
         return
     now = getattr(run, "started_at", None) or timezone.now()
@@ -123,9 +125,6 @@ def prepare_computed(inp, *, install, run=None, workflow=None) -> None:
 
 def open_case_links(workflow, *, loaded: set[str]) -> list:
     """LinkStates of the workflow's open cases (per their snapshot), except ``loaded``."""
-    from runs.engine.types import LinkState
-    from runs.models import Link
-
     out = []
     rows = Link.objects.filter(workflow=workflow).values_list(
         "record_id", "row_id", "snapshot", "parent_row_id")

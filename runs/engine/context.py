@@ -9,23 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from runs.engine.failures import SyncFailed
 from runs.engine.types import LinkState, MappingInfo
 from workflows.spec import WorkflowSpec
-
-
-class SyncFailed(Exception):
-    """A systemic failure: the run cannot go on. ``message`` says what the user can do.
-
-    ``kind``: auth | revoked | limit | not_found | permission | config | transient |
-    timeout. ``reset_at`` is when an API limit is expected to lift, when known.
-    """
-
-    def __init__(self, message: str, kind: str, *, reset_at: datetime | None = None) -> None:
-        self.message = message
-        self.kind = kind
-        self.reset_at = reset_at
-        super().__init__(message)
-
 
 #: Called after every committed batch with the phase name (tests use it to interrupt a
 #: run at a precise point; production leaves it None).
@@ -35,10 +21,6 @@ after_batch_hook: Callable[[str], None] | None = None
 def batch_done(phase: str) -> None:
     if after_batch_hook is not None:
         after_batch_hook(phase)
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 @dataclass

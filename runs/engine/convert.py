@@ -26,10 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-TEXT_TYPES = frozenset(
-    {"string", "textarea", "email", "phone", "url", "picklist", "combobox", "id",
-     "reference", "encryptedstring"}
-)
+from core.times import parse_timestamp
+
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 #: Leaves of relationship paths are not described (that would cost a call per related
 #: object); their values pass through as they come.
@@ -118,14 +116,10 @@ def _number(value: Any, scale: int | None) -> int | float:
 
 
 def _parse_sf_datetime(text: str) -> datetime:
-    text = text.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    if len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit():
-        text = text[:-5] + text[-5:-2] + ":" + text[-2:]
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    """A Salesforce timestamp in UTC (one without an offset is taken as UTC)."""
+    moment = parse_timestamp(text.strip(), naive_as=UTC)
+    if moment is None:
+        raise ValueError("no date-time")
     return moment.astimezone(UTC)
 
 

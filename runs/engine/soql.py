@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.times import parse_timestamp
 from runs.engine.convert import ConversionError, FieldInfo, from_cell
 from workflows.dates import date_literal
 
@@ -90,10 +91,11 @@ def localize_filter_value(value: str, info: FieldInfo, tz: str) -> str:
     Anything else is returned as it is (literal() checks it)."""
     if info.type != "datetime" or date_literal(value) is not None:
         return value
-    text = str(value).strip()
     try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        moment = parse_timestamp(str(value).strip())
     except ValueError:
+        return value
+    if moment is None:
         return value
     if moment.tzinfo is None:
         try:

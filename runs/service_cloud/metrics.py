@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.times import parse_timestamp
 from workflows.service_cloud import SlaStatus
 
 #: Case fields the computations read (added to the SOQL query when a computed column is
@@ -60,20 +61,6 @@ class BusinessHours:
         return total / 3600.0
 
 
-def parse_sf_datetime(value) -> datetime | None:
-    """``2026-05-20T20:49:32.000+0000`` (or an aware datetime) → aware datetime."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value
-    text = str(value)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = text[:-2] + ":" + text[-2:]
-    return datetime.fromisoformat(text)
-
-
 def elapsed_hours(begin: datetime, finish: datetime, business: BusinessHours | None) -> float:
     if business is not None:
         return business.hours_between(begin, finish)
@@ -88,15 +75,6 @@ class CaseMetrics:
     sla_status: str
     escalated: bool
 
-    def as_fields(self) -> dict:
-        return {
-            "$time_to_close": None if self.time_to_close is None else round(self.time_to_close, 2),
-            "$age": None if self.age is None else round(self.age, 2),
-            "$sla_target": self.sla_target,
-            "$sla_status": self.sla_status,
-            "$escalated": self.escalated,
-        }
-
 
 def case_metrics(record: dict, *, now: datetime, sla_hours: dict[str, float],
                  business: BusinessHours | None = None) -> CaseMetrics:
@@ -110,8 +88,8 @@ def case_metrics(record: dict, *, now: datetime, sla_hours: dict[str, float],
       met), Breached when closed after it or open past it, At risk when an open case has
       used ≥ 80 % of its target, else Within SLA. No target for the priority: no status.
     """
-    created = parse_sf_datetime(record.get("CreatedDate"))
-    closed_at = parse_sf_datetime(record.get("ClosedDate"))
+    created = parse_timestamp(record.get("CreatedDate"))
+    closed_at = parse_timestamp(record.get("ClosedDate"))
     is_closed = bool(record.get("IsClosed"))
     target = sla_hours.get(record.get("Priority") or "")
     target = float(target) if target not in (None, "") else None

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from runs.service_cloud.metrics import BusinessHours, case_metrics, parse_sf_datetime
+from core.times import parse_timestamp
+from runs.service_cloud.metrics import BusinessHours, case_metrics
 from workflows.service_cloud import SlaStatus
 
 #: Fields the report's SOQL query selects.
@@ -124,7 +125,7 @@ def service_report(records, *, now: datetime, sla_hours: dict[str, float],
         priority = record.get("Priority") or "(none)"
         if m.sla_status in (SlaStatus.MET, SlaStatus.BREACHED):
             bucket = by_priority[priority]
-            week_bucket = by_week[_week(parse_sf_datetime(record.get("ClosedDate"))
+            week_bucket = by_week[_week(parse_timestamp(record.get("ClosedDate"))
                                         if record.get("IsClosed") else now)]
             if m.sla_status == SlaStatus.MET:
                 bucket.met += 1

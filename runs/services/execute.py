@@ -27,15 +27,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from core.logs import log_context
+from runs.engine import SyncFailed, sync_workflow
 from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus, RunTrigger, SyncState
+from runs.notifications import run_errors_notify, run_failure_notify
 from runs.services.limits import install_check_budget, install_pause_for_limit
-from runs.services.requests import run_enqueue, workflow_refusal
+from runs.services.requests import RunRefused, _locked_state, run_enqueue, workflow_refusal
 from runs.services.state import sync_state_get_or_create
 from runs.services.transitions import run_transition
+from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -206,17 +209,13 @@ class _Heartbeat:
 
 def close_old_connections_here() -> None:
     """Close this thread's database connection (threads open their own)."""
-    from django.db import connections
-
     connections.close_all()
 
 
 def _sync(*, run: Run, dry_run: bool, sync: Callable | None) -> tuple[str, dict]:
     """Call the engine; translate its outcome into a final status and fields."""
     if sync is None:
-        from runs.engine import sync_workflow as sync
-    from runs.engine import SyncFailed
-
+        sync = sync_workflow
     deadline = timezone.now() + timedelta(seconds=settings.RUN_TIMEOUT_SECONDS)
     try:
         outcome = sync(run=run, dry_run=dry_run, full=True if run.full else None,
@@ -290,8 +289,6 @@ def _after_finish(*, run: Run) -> None:
         install_check_budget(install=run.workflow.install, usage=run.salesforce_api_usage)
     except Exception:  # noqa: BLE001
         log.exception("budget check after run %s failed", run.pk)
-    from runs.notifications import run_errors_notify, run_failure_notify
-
     try:
         if run.status == RunStatus.FAILED:
             run_failure_notify(run=run)
@@ -358,14 +355,10 @@ def run_execute_now(
     For the ``run_workflow`` command. Raises ``RunRefused`` when the workflow may not run
     or already has a queued or running run (the command must not wait behind it).
     """
-    from runs.services.requests import RunRefused, _locked_state
-
     with transaction.atomic():
         state = _locked_state(workflow_id=workflow.pk)
         if state is None:
             raise RunRefused("This workflow no longer exists.")
-        from workflows.models import Workflow
-
         workflow = Workflow.objects.select_related("install").get(pk=workflow.pk)
         refusal = workflow_refusal(workflow=workflow)
         if refusal:

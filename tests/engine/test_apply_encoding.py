@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runs.engine.apply import _ENCODE, _stored_as_sent, encode_snapshot
+from runs.engine.apply import _stored_as_sent
+from runs.engine.record.links import _ENCODE, encode_snapshot
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10))

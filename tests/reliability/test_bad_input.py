@@ -1,8 +1,8 @@
-"""Bad input (issue 12, point 3 b and c): hostile filter values cannot change a query,
+"""Bad input: hostile filter values cannot change a query,
 and bad cells, changed sheets and a changed Salesforce org end in clear row or run
 errors with nothing lost and nothing crashing.
 
-The forms part of point 3 is ``tests/security/test_fuzz_forms.py``.
+Bad input in forms is ``tests/security/test_fuzz_forms.py``.
 """
 
 from __future__ import annotations

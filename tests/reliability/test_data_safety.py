@@ -1,4 +1,4 @@
-"""Data safety (issue 12, point 5): deleting a workflow touches neither side; disabling
+"""Data safety: deleting a workflow touches neither side; disabling
 one stops its runs within one scheduler tick; restoring yesterday's database and running
 again creates no duplicate and loses no edit."""
 

@@ -1,4 +1,4 @@
-"""Forms fuzzed with hypothesis through the Django test client (issue 12, point 3a):
+"""Forms fuzzed with hypothesis through the Django test client:
 never a server error, errors next to the field, nothing saved on invalid input."""
 
 from __future__ import annotations

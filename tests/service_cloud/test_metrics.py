@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from runs.service_cloud.metrics import BusinessHours, SlaStatus, case_metrics, parse_sf_datetime
+from runs.service_cloud.metrics import BusinessHours, case_metrics
+from workflows.service_cloud import SlaStatus
 
 SLA = {"High": 8, "Medium": 24, "Low": 72}
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -15,12 +16,6 @@ def case(**fields):
             "Priority": "Medium", "IsEscalated": False, "ClosedDate": None}
     base.update(fields)
     return base
-
-
-def test_it_parses_salesforce_datetimes():
-    assert parse_sf_datetime("2026-05-20T20:49:32.000+0000") == datetime(2026, 5, 20, 20, 49, 32, tzinfo=UTC)
-    assert parse_sf_datetime("2026-05-20T20:49:32Z") == datetime(2026, 5, 20, 20, 49, 32, tzinfo=UTC)
-    assert parse_sf_datetime(None) is None
 
 
 def test_it_computes_time_to_close_for_a_closed_case():

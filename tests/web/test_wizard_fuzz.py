@@ -1,4 +1,4 @@
-"""The wizard's steps fuzzed with hypothesis (issue 12, bad input): whatever is posted to
+"""The wizard's steps fuzzed with hypothesis (bad input): whatever is posted to
 Fields, Filters, Row groups and Save, the answer is a page or a redirect — never a server
 error — and nothing is saved until a valid Save."""
 

@@ -1,4 +1,4 @@
-"""Computed Case columns in a draft (issue 10): Service Cloud Case workflows only, and to
+"""Computed Case columns in a draft: Service Cloud Case workflows only, and to
 Smartsheet only, with messages that say why."""
 
 from __future__ import annotations

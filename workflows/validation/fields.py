@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 
 from core.numbers import NumberError, parse_decimal
+from core.times import parse_timestamp
 from workflows.dates import date_literal
 from workflows.models import FilterOperator
 
@@ -183,10 +184,9 @@ def _is_date(value: str) -> bool:
 
 def _is_datetime(value: str) -> bool:
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_timestamp(value) is not None
     except ValueError:
         return False
-    return True
 
 
 def _is_time(value: str) -> bool:

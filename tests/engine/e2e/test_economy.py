@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from runs.engine import context, sync_workflow
-from runs.engine.sync import salesforce_since
+from runs.engine.pipeline import salesforce_since
 from runs.models import SyncState
 from tests.engine import factories
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from runs.engine import SyncFailed, sync_workflow
-from runs.engine.execute import preview
+from runs.engine import SyncFailed, preview, sync_workflow
 from runs.models import SyncState
 from tests.engine import factories
 from workflows.spec import spec_from_workflow

@@ -1,0 +1,169 @@
+"""Reading the sheet: only when its version changed, only the rows modified since the
+watermark, only the tracked columns — and the columns the engine owns, found or made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from connector.clients import ClientError
+from runs.engine import sfids
+from runs.engine.context import RunContext
+from runs.engine.convert import FieldInfo, column_for, normalize_cell
+from runs.engine.mappings import ConfigurationError
+from runs.engine.types import SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE, SheetRow
+
+#: An incremental read asks for the rows modified since this long before the watermark:
+#: an overlap, so that a row saved around the previous read is not missed.
+SHEET_OVERLAP = timedelta(seconds=60)
+
+
+class SheetReader:
+    """The Smartsheet half of the read phase; what it read stays on it as plain data."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.columns: list[dict] = []
+        self.columns_by_title: dict[str, int] = {}
+        self.rows: dict[int, SheetRow] = {}
+        #: True when every row of the sheet was read (deleted rows are visible).
+        self.full_sheet = False
+        self.sheet_version: int | None = None
+        #: The newest ``modifiedAt`` among the rows read.
+        self.sheet_newest: str | None = None
+
+    def read(self, *, sheet_version: int | None, since: datetime | None, force: bool,
+             known_columns: list[int] | None) -> None:
+        """Read the rows changed since ``since`` (all with None), unless the version is
+        unchanged and nothing forces a read. ``known_columns=None`` reads every column."""
+        spec = self.ctx.spec
+        self.full_sheet = since is None
+
+        def get(column_ids):
+            return self.ctx.smartsheet.get_sheet(
+                spec.sheet_id, column_ids=column_ids,
+                rows_modified_since=None if since is None else since - SHEET_OVERLAP,
+                if_version_after=None if force or sheet_version is None else sheet_version)
+
+        try:
+            body = get(known_columns)
+        except ClientError as exc:
+            # A column we track was deleted by a person. Read every column so the
+            # owned-column and mapping checks can recreate it or name it to the user.
+            if known_columns is None or exc.kind != "column_not_found":
+                raise
+            body = get(None)
+        self.sheet_version = body.get("version")
+        if "rows" not in body and "columns" not in body:
+            self.full_sheet = False
+            return  # unchanged since sheet_version
+        self.columns = body.get("columns") or []
+        self.columns_by_title = {c["title"]: c["id"] for c in self.columns}
+        for column in self.columns:
+            if column.get("primary"):
+                self.ctx.primary_column_id = column["id"]
+        self.rows, self.sheet_newest = parse_rows(body.get("rows") or ())
+
+    def read_rows_by_id(self, row_ids: list[int], *, known_columns: list[int] | None) -> int:
+        """Read these rows (that the incremental read did not return) into ``rows``;
+        return how many came back. One call per 200 rows."""
+        found = 0
+        for start in range(0, len(row_ids), 200):
+            body = self.ctx.smartsheet.get_sheet(
+                self.ctx.spec.sheet_id, row_ids=row_ids[start:start + 200],
+                column_ids=known_columns)
+            rows, _ = parse_rows(body.get("rows") or ())
+            for row_id, row in rows.items():
+                if row_id not in self.rows:
+                    self.rows[row_id] = row
+                    found += 1
+        return found
+
+    def read_primary_rows(self) -> dict[int, SheetRow]:
+        """Every row of the sheet with only its primary value (one call), for finding an
+        existing group parent row an incremental read did not see. Rows holding a
+        Salesforce ID (record rows) are left out: they are never group rows."""
+        ctx = self.ctx
+        if ctx.primary_column_id is None:
+            return {}
+        columns = [ctx.primary_column_id]
+        if ctx.id_column_id is not None:
+            columns.append(ctx.id_column_id)
+        body = ctx.smartsheet.get_sheet(ctx.spec.sheet_id, column_ids=columns)
+        rows, _ = parse_rows(body.get("rows") or ())
+        out = {}
+        for row_id, row in rows.items():
+            if ctx.id_column_id is not None and row.cells.get(ctx.id_column_id) is not None:
+                continue
+            row.cells = {k: v for k, v in row.cells.items() if k == ctx.primary_column_id}
+            out[row_id] = row
+        return out
+
+    def pasted_ids(self) -> set[str]:
+        """Valid record ids found in the Salesforce ID cells of the rows read."""
+        column = self.ctx.id_column_id
+        if column is None:
+            return set()
+        ids = (sfids.to18(str(r.cells[column]).strip()) for r in self.rows.values()
+               if r.cells.get(column) is not None)
+        return {i for i in ids if i}
+
+    def owned_columns(self, *, create: bool, tracked: tuple[int | None, int | None],
+                      infos: dict[str, FieldInfo]) -> list[tuple[str, int]]:
+        """Find (or create) the Salesforce ID and Sync Error columns and "new column"
+        mappings' columns (``infos``: the described fields). Returns the (title, id) of
+        columns created."""
+        ctx = self.ctx
+        ids = {c["id"] for c in self.columns}
+        found = []
+        for title, tracked_id in zip((SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE), tracked,
+                                     strict=True):
+            found.append(tracked_id if tracked_id in ids else self.columns_by_title.get(title))
+        wanted = []
+        for title, column_id in zip((SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE), found, strict=True):
+            if column_id is None:
+                wanted.append({"title": title, "type": "TEXT_NUMBER"})
+        for m in ctx.spec.mappings:
+            if m.column_id in ids or m.column_title in self.columns_by_title:
+                continue
+            if not m.new_column:
+                raise ConfigurationError(
+                    f"The column '{m.column_title}' is not in the sheet any more: edit the "
+                    "workflow's mappings.")
+            info = (FieldInfo(name=m.salesforce_field, type="string")
+                    if "." in m.salesforce_field or m.lookup_field
+                    else infos[m.salesforce_field])
+            wanted.append(column_for(info, m.column_title))
+        created = []
+        if wanted and create:
+            index = len(self.columns)
+            for offset, column in enumerate(wanted):
+                column["index"] = index + offset
+            for column in ctx.smartsheet.add_columns(ctx.spec.sheet_id, wanted):
+                self.columns_by_title[column["title"]] = column["id"]
+                created.append((column["title"], column["id"]))
+        ctx.id_column_id = (found[0] if found[0] is not None
+                            else self.columns_by_title.get(SALESFORCE_ID_TITLE))
+        ctx.error_column_id = (found[1] if found[1] is not None
+                               else self.columns_by_title.get(SYNC_ERROR_TITLE))
+        return created
+
+
+def parse_rows(raw_rows: Iterable[dict]) -> tuple[dict[int, SheetRow], str | None]:
+    """Rows by id and the newest ``modifiedAt`` among them."""
+    rows: dict[int, SheetRow] = {}
+    newest: str | None = None
+    for raw in raw_rows:
+        row = SheetRow(id=raw["id"], parent_id=raw.get("parentId"),
+                       modified_at=raw.get("modifiedAt"), row_number=raw.get("rowNumber"))
+        for cell in raw.get("cells") or ():
+            value = normalize_cell(cell.get("value"))
+            if value is not None:
+                row.cells[cell["columnId"]] = value
+            link = cell.get("hyperlink")
+            if link and link.get("url"):
+                row.links[cell["columnId"]] = link["url"]
+        rows[row.id] = row
+        if row.modified_at and (newest is None or row.modified_at > newest):
+            newest = row.modified_at
+    return rows, newest

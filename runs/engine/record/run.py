@@ -1,0 +1,192 @@
+"""What a run records around its batches: the columns it tracks, the creates a killed run
+left pending, its errors and conflicts, and the sync state it ends with."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from connector.clients import ClientError
+from connector.services import connection_get
+from core.times import parse_timestamp
+from runs.engine import soql
+from runs.engine.context import RunContext
+from runs.engine.convert import FieldInfo, sf_canonical
+from runs.engine.read import SalesforceReader, SheetReader
+from runs.engine.types import ConflictItem, RowError
+from runs.models import Conflict, Link, RunError
+from workflows.columns import workflow_remember_column_ids
+from workflows.models import Workflow
+from workflows.spec import spec_from_workflow
+
+#: Cell history costs 10 rate-limit units per call: ask for a few culprits per run only.
+MAX_CELL_HISTORY_CALLS = 10
+
+#: What the engine writes on SyncState at the end of a run (never the scheduler's fields).
+ENGINE_STATE_FIELDS = ["salesforce_watermark", "salesforce_cursor", "sheet_version",
+                       "sheet_watermark", "last_full_sync_at", "synced_spec_key", "field_cache",
+                       "group_rows",
+                       "pending_adds", "pending_creates", "salesforce_id_column_id",
+                       "sync_error_column_id", "primary_column_id", "updated_at"]
+
+
+def remember_columns(ctx: RunContext, columns_by_title: dict[str, int]) -> None:
+    """Track the owned, mapped and filter columns by id (renames do not break)."""
+    state = ctx.state
+    state.salesforce_id_column_id = ctx.id_column_id
+    state.sync_error_column_id = ctx.error_column_id
+    state.primary_column_id = ctx.primary_column_id
+    if ctx.dry_run:
+        return
+    titles = [m.column_title for m in ctx.spec.mappings if m.column_id is None]
+    titles += [f.field for f in ctx.spec.smartsheet_filters if f.column_id is None]
+    workflow_remember_column_ids(
+        workflow=ctx.workflow,
+        column_ids={t: columns_by_title[t] for t in titles if t in columns_by_title})
+    state.save(update_fields=["salesforce_id_column_id", "sync_error_column_id",
+                              "primary_column_id", "updated_at"])
+    # The spec the planner uses must see the ids too.
+    ctx.spec = spec_from_workflow(Workflow.objects.prefetch_related(
+        "mappings", "filters", "row_groups").get(pk=ctx.workflow.pk))
+
+
+def recover_pending_creates(ctx: RunContext, infos: dict[str, FieldInfo]) -> None:
+    """Link the rows whose Salesforce create may have landed before a run died, and
+    clear the markers: nothing is created twice."""
+    workflow = ctx.workflow
+    owner_id = connection_get(user=workflow.owner, install=workflow.install,
+                              service="salesforce").external_user_id
+    owner_id = owner_id or ctx.salesforce.identity()["user_id"]
+    Link.objects.bulk_create(reconcile_pending_creates(ctx, infos, owner_id))
+    ctx.state.pending_creates = {}
+    ctx.state.save(update_fields=["pending_creates", "updated_at"])
+
+
+def reconcile_pending_creates(ctx: RunContext, infos: dict[str, FieldInfo],
+                              owner_sf_user_id: str) -> list[Link]:
+    """The links of pending rows whose create landed: records the owner created since
+    the oldest pending marker, matched to pending rows by the values sent."""
+    pending = ctx.state.pending_creates or {}
+    if not pending:
+        return []
+    oldest = min(parse_timestamp(p["at"]) for p in pending.values())
+    names = sorted({f for p in pending.values() for f in p["fields"]})
+    where = (f"CreatedById = {soql.quote(owner_sf_user_id)} AND "
+             f"CreatedDate >= {soql.soql_datetime(oldest - timedelta(seconds=60))}")
+    object_name = soql.check_name(ctx.spec.salesforce_object)
+    fields = ", ".join(soql.record_fields(names))
+    # Names are checked and the one value is quoted: nothing here comes from a user as-is.
+    query = f"SELECT {fields} FROM {object_name} WHERE {where} ORDER BY CreatedDate, Id"  # noqa: S608
+    candidates = [r for page in ctx.salesforce.query_pages(query) for r in page]
+    taken = set(Link.objects.filter(workflow=ctx.workflow,
+                                    record_id__in=[r["Id"] for r in candidates])
+                .values_list("record_id", flat=True))
+    links = []
+    for row_id, entry in sorted(pending.items(), key=lambda kv: kv[1]["at"]):
+        for record in candidates:
+            if record["Id"] in taken:
+                continue
+            same = all(
+                sf_canonical(record.get(f), infos.get(f) or FieldInfo(name=f))
+                == sf_canonical(v, infos.get(f) or FieldInfo(name=f))
+                for f, v in entry["fields"].items())
+            if same:
+                taken.add(record["Id"])
+                links.append(Link(workflow=ctx.workflow, record_id=record["Id"],
+                                  row_id=int(row_id), snapshot=entry.get("snapshot") or {}))
+                break
+    return links
+
+
+def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[ConflictItem]
+                  ) -> None:
+    """The run's RunErrors (with culprits) and Conflicts."""
+    find_culprits(ctx, errors)
+    workflow_id = ctx.workflow.pk
+    RunError.objects.bulk_create([
+        RunError(run=ctx.run, row_id=e.row_id, record_id=e.record_id or "",
+                 field=e.field[:255], message=e.message, code=e.code[:80],
+                 culprit=e.culprit[:255], culprit_email=e.culprit_email[:254],
+                 fingerprint=hashlib.sha256(
+                     f"{workflow_id}|{e.row_id}|{e.record_id}|{e.field}|{e.message}"
+                     .encode()).hexdigest())
+        for e in errors])
+    Conflict.objects.bulk_create([
+        Conflict(run=ctx.run, record_id=c.record_id, row_id=c.row_id, field=c.field,
+                 salesforce_value=c.salesforce_value, smartsheet_value=c.smartsheet_value,
+                 winner=c.winner)
+        for c in conflicts])
+    ctx.counts["errors_count"] = len(errors)
+    ctx.counts["conflicts_count"] = len(conflicts)
+
+
+def find_culprits(ctx: RunContext, errors: list[RowError]) -> None:
+    """Name the last editor of a bad cell (its history), for a few errors per run."""
+    calls = 0
+    for error in errors:
+        if error.culprit or error.row_id is None or error.column_id is None:
+            continue
+        if calls >= MAX_CELL_HISTORY_CALLS:
+            break
+        calls += 1
+        try:
+            history = ctx.smartsheet.cell_history(ctx.spec.sheet_id, error.row_id,
+                                                  error.column_id)
+        except ClientError:
+            continue
+        if history:
+            who = history[0].get("modifiedBy") or {}
+            error.culprit = who.get("name") or who.get("email") or ""
+            error.culprit_email = who.get("email") or ""
+
+
+def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetReader, *,
+                  full: bool, started: datetime) -> None:
+    """Commit where the next run starts from, once every write of this one went through
+    the apply phase: watermarks, cursor, sheet version, describe cache."""
+    state = ctx.state
+    state.pending_adds = {}
+    advance_cursor(state, salesforce)
+    newest_row = sheet.sheet_newest
+    if sheet.sheet_version is not None:
+        state.sheet_version = sheet.sheet_version
+        if ctx.wrote_sheet and ctx.sheet_writes_exact and ctx.sheet_version_chain is not None:
+            # Every write answered with the version one past the previous one: nobody
+            # else wrote between our read and our last write, so the next poll need
+            # not re-read what we wrote. (A write by someone after our last one moves
+            # the version past this and is read then.) No extra call to learn it.
+            state.sheet_version = ctx.sheet_version_chain
+            if ctx.sheet_written_newest and (
+                    newest_row is None or ctx.sheet_written_newest > newest_row):
+                newest_row = ctx.sheet_written_newest
+    if newest_row:
+        newest = parse_timestamp(newest_row)
+        if state.sheet_watermark is None or newest > state.sheet_watermark:
+            state.sheet_watermark = newest
+    if salesforce.cache_changed:
+        state.field_cache = salesforce.field_cache
+    if full:
+        state.last_full_sync_at = started
+        # What this full read synced; a run with other settings reads everything.
+        state.synced_spec_key = ctx.spec.sync_key
+    # Only the engine's own fields: the scheduler owns running_run, rerun_requested,
+    # last_run_at and next_due_at and may change them while this run works.
+    state.save(update_fields=ENGINE_STATE_FIELDS)
+
+
+def advance_cursor(state, salesforce: SalesforceReader) -> None:
+    """Move the Salesforce window after a committed run (see
+    :func:`runs.engine.pipeline.salesforce_since`).
+
+    With the server's time of this run's query known, the next query starts from
+    it (minus the overlap); the newest SystemModstamp read is kept as the watermark
+    either way, and is the fallback base when a server sends no ``Date``.
+    """
+    newest = salesforce.records_newest
+    if newest is not None:
+        stamp = parse_timestamp(newest[0])
+        if state.salesforce_watermark is None or stamp > state.salesforce_watermark:
+            state.salesforce_watermark = stamp
+    read_at = salesforce.read_server_time
+    state.salesforce_cursor = ({"server_time": read_at.isoformat()}
+                               if read_at is not None else {})
