@@ -44,10 +44,9 @@ def clock_sandbox(tmp_path_factory) -> Sandbox:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    """Each test gets its own empty in-memory cache (throttles, debounces)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "sheetforce-tests"}}
+def _isolated_cache():
+    """Each test starts and ends with an empty cache (throttles, debounces): the cache is
+    in memory (tests/settings.py)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -51,11 +51,6 @@ def client_for():
     return make
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Personas' passwords hash with MD5: the default hasher costs ~1 s per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def live_install(people, sandbox):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
@@ -11,13 +10,6 @@ from accounts.models import User
 from accounts.services import user_update_roles
 from tests.api.openapi import assert_matches_schema
 from tests.workflows.personas import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_it_trades_a_password_for_a_token_that_authenticates(people, client_for):

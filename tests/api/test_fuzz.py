@@ -25,13 +25,12 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 @pytest.fixture
-def alice_token(transactional_db, settings):
+def alice_token(transactional_db):
     from rest_framework.authtoken.models import Token
 
     from runs.models import Run
     from tests.workflows.personas import make_install, make_people, make_workflow
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     people = make_people()
     install = make_install(people["alice"].team)
     workflow = make_workflow(people["alice"], install)

@@ -60,8 +60,9 @@ def _finished_runs(db: Path) -> list[tuple]:
 
 def _start_demo(var: Path, ports: dict) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SHEETFORCE_VAR_DIR=str(var), PYTHONUNBUFFERED="1",
-               PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['web']}")
+    # The product's own settings, not the test suite's (tests/settings.py).
+    env.update(DJANGO_SETTINGS_MODULE="sheetforce.settings", SHEETFORCE_VAR_DIR=str(var),
+               PYTHONUNBUFFERED="1", PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['web']}")
     log = open(var / "demo.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "demo", "--port", str(ports["web"]),

@@ -22,10 +22,6 @@ ANY = st.one_of(TEXT, st.integers().map(str), st.just(""), st.text(max_size=5000
     lambda s: "\x00" not in s and not any(0xD800 <= ord(c) <= 0xDFFF for c in s)))
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @FUZZ
 @given(username=ANY, password=ANY)

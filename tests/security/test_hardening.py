@@ -37,10 +37,9 @@ POST_FORMS = [
 
 
 @pytest.fixture
-def objects(db, settings):
+def objects(db):
     from connector.models import Connection
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     alice, sam = factories.alice(), factories.system_admin()
     install = factories.install()
     workflow = factories.workflow(owner=alice, install_=install)

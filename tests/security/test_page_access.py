@@ -82,8 +82,7 @@ PAGES = [
 
 
 @pytest.fixture
-def world(db, settings, sandbox):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db, sandbox):
     users = {"uma": factories.unlicensed(), "alice": factories.alice(),
              "charlie": factories.charlie(), "connie": factories.connector_admin(),
              "sam": factories.system_admin()}

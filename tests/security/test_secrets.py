@@ -57,7 +57,6 @@ def _run(workflow):
 
 
 def test_no_secret_leaks_anywhere(db, sandbox, settings, captured, client):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     alice, sam = factories.alice(), factories.system_admin()
     install = factories.sandbox_install(sandbox)

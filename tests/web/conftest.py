@@ -34,8 +34,3 @@ def fresh_sheet(connected_alice) -> dict:
         {"title": "Phone", "type": "TEXT_NUMBER"},
     ])
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas sign in with passwords; real hashing costs seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

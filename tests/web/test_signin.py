@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from tests.web import factories
 from web.services import SIGNIN_MAX_FAILURES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_it_shows_the_sign_in_form_with_labels(client):

@@ -7,12 +7,6 @@ import pytest
 from tests.workflows.personas import make_install, make_people, make_workflow
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Personas' passwords hash with MD5: the default hasher costs ~1 s per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(db):
     return make_people()
