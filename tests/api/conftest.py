@@ -1,4 +1,6 @@
-"""Fixtures for the API tests: personas, an install, alice's workflow and a run."""
+"""Fixtures of the API tests alone: a token-authenticated client, a run with an error and
+a conflict, connecting through the API, a typed sheet (the personas, installs and
+alice's workflow come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,22 +8,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from runs.models import Conflict, Run, RunError
-from tests.workflows.personas import make_install, make_people, make_workflow
-
-
-@pytest.fixture
-def people(db):
-    return make_people()
-
-
-@pytest.fixture
-def install(people):
-    return make_install(people["alice"].team)
-
-
-@pytest.fixture
-def workflow(people, install):
-    return make_workflow(people["alice"], install)
 
 
 @pytest.fixture
@@ -50,14 +36,6 @@ def client_for():
 
     return make
 
-
-
-@pytest.fixture
-def live_install(people, sandbox):
-    """Acme's install pointed at the session's sandbox."""
-    from tests.workflows.personas import make_install
-
-    return make_install(people["alice"].team, sandbox=sandbox, name="Sandbox org")
 
 
 @pytest.fixture

@@ -29,11 +29,11 @@ def alice_token(transactional_db):
     from rest_framework.authtoken.models import Token
 
     from runs.models import Run
-    from tests.workflows.personas import make_install, make_people, make_workflow
+    from tests import factories, personas
 
-    people = make_people()
-    install = make_install(people["alice"].team)
-    workflow = make_workflow(people["alice"], install)
+    people = {name: make() for name, make in personas.EVERYONE.items()}
+    install = factories.install()
+    workflow = factories.accounts_workflow(people["alice"], install)
     Run.objects.create(workflow=workflow, trigger="manual")
     return Token.objects.create(user=people["alice"]).key
 

@@ -1,3 +1,6 @@
+"""The admin console: who may open which page, what it shows, and that its actions go
+through the services."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from runs.models import Link, Run, RunError, RunStatus, RunTrigger
+from tests import factories, personas
 
 LIST_PAGES = [
     "admin:accounts_user_changelist",
@@ -17,19 +21,18 @@ LIST_PAGES = [
 ]
 
 
-def _fill(make_workflow, owner, n):
+def _fill(install, owner, n):
     for i in range(n):
-        workflow = make_workflow(owner, name=f"W{i}", sheet_id=5000 + i)
-        run = Run.objects.create(workflow=workflow, trigger=RunTrigger.SCHEDULE,
-                                 status=RunStatus.PARTIAL)
+        workflow = factories.workflow(owner, install, name=f"W{i}", sheet_id=5000 + i)
+        run = factories.run(workflow, trigger=RunTrigger.SCHEDULE, status=RunStatus.PARTIAL)
         RunError.objects.create(run=run, message="bad", row_id=i)
-        Link.objects.create(workflow=workflow, record_id=f"006000000000{i:03d}AAA", row_id=i)
+        factories.link(workflow, f"006000000000{i:03d}AAA", i)
 
 
 @pytest.mark.parametrize("page", LIST_PAGES)
-def test_it_shows_every_console_page_to_a_system_admin(client, alice, bob, make_workflow, page):
-    _fill(make_workflow, bob, 2)
-    client.force_login(alice)
+def test_it_shows_every_console_page_to_a_system_admin(client, sam, bob, install, page):
+    _fill(install, bob, 2)
+    client.force_login(sam)
     assert client.get(reverse(page)).status_code == 200
 
 
@@ -45,27 +48,27 @@ def test_it_refuses_the_console_to_anonymous(client, db):
     assert response.status_code == 302
 
 
-def test_it_hides_other_teams_workflows(client, bob, charlie, make_workflow):
-    make_workflow(bob, name="Acme pipeline")
-    client.force_login(charlie)
+def test_it_hides_other_teams_workflows(client, bob, charlie, install):
+    factories.workflow(bob, install, name="Acme pipeline")
+    client.force_login(personas.with_roles(charlie, system_admin=True))  # Globex's admin
     body = client.get(reverse("admin:workflows_workflow_changelist")).content.decode()
     assert "Acme pipeline" not in body
 
 
-def test_it_lets_a_connector_admin_manage_installs_but_not_users(client, carla, install):
-    client.force_login(carla)
+def test_it_lets_a_connector_admin_manage_installs_but_not_users(client, connie, install):
+    client.force_login(connie)
     assert client.get(reverse("admin:connector_install_change", args=[install.pk])).status_code == 200
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
 
 
-def test_it_never_renders_client_secrets(client, alice, carla, install):
-    client.force_login(carla)
+def test_it_never_renders_client_secrets(client, connie, install):
+    client.force_login(connie)
     body = client.get(reverse("admin:connector_install_change", args=[install.pk])).content.decode()
     assert "top-secret" not in body and "fernet:" not in body
 
 
-def test_it_keeps_the_stored_secret_when_the_field_is_left_blank(client, carla, install):
-    client.force_login(carla)
+def test_it_keeps_the_stored_secret_when_the_field_is_left_blank(client, connie, install):
+    client.force_login(connie)
     url = reverse("admin:connector_install_change", args=[install.pk])
     page = client.get(url)
     form = page.context["adminform"].form
@@ -83,13 +86,13 @@ def test_it_keeps_the_stored_secret_when_the_field_is_left_blank(client, carla, 
 
 
 @pytest.mark.parametrize("page", LIST_PAGES)
-def test_it_lists_without_n_plus_one_queries(client, alice, bob, make_workflow, page):
-    client.force_login(alice)
-    _fill(make_workflow, bob, 1)
+def test_it_lists_without_n_plus_one_queries(client, sam, bob, install, page):
+    client.force_login(sam)
+    _fill(install, bob, 1)
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse(page)).status_code == 200
     for i in range(8):
-        make_workflow(bob, name=f"More{i}", sheet_id=9000 + i)
+        factories.workflow(bob, install, name=f"More{i}", sheet_id=9000 + i)
     _more = [(Run.objects.create(workflow=w, trigger=RunTrigger.MANUAL),
               Link.objects.create(workflow=w, record_id=f"006100000000{w.pk:03d}AAA", row_id=w.pk + 100))
              for w in bob.workflows.filter(name__startswith="More")]
@@ -98,22 +101,22 @@ def test_it_lists_without_n_plus_one_queries(client, alice, bob, make_workflow, 
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
-def test_it_searches_links_by_record_and_row_id(client, alice, bob, make_workflow):
-    workflow = make_workflow(bob)
-    Link.objects.create(workflow=workflow, record_id="006000000000001AAA", row_id=424242)
-    Link.objects.create(workflow=workflow, record_id="006000000000002AAA", row_id=7)
-    client.force_login(alice)
+def test_it_searches_links_by_record_and_row_id(client, sam, bob, install):
+    workflow = factories.workflow(bob, install)
+    factories.link(workflow, "006000000000001AAA", 424242)
+    factories.link(workflow, "006000000000002AAA", 7)
+    client.force_login(sam)
     url = reverse("admin:runs_link_changelist")
     assert b"424242" in client.get(url, {"q": "424242"}).content
     by_record = client.get(url, {"q": "006000000000002AAA"}).content
     assert b"006000000000002AAA" in by_record and b"424242" not in by_record
 
 
-def test_a_team_admin_cannot_touch_a_superuser_of_the_team(client, alice, acme):
+def test_a_team_admin_cannot_touch_a_superuser_of_the_team(client, sam, acme):
     from accounts.models import User
 
     root = User.objects.create_superuser("root", "root@example.com", "pw-root", team=acme)
-    client.force_login(alice)
+    client.force_login(sam)
     password_url = reverse("admin:auth_user_password_change", args=[root.pk])
     taken = client.post(password_url, {"password1": "Takeover-123!", "password2": "Takeover-123!",
                                        "usable_password": "true"})
@@ -126,36 +129,36 @@ def test_a_team_admin_cannot_touch_a_superuser_of_the_team(client, alice, acme):
     assert "root@example.com" not in listing
 
 
-def test_a_system_admin_cannot_drop_their_own_role_in_the_console(client, alice):
-    client.force_login(alice)
-    url = reverse("admin:accounts_user_change", args=[alice.pk])
+def test_a_system_admin_cannot_drop_their_own_role_in_the_console(client, sam):
+    client.force_login(sam)
+    url = reverse("admin:accounts_user_change", args=[sam.pk])
     page = client.get(url).content.decode()
     assert 'name="system_admin"' not in page  # shown read-only
-    client.post(url, {"username": "alice", "email": "alice@example.com", "licensed": "on",
-                      "salesforce_user": "on", "is_active": "on"})
-    alice.refresh_from_db()
-    assert alice.system_admin is True
+    client.post(url, {"username": "sam", "email": "sam@example.com", "licensed": "on",
+                      "is_active": "on"})
+    sam.refresh_from_db()
+    assert sam.system_admin is True
 
 
-def test_a_role_change_in_the_console_goes_through_the_roles_service(client, alice, bob, caplog):
+def test_a_role_change_in_the_console_goes_through_the_roles_service(client, sam, bob, caplog):
     import logging
 
-    client.force_login(alice)
+    client.force_login(sam)
     url = reverse("admin:accounts_user_change", args=[bob.pk])
     with caplog.at_level(logging.INFO, logger="accounts.services"):
         response = client.post(url, {"username": "bob", "email": "bob@example.com",
                                      "licensed": "on", "salesforce_user": "on",
-                                     "connector_admin": "on", "is_active": "on"})
+                                     "service_cloud_user": "on", "connector_admin": "on",
+                                     "is_active": "on"})
     assert response.status_code == 302, response.content.decode()[-2000:]
     bob.refresh_from_db()
     assert bob.connector_admin is True
-    assert f"user {alice.pk} changed connector_admin of user {bob.pk}" in caplog.text
+    assert f"user {sam.pk} changed connector_admin of user {bob.pk}" in caplog.text
 
 
-def test_run_now_in_the_console_reports_a_refusal_instead_of_failing(client, alice, bob,
-                                                                    make_workflow):
-    paused = make_workflow(bob, name="Off", enabled=False)
-    client.force_login(alice)
+def test_run_now_in_the_console_reports_a_refusal_instead_of_failing(client, sam, bob, install):
+    paused = factories.workflow(bob, install, name="Off", enabled=False)
+    client.force_login(sam)
     response = client.post(reverse("admin:workflows_workflow_changelist"), {
         "action": "run_workflows_now", "_selected_action": [paused.pk]}, follow=True)
     assert response.status_code == 200
@@ -163,11 +166,11 @@ def test_run_now_in_the_console_reports_a_refusal_instead_of_failing(client, ali
     assert not Run.objects.filter(workflow=paused).exists()
 
 
-def test_the_console_signs_people_in_through_the_product_sign_in(client, alice, bob):
+def test_the_console_signs_people_in_through_the_product_sign_in(client, sam, bob):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0] == "/signin/?next=%2Fadmin%2F"
     signed_in = client.post("/signin/?next=%2Fadmin%2F",
-                            {"username": "alice", "password": "pw-" + "alice" * 3}, follow=True)
+                            {"username": "sam", "password": personas.PASSWORD}, follow=True)
     assert signed_in.redirect_chain[-1][0] == "/admin/"  # a System Admin, not staff
     assert "Team console" in signed_in.content.decode()
     assert 'href="/admin/"' in client.get("/").content.decode()  # the nav link
@@ -177,5 +180,5 @@ def test_the_console_signs_people_in_through_the_product_sign_in(client, alice, 
     assert refused.redirect_chain[-1][0] == "/"
     assert "for System Admins and Connector Admins" in refused.content.decode()
     assert 'href="/admin/"' not in refused.content.decode()
-    client.force_login(alice)
+    client.force_login(sam)
     assert client.get("/admin/login/?next=https://evil.example/").url == "/admin/"
