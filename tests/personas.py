@@ -19,10 +19,11 @@ Everyone's email is ``<username>@example.com`` and everyone's password is
 :data:`PASSWORD`. alice and bob are also people of the sandbox (``sandbox/personas.py``:
 same emails, same full names), so cell-history culprits and "lookup by name" line up.
 
-A test that needs a persona to hold another role says so with :func:`with_roles` — for
-instance ``with_roles(charlie, system_admin=True)``: Globex's System Admin, an admin but
-still outside Acme. A test that needs someone who is none of these (a superuser, a user
-without a team) creates that user itself.
+A test that needs a persona to hold another role says so: ``charlie(system_admin=True)``
+is charlie as Globex's System Admin — an admin, but still outside Acme — and
+``with_roles(bob, salesforce_user=False)`` takes a role away from a user in hand. A test
+that needs someone who is none of these (a superuser, a user without a team) creates that
+user itself.
 
 The functions below are idempotent: ``alice()`` returns the same user every time within
 a test, so fixtures (tests/conftest.py) and code that runs outside fixtures (a browser
@@ -61,39 +62,39 @@ def globex() -> Team:
     return Team.objects.get_or_create(name="Globex")[0]
 
 
-def _person(username: str, team: Team, **flags: bool) -> User:
-    existing = User.objects.filter(username=username).first()
-    if existing is not None:
-        return existing
-    first_name, last_name = NAMES[username]
-    return User.objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.com",
-        first_name=first_name, last_name=last_name, team=team, **flags,
-    )
+def _person(username: str, team: Team, roles: dict[str, bool], **flags: bool) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        first_name, last_name = NAMES[username]
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.com",
+            first_name=first_name, last_name=last_name, team=team, **flags,
+        )
+    return with_roles(user, **roles) if roles else user
 
 
-def alice() -> User:
-    return _person("alice", acme(), **_CONNECTOR_USER)
+def alice(**roles: bool) -> User:
+    return _person("alice", acme(), roles, **_CONNECTOR_USER)
 
 
-def bob() -> User:
-    return _person("bob", acme(), **_CONNECTOR_USER)
+def bob(**roles: bool) -> User:
+    return _person("bob", acme(), roles, **_CONNECTOR_USER)
 
 
-def sam() -> User:
-    return _person("sam", acme(), system_admin=True, licensed=True)
+def sam(**roles: bool) -> User:
+    return _person("sam", acme(), roles, system_admin=True, licensed=True)
 
 
-def connie() -> User:
-    return _person("connie", acme(), connector_admin=True, licensed=True)
+def connie(**roles: bool) -> User:
+    return _person("connie", acme(), roles, connector_admin=True, licensed=True)
 
 
-def uma() -> User:
-    return _person("uma", acme())
+def uma(**roles: bool) -> User:
+    return _person("uma", acme(), roles)
 
 
-def charlie() -> User:
-    return _person("charlie", globex(), **_CONNECTOR_USER)
+def charlie(**roles: bool) -> User:
+    return _person("charlie", globex(), roles, **_CONNECTOR_USER)
 
 
 #: Every persona by name, in the order of the table above.

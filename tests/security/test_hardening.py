@@ -14,7 +14,7 @@ from django.test import Client
 
 from runs.realtime.models import WebhookSubscription
 from runs.realtime.webhooks import sign
-from tests.web import factories
+from tests import factories, personas
 from web.services import SIGNIN_MAX_FAILURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +40,9 @@ POST_FORMS = [
 def objects(db):
     from connector.models import Connection
 
-    alice, sam = factories.alice(), factories.system_admin()
+    alice, sam = personas.alice(), personas.sam()
     install = factories.install()
-    workflow = factories.workflow(owner=alice, install_=install)
+    workflow = factories.workflow(alice, install)
     connection = Connection.objects.create(user=alice, install=install, service="smartsheet",
                                            access_token="tok")
     return {"users": {"alice": alice, "sam": sam},
@@ -58,7 +58,7 @@ def test_every_post_form_refuses_a_request_without_a_csrf_token(objects, templat
     if who:
         client.force_login(objects["users"][who])
     response = client.post(template.format(**objects["ids"]),
-                           {"name": "x", "username": "alice", "password": "pw-alice"})
+                           {"name": "x", "username": "alice", "password": personas.PASSWORD})
     assert response.status_code == 403
     assert Workflow.objects.filter(pk=objects["ids"]["workflow"]).exists()
 
@@ -120,5 +120,5 @@ def test_sign_in_attempts_are_throttled(objects, client):
     for _ in range(SIGNIN_MAX_FAILURES):
         assert client.post("/signin/", {"username": "alice", "password": "nope"}
                            ).status_code == 200
-    assert client.post("/signin/", {"username": "alice", "password": "pw-alice"}
+    assert client.post("/signin/", {"username": "alice", "password": personas.PASSWORD}
                        ).status_code == 429

@@ -14,7 +14,7 @@ import pytest
 from django.urls import get_resolver
 
 from connector.models import Connection
-from tests.web import factories
+from tests import factories, personas
 
 PERSONAS = ("anonymous", "uma", "alice", "charlie", "connie", "sam")
 ADMIN_LISTS = ("accounts/user", "accounts/team", "connector/install", "connector/connection",
@@ -83,13 +83,13 @@ PAGES = [
 
 @pytest.fixture
 def world(db, sandbox):
-    users = {"uma": factories.unlicensed(), "alice": factories.alice(),
-             "charlie": factories.charlie(), "connie": factories.connector_admin(),
-             "sam": factories.system_admin()}
-    install = factories.sandbox_install(sandbox, name="Acme secret-named org")
-    workflow = factories.workflow(owner=users["alice"], install_=install,
+    users = {"uma": personas.uma(), "alice": personas.alice(),
+             "charlie": personas.charlie(system_admin=True), "connie": personas.connie(),
+             "sam": personas.sam()}
+    install = factories.install(sandbox=sandbox, name="Acme secret-named org")
+    workflow = factories.workflow(users["alice"], install,
                                   name="Alice private workflow")
-    run = factories.run(workflow_=workflow)
+    run = factories.run(workflow)
     connection = Connection.objects.create(user=users["alice"], install=install,
                                            service="smartsheet", access_token="tok")
     ids = {"install": install.pk, "workflow": workflow.pk, "run": run.pk,
