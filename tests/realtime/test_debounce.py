@@ -9,7 +9,7 @@ from django.test import override_settings
 from runs.models import Run, RunStatus, RunTrigger, SyncState
 from runs.realtime.debounce import FIRE_TASK, realtime_fire, realtime_request
 from runs.realtime.models import RealtimeSignal
-from tests.runs import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,9 @@ def _no_wait(seconds: float) -> None:
 
 
 @override_settings(SHEETFORCE_REALTIME_QUIET_SECONDS=0, SHEETFORCE_REALTIME_MAX_WAIT_SECONDS=0)
-def test_a_burst_of_changes_arms_one_task_and_makes_one_run(django_capture_on_commit_callbacks):
-    workflow = factories.workflow()
+def test_a_burst_of_changes_arms_one_task_and_makes_one_run(
+        django_capture_on_commit_callbacks, alice):
+    workflow = factories.workflow(alice)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         armed = [realtime_request(workflow_id=workflow.pk, trigger=RunTrigger.WEBHOOK)
                  for _ in range(25)]
@@ -40,8 +41,8 @@ def test_a_burst_of_changes_arms_one_task_and_makes_one_run(django_capture_on_co
 
 
 @override_settings(SHEETFORCE_REALTIME_QUIET_SECONDS=0.5, SHEETFORCE_REALTIME_MAX_WAIT_SECONDS=2)
-def test_the_task_waits_for_the_burst_to_be_quiet_but_never_past_the_maximum():
-    workflow = factories.workflow()
+def test_the_task_waits_for_the_burst_to_be_quiet_but_never_past_the_maximum(alice):
+    workflow = factories.workflow(alice)
     realtime_request(workflow_id=workflow.pk, trigger=RunTrigger.EVENT)
     slept: list[float] = []
 
@@ -66,9 +67,10 @@ def _seconds(value: float):
 
 
 @override_settings(SHEETFORCE_REALTIME_QUIET_SECONDS=0, SHEETFORCE_REALTIME_MAX_WAIT_SECONDS=0)
-def test_changes_during_a_run_coalesce_into_one_follow_up(django_capture_on_commit_callbacks):
-    workflow = factories.workflow()
-    running = factories.run(workflow_=workflow, status=RunStatus.RUNNING)
+def test_changes_during_a_run_coalesce_into_one_follow_up(
+        django_capture_on_commit_callbacks, alice):
+    workflow = factories.workflow(alice)
+    running = factories.run(workflow, status=RunStatus.RUNNING)
     SyncState.objects.update_or_create(workflow=workflow, defaults={"running_run": running})
     answers = []
     for _burst in range(3):
@@ -84,8 +86,8 @@ def test_changes_during_a_run_coalesce_into_one_follow_up(django_capture_on_comm
 
 
 @override_settings(SHEETFORCE_REALTIME_QUIET_SECONDS=0, SHEETFORCE_REALTIME_MAX_WAIT_SECONDS=0)
-def test_a_flood_on_one_workflow_does_not_starve_another(django_capture_on_commit_callbacks):
-    flooded, quiet = factories.workflow(), factories.workflow()
+def test_a_flood_on_one_workflow_does_not_starve_another(django_capture_on_commit_callbacks, alice):
+    flooded, quiet = factories.workflow(alice), factories.workflow(alice)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for i in range(500):
             realtime_request(workflow_id=flooded.pk, trigger=RunTrigger.EVENT)
@@ -101,8 +103,8 @@ def test_a_flood_on_one_workflow_does_not_starve_another(django_capture_on_commi
     assert len(enqueued) == 2  # one execute_run task each
 
 
-def test_a_disabled_workflow_gets_no_run():
-    workflow = factories.workflow(enabled=False)
+def test_a_disabled_workflow_gets_no_run(alice):
+    workflow = factories.workflow(alice, enabled=False)
     realtime_request(workflow_id=workflow.pk, trigger=RunTrigger.WEBHOOK)
     with override_settings(SHEETFORCE_REALTIME_QUIET_SECONDS=0,
                            SHEETFORCE_REALTIME_MAX_WAIT_SECONDS=0):

@@ -28,7 +28,7 @@ from runs.services import (
     run_request,
 )
 from runs.services.requests import EXECUTE_TASK
-from tests.runs import factories as f
+from tests import factories
 
 
 def engine(*, errors: int = 0, usage: str = "", raises: BaseException | None = None,
@@ -53,9 +53,9 @@ def engine(*, errors: int = 0, usage: str = "", raises: BaseException | None = N
 
 
 @pytest.fixture
-def queued(db):
-    wf = f.workflow()
-    return f.run(workflow_=wf)
+def queued(db, alice):
+    wf = factories.workflow(alice)
+    return factories.run(wf)
 
 
 def test_it_runs_a_queued_run_to_success(queued):
@@ -185,7 +185,7 @@ def test_a_rerun_flag_without_a_queued_run_still_yields_one_follow_up(
 def test_a_run_whose_workflow_is_busy_waits_and_is_dispatched_after(
     queued, django_capture_on_commit_callbacks
 ):
-    second = f.run(workflow_=queued.workflow)
+    second = factories.run(queued.workflow)
     order = []
 
     def sync_trying_the_second(**kwargs):
@@ -225,10 +225,10 @@ def test_run_execute_now_refuses_while_another_run_is_active(queued):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_workers_never_run_one_workflow_twice_at_once():
+def test_concurrent_workers_never_run_one_workflow_twice_at_once(alice):
     """Eight threads (eight DB connections) race over 12 queued runs of 3 workflows."""
-    workflows = [f.workflow() for _ in range(3)]
-    run_ids = [f.run(workflow_=wf).pk for wf in workflows for _ in range(4)]
+    workflows = [factories.workflow(alice) for _ in range(3)]
+    run_ids = [factories.run(wf).pk for wf in workflows for _ in range(4)]
     lock = threading.Lock()
     active: dict[int, int] = {}
     overlaps, executions = [], []
@@ -275,9 +275,9 @@ def test_concurrent_workers_never_run_one_workflow_twice_at_once():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_beats_while_the_engine_is_busy(settings):
+def test_the_worker_beats_while_the_engine_is_busy(settings, alice):
     settings.RUN_TIMEOUT_SECONDS = 10  # a beat every second
-    run = f.run(workflow_=f.workflow())
+    run = factories.run(factories.workflow(alice))
     beats = []
 
     def slow(*, run, **kwargs):
@@ -291,12 +291,12 @@ def test_the_worker_beats_while_the_engine_is_busy(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_error_other_than_locking_does_not_stop_the_heartbeat():
+def test_a_database_error_other_than_locking_does_not_stop_the_heartbeat(alice):
     from django.db import DatabaseError
 
     from runs.services.execute import _Heartbeat
 
-    run = f.run(workflow_=f.workflow(), status=RunStatus.RUNNING)
+    run = factories.run(factories.workflow(alice), status=RunStatus.RUNNING)
     failures = []
 
     def fail_once(execute, sql, params, many, context):

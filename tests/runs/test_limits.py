@@ -15,7 +15,7 @@ from runs.services import (
     next_midnight_utc,
     parse_api_usage,
 )
-from tests.runs import factories as f
+from tests import factories
 
 EVENING = datetime(2026, 5, 20, 21, 30, tzinfo=UTC)
 
@@ -41,13 +41,13 @@ def test_the_next_midnight_is_utc_and_strictly_later():
      (50, "50/100", True), (80, "", False)],
 )
 def test_it_knows_when_the_budget_is_spent(percent, usage, exhausted):
-    inst = f.install(api_budget_percent=percent)
+    inst = factories.install(api_budget_percent=percent)
     assert budget_exhausted(install=inst, usage=usage) is exhausted
 
 
 @pytest.mark.django_db
 def test_it_pauses_an_install_that_spent_its_budget_until_midnight_utc():
-    inst = f.install(api_budget_percent=80)
+    inst = factories.install(api_budget_percent=80)
     assert install_check_budget(install=inst, usage="12500/15000", now=EVENING)
     stored = Install.objects.get(pk=inst.pk)
     assert stored.status == InstallStatus.PAUSED_LIMIT
@@ -57,7 +57,7 @@ def test_it_pauses_an_install_that_spent_its_budget_until_midnight_utc():
 
 @pytest.mark.django_db
 def test_it_pauses_until_the_reset_salesforce_announced():
-    inst = f.install()
+    inst = factories.install()
     reset = EVENING + timedelta(hours=1)
     install_pause_for_limit(install=inst, message="TotalRequests Limit exceeded.", until=reset,
                             now=EVENING)
@@ -68,10 +68,10 @@ def test_it_pauses_until_the_reset_salesforce_announced():
 
 @pytest.mark.django_db
 def test_it_does_not_pause_a_disabled_install_or_move_an_existing_pause():
-    disabled = f.install(status=InstallStatus.DISABLED)
+    disabled = factories.install(status=InstallStatus.DISABLED)
     assert not install_pause_for_limit(install=disabled, message="limit", now=EVENING)
     assert Install.objects.get(pk=disabled.pk).status == InstallStatus.DISABLED
-    paused = f.install()
+    paused = factories.install()
     install_pause_for_limit(install=paused, message="limit", now=EVENING)
     later = EVENING + timedelta(days=3)
     assert not install_pause_for_limit(install=paused, message="again", until=later, now=EVENING)
@@ -80,7 +80,7 @@ def test_it_does_not_pause_a_disabled_install_or_move_an_existing_pause():
 
 @pytest.mark.django_db
 def test_it_resumes_only_installs_whose_pause_is_over():
-    inst = f.install()
+    inst = factories.install()
     install_pause_for_limit(install=inst, message="limit", now=EVENING)
     assert installs_resume_due(now=EVENING + timedelta(hours=1)) == []
     assert installs_resume_due(now=EVENING + timedelta(hours=3)) == [inst.pk]

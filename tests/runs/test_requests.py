@@ -14,7 +14,7 @@ from runs.services import (
     user_can_run_workflow,
 )
 from runs.services.requests import EXECUTE_TASK
-from tests.runs import factories as f
+from tests import factories, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,8 @@ def queued_task_args(callbacks) -> list[tuple]:
     return [cb.args for cb in callbacks]
 
 
-def test_it_queues_a_run_and_enqueues_it_on_commit(django_capture_on_commit_callbacks):
-    wf = f.workflow()
+def test_it_queues_a_run_and_enqueues_it_on_commit(django_capture_on_commit_callbacks, alice):
+    wf = factories.workflow(alice)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = run_request(workflow=wf, trigger=RunTrigger.MANUAL)
     assert run.status == RunStatus.QUEUED
@@ -32,8 +32,9 @@ def test_it_queues_a_run_and_enqueues_it_on_commit(django_capture_on_commit_call
     assert queued_task_args(callbacks) == [(EXECUTE_TASK, run.pk)]
 
 
-def test_it_returns_the_queued_run_instead_of_queueing_another(django_capture_on_commit_callbacks):
-    wf = f.workflow()
+def test_it_returns_the_queued_run_instead_of_queueing_another(
+        django_capture_on_commit_callbacks, alice):
+    wf = factories.workflow(alice)
     first = run_request(workflow=wf, trigger=RunTrigger.SCHEDULE)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         second = run_request(workflow=wf, trigger=RunTrigger.MANUAL, full=True)
@@ -44,9 +45,10 @@ def test_it_returns_the_queued_run_instead_of_queueing_another(django_capture_on
     assert Run.objects.get(pk=first.pk).full is True
 
 
-def test_it_coalesces_requests_during_a_run_into_one_follow_up(django_capture_on_commit_callbacks):
-    wf = f.workflow()
-    running = f.run(workflow_=wf, status=RunStatus.RUNNING)
+def test_it_coalesces_requests_during_a_run_into_one_follow_up(
+        django_capture_on_commit_callbacks, alice):
+    wf = factories.workflow(alice)
+    running = factories.run(wf, status=RunStatus.RUNNING)
     SyncState.objects.create(workflow=wf, running_run=running)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         answers = [run_request(workflow=wf, trigger=RunTrigger.MANUAL) for _ in range(3)]
@@ -66,48 +68,48 @@ def test_it_coalesces_requests_during_a_run_into_one_follow_up(django_capture_on
         ({"install_status": InstallStatus.PAUSED_LIMIT}, "paused"),
     ],
 )
-def test_it_refuses_workflows_that_may_not_run(change, expected):
-    inst = f.install(status=change.get("install_status", InstallStatus.ACTIVE))
-    wf = f.workflow(install_=inst, enabled=change.get("enabled", True))
+def test_it_refuses_workflows_that_may_not_run(change, expected, alice):
+    inst = factories.install(status=change.get("install_status", InstallStatus.ACTIVE))
+    wf = factories.workflow(alice, inst, enabled=change.get("enabled", True))
     with pytest.raises(RunRefused, match=expected):
         run_request(workflow=wf, trigger=RunTrigger.SCHEDULE)
     assert not Run.objects.filter(workflow=wf).exists()
 
 
-def test_it_refuses_a_deleted_workflow():
-    wf = f.workflow()
+def test_it_refuses_a_deleted_workflow(alice):
+    wf = factories.workflow(alice)
     Run.objects.filter(workflow=wf).delete()
     type(wf).objects.filter(pk=wf.pk).delete()
     with pytest.raises(RunRefused, match="no longer exists"):
         run_request(workflow=wf, trigger=RunTrigger.MANUAL)
 
 
-def test_it_lets_the_owner_run_her_workflow():
-    wf = f.workflow(owner=f.alice())
-    run = run_request_for_user(workflow=wf, user=f.alice())
+def test_it_lets_the_owner_run_her_workflow(alice):
+    wf = factories.workflow(alice)
+    run = run_request_for_user(workflow=wf, user=alice)
     assert run.trigger == RunTrigger.MANUAL
 
 
-def test_it_lets_a_system_admin_of_the_owners_team_run_it():
-    wf = f.workflow(owner=f.alice())
-    assert user_can_run_workflow(user=f.bob(system_admin=True), workflow=wf)
-    assert run_request_for_user(workflow=wf, user=f.bob()).status == RunStatus.QUEUED
+def test_it_lets_a_system_admin_of_the_owners_team_run_it(alice, sam):
+    wf = factories.workflow(alice)
+    assert user_can_run_workflow(user=sam, workflow=wf)
+    assert run_request_for_user(workflow=wf, user=sam).status == RunStatus.QUEUED
 
 
-def test_it_refuses_a_teammate_who_is_not_a_system_admin():
-    wf = f.workflow(owner=f.alice())
+def test_it_refuses_a_teammate_who_is_not_a_system_admin(alice, bob):
+    wf = factories.workflow(alice)
     with pytest.raises(PermissionDenied):
-        run_request_for_user(workflow=wf, user=f.bob(system_admin=False))
+        run_request_for_user(workflow=wf, user=bob)
     assert not Run.objects.filter(workflow=wf).exists()
 
 
-def test_it_refuses_a_system_admin_of_another_team():
-    wf = f.workflow(owner=f.alice())
+def test_it_refuses_a_system_admin_of_another_team(alice, charlie):
+    wf = factories.workflow(alice)
     with pytest.raises(PermissionDenied):
-        run_request_for_user(workflow=wf, user=f.charlie())
+        run_request_for_user(workflow=wf, user=personas.with_roles(charlie, system_admin=True))
 
 
-def test_it_lets_a_superuser_run_any_workflow():
-    wf = f.workflow(owner=f.alice())
-    root = type(f.alice()).objects.create_superuser("root", "root@example.com", "pw")
+def test_it_lets_a_superuser_run_any_workflow(alice):
+    wf = factories.workflow(alice)
+    root = type(alice).objects.create_superuser("root", "root@example.com", "pw")
     assert run_request_for_user(workflow=wf, user=root).status == RunStatus.QUEUED
