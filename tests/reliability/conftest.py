@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from runs.engine import context
-from tests.engine import factories
-from tests.engine.fixtures import alice, install  # noqa: F401 - shared fixtures
+from tests.runs.engine import factories
+from tests.runs.engine.fixtures import alice, install  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def _django() -> None:
 
 
 def setup(spec: dict) -> dict:
-    from tests.engine import factories
     from tests.reliability.world import MAPPINGS
+    from tests.runs.engine import factories
 
     box = SimpleNamespace(info=spec["info"],
                           salesforce=SimpleNamespace(admin_id=spec["admin_id"]))

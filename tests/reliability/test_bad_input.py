@@ -21,8 +21,8 @@ from runs.engine.soql import FilterError, build_record_query
 from runs.models import Link, RunError
 from sandbox.salesforce.soql import compile_query
 from sandbox.salesforce.soql.literals import decode_string, like_regex
-from tests.engine import factories
 from tests.reliability.soql_shapes import where_terms
+from tests.runs.engine import factories
 
 HOSTILE = [
     "' OR Name != '",

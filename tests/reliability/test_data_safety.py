@@ -14,8 +14,8 @@ from runs.engine import sync_workflow
 from runs.models import Link, Run, RunStatus, SyncState, Tombstone
 from runs.scheduling import scheduler_tick
 from runs.services import run_execute
-from tests.engine import factories
 from tests.reliability.world import World
+from tests.runs.engine import factories
 from workflows.services import workflow_delete, workflow_set_enabled
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from runs.engine import SyncFailed, context, sync_workflow
 from runs.models import Conflict, Link, RunStatus
-from tests.engine import factories
 from tests.reliability.world import FIELDS, World
+from tests.runs.engine import factories
 
 FAULTS = {"http_429": 0.05, "http_500": 0.05, "http_503": 0.04, "drop": 0.04, "stall": 0.02}
 MAX_RUNS_PER_CYCLE = 6

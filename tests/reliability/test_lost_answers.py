@@ -13,8 +13,8 @@ import pytest
 
 from runs.engine import SyncFailed, sync_workflow
 from runs.models import RunStatus
-from tests.engine import factories
 from tests.reliability.world import World
+from tests.runs.engine import factories
 
 
 def _run(world: World, *, faults: dict | None = None, service: str = "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.engine import factories
+from tests.runs.engine import factories
 
 TITLES = ["Name", "Number", "Phone", "Employees"]
 MAPPINGS = [("Name", "Name", "both"), ("AccountNumber", "Number", "both"),

@@ -1,0 +1,142 @@
+"""Fixes from the second engine audit, end to end against the sandbox: a row whose
+record left the Salesforce filter is not linked again by its Salesforce ID cell; an
+existing group parent row is reused on an incremental run."""
+
+from __future__ import annotations
+
+from runs.engine import sync_workflow
+from tests.runs.engine import factories
+
+
+def _stamp(sandbox, record_id: str) -> str:
+    client = factories.salesforce_client(sandbox)
+    return client.query_all(
+        f"SELECT SystemModstamp FROM Account WHERE Id = '{record_id}'")[0]["SystemModstamp"]
+
+
+def _hot_accounts(sandbox, alice, install, tag, ratings: dict[str, str]):
+    """Accounts named by ``ratings`` and a two-way workflow on the Hot ones of this test."""
+    ids = sandbox.salesforce.insert("Account", [
+        {"Name": name, "AccountNumber": tag, "Rating": rating}
+        for name, rating in ratings.items()])
+    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
+    workflow = factories.make_workflow(
+        alice, install, sheet_id=sheet_id, direction="bidirectional",
+        mappings=[("Name", "Name", "both")],
+        filters=[("salesforce", "AccountNumber", "equals", tag),
+                 ("salesforce", "Rating", "equals", "Hot")])
+    return ids, sheet_id, columns, workflow
+
+
+def _moved(outcome) -> dict:
+    return {k: outcome.counts.get(k, 0) for k in ("linked", "unlinked")}
+
+
+def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, install, tag):
+    from runs.models import Link, Tombstone
+
+    (kept, leaving), sheet_id, columns, workflow = _hot_accounts(
+        sandbox, alice, install, tag, {"Kept": "Hot", "Leaving": "Hot"})
+    sync_workflow(run=factories.start_run(workflow))
+    row_id = Link.objects.get(workflow=workflow, record_id=leaving).row_id
+
+    sandbox.control.clock.advance(5)
+    sandbox.salesforce.update("Account", [{"Id": leaving, "Rating": "Cold"}])
+    outcome = sync_workflow(run=factories.start_run(workflow, full=True))
+    assert outcome.counts["unlinked"] == 1
+    assert not Link.objects.filter(workflow=workflow, record_id=leaving).exists()
+    rows = {r["_id"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
+    assert rows[row_id]["Salesforce ID"] == leaving  # the row stays, its id cell too
+    stamp = _stamp(sandbox, leaving)
+
+    sandbox.control.clock.advance(5)
+    client = factories.smartsheet_client(sandbox)
+    client.update_rows(sheet_id, [{"id": row_id, "cells": [
+        {"columnId": columns["Name"], "value": "Edited in the sheet"}]}])
+
+    for full in (False, True, True):
+        sandbox.control.clock.advance(5)
+        outcome = sync_workflow(run=factories.start_run(workflow, full=full))
+        assert _moved(outcome) == {"linked": 0, "unlinked": 0}
+        assert outcome.counts.get("errors_count", 0) == 0
+    assert not Link.objects.filter(workflow=workflow, record_id=leaving).exists()
+    assert _stamp(sandbox, leaving) == stamp
+    rows = {r["_id"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
+    assert rows[row_id]["Name"] == "Edited in the sheet"
+    assert not rows[row_id].get("Sync Error")
+    assert Link.objects.filter(workflow=workflow, record_id=kept).exists()
+
+    # Back in the filter: the kept row is linked again (not a second row added).
+    sandbox.control.clock.advance(5)
+    sandbox.salesforce.update("Account", [{"Id": leaving, "Rating": "Hot"}])
+    outcome = sync_workflow(run=factories.start_run(workflow, full=True))
+    assert outcome.counts["linked"] == 1
+    assert Link.objects.get(workflow=workflow, record_id=leaving).row_id == row_id
+    assert not Tombstone.objects.filter(workflow=workflow, row_id=row_id).exists()
+    assert len(factories.rows_by_title(sandbox, sheet_id)) == 2
+
+
+def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
+        sandbox, alice, install, tag):
+    from runs.models import Link
+
+    (inside, outside), sheet_id, columns, workflow = _hot_accounts(
+        sandbox, alice, install, tag, {"Inside": "Hot", "Outside": "Cold"})
+    sync_workflow(run=factories.start_run(workflow))  # creates the Salesforce ID column
+    Link.objects.filter(workflow=workflow).delete()
+    client = factories.smartsheet_client(sandbox)
+    client.delete_rows(sheet_id, [r["_id"] for r in factories.rows_by_title(sandbox, sheet_id)])
+    titles = {r["title"]: r["id"] for r in client.list_columns(sheet_id)}
+    added = client.add_rows(sheet_id, [
+        {"toBottom": True, "cells": [{"columnId": titles["Salesforce ID"], "value": i}]}
+        for i in (inside, outside)])
+    stamp = _stamp(sandbox, outside)
+
+    sandbox.control.clock.advance(5)
+    outcome = sync_workflow(run=factories.start_run(workflow, full=True))
+
+    assert Link.objects.get(workflow=workflow, record_id=inside).row_id == added[0].row_id
+    assert not Link.objects.filter(workflow=workflow, record_id=outside).exists()
+    assert _stamp(sandbox, outside) == stamp
+    assert outcome.counts["errors_count"] == 1  # the id outside the filter is reported
+
+
+def test_an_incremental_run_reuses_an_existing_group_row_it_did_not_read(
+        sandbox, alice, install, tag):
+    from runs.models import Link
+
+    (record,) = sandbox.salesforce.insert("Account", [
+        {"Name": "Moving", "AccountNumber": tag, "Industry": "Banking"}])
+    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
+    workflow = factories.make_workflow(
+        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+        mappings=[("Name", "Name", "to_smartsheet")],
+        filters=[("salesforce", "AccountNumber", "equals", tag)],
+        groups=[("Industry", "")])
+    sync_workflow(run=factories.start_run(workflow))
+    # A person adds an "Energy" parent row; a quiet poll passes (the row is not read again).
+    client = factories.smartsheet_client(sandbox)
+    (energy,) = client.add_rows(sheet_id, [{"toBottom": True, "cells": [
+        {"columnId": columns["Name"], "value": "Energy"}]}])
+    sandbox.control.clock.advance(120)
+    sync_workflow(run=factories.start_run(workflow))
+    sandbox.control.clock.advance(120)
+    quiet = sync_workflow(run=factories.start_run(workflow))
+    assert sum(quiet.summary["calls"].values()) == 2
+
+    sandbox.control.clock.advance(5)
+    sandbox.salesforce.update("Account", [{"Id": record, "Industry": "Energy"}])
+    outcome = sync_workflow(run=factories.start_run(workflow))
+
+    assert outcome.summary["full"] is False
+    rows = factories.rows_by_title(sandbox, sheet_id)
+    assert [r["_id"] for r in rows if r["Name"] == "Energy"] == [energy.row_id]
+    moved = next(r for r in rows if r["Name"] == "Moving")
+    assert moved["_parent"] == energy.row_id
+    assert Link.objects.get(workflow=workflow, record_id=record).parent_row_id == energy.row_id
+    assert outcome.counts["rows_moved"] == 1
+    sandbox.control.clock.advance(120)
+    sync_workflow(run=factories.start_run(workflow))
+    sandbox.control.clock.advance(120)
+    quiet = sync_workflow(run=factories.start_run(workflow))
+    assert sum(quiet.summary["calls"].values()) == 2
