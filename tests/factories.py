@@ -159,7 +159,6 @@ def workflow(owner: User, install_: Install | None = None, *, name: str | None =
     per level.
     """
     number = next(_numbers)
-    fields.setdefault("sheet_name", "Accounts sheet")
     created = Workflow.objects.create(
         owner=owner, install=install_ or install(team=owner.team),
         name=name or f"Accounts {number % 1000}", sheet_id=sheet_id or number,
@@ -187,6 +186,7 @@ def accounts_workflow(owner: User, install_: Install, **fields) -> Workflow:
     Saved straight to the database: the sheet (111) exists nowhere."""
     fields.setdefault("name", "Accounts")
     fields.setdefault("sheet_id", 111)
+    fields.setdefault("sheet_name", "Accounts sheet")
     return workflow(
         owner, install_,
         mappings=[{"salesforce_field": "Name", "column_title": "Account", "column_id": 1,

@@ -31,7 +31,7 @@ def test_it_knows_nothing_without_a_readable_date():
 
 
 def test_it_follows_the_sandbox_clock(sandbox):
-    from tests.runs.engine import factories
+    from tests import factories
 
     client = factories.salesforce_client(sandbox)
     sandbox.control.clock.advance(3600)

@@ -35,7 +35,7 @@ def generous_limit(box):
 @pytest.fixture
 def world(box):
     """(owner, install, workflow) of one sheet with three matching Accounts."""
-    owner, install, [workflow] = build_world(box.info, sandbox_workflow_specs(box, workflows=1))
+    owner, install, [workflow] = build_world(box, sandbox_workflow_specs(box, workflows=1))
     return owner, install, workflow
 
 

@@ -17,9 +17,8 @@ from runs.models import Run, RunTrigger
 from runs.realtime.listener import InstallListener
 from runs.realtime.webhooks import webhook_ensure
 from runs.services import run_execute_now
-from tests.runs.engine.factories import rows_by_title
-from tests.runs.realtime.conftest import wait_for
-from tests.runs.realtime.world import account_workflow, connected_alice
+from tests import factories
+from tests.runs.realtime.conftest import account_workflow, connected_alice, wait_for
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -42,7 +41,7 @@ def test_edits_on_each_side_arrive_on_the_other_without_a_poll(
             assert listener.subscribed.wait(10)
 
             def sheet_phone():
-                rows = rows_by_title(rt_sandbox, workflow.sheet_id)
+                rows = factories.rows_by_title(rt_sandbox, workflow.sheet_id)
                 return rows[0].get("Phone") if rows else None
 
             org.update("Account", [{"Id": record_id, "Phone": "555-1111"}],
@@ -50,7 +49,7 @@ def test_edits_on_each_side_arrive_on_the_other_without_a_poll(
             assert wait_for(lambda: sheet_phone() == "555-1111", timeout=10), (
                 listener.stats, list(Run.objects.values("trigger", "status", "message", "records_read", "rows_updated")))
 
-            row_id = rows_by_title(rt_sandbox, workflow.sheet_id)[0]["_id"]
+            row_id = factories.rows_by_title(rt_sandbox, workflow.sheet_id)[0]["_id"]
             rt_sandbox.smartsheet.edit_cells(
                 sheet_id=workflow.sheet_id, email="ada@example.com",
                 rows=[{"id": row_id, "cells": [{"columnId": columns["Phone"],

@@ -12,9 +12,8 @@ from django.test import override_settings
 
 from runs.realtime.models import RealtimeSignal, WebhookStatus, WebhookSubscription
 from runs.realtime.webhooks import sign, webhook_ensure, webhook_remove, webhooks_reconcile
-from tests.runs.engine.factories import smartsheet_client
-from tests.runs.realtime.conftest import wait_for
-from tests.runs.realtime.world import account_workflow, connected_alice
+from tests import factories
+from tests.runs.realtime.conftest import account_workflow, connected_alice, wait_for
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def test_it_creates_and_verifies_a_sheet_webhook_and_keeps_its_secret_encrypted(
 
 def test_a_persons_edit_arms_a_run_and_the_engines_own_edit_does_not(hooked, rt_sandbox):
     workflow, columns, _ = hooked
-    client = smartsheet_client(rt_sandbox)  # writes with change agent "sheetforce"
+    client = factories.smartsheet_client(rt_sandbox)  # writes with change agent "sheetforce"
     [row] = client.add_rows(workflow.sheet_id, [
         {"cells": [{"columnId": columns["Name"], "value": "Ours"}]}])
     delivered = rt_sandbox.smartsheet.deliverer

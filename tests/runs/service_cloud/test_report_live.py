@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from runs.service_cloud.services import service_report_for_install, service_report_for_workflow
 from sandbox.salesforce.metadata.standard import CLOSED_CASE_STATUSES
-from tests.runs.engine import factories
+from tests import factories
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)  # fixed: every seeded open case is long breached
 SLA = {"High": 8, "Medium": 24, "Low": 72}
@@ -66,31 +66,19 @@ def _expected(cases: list[dict]) -> dict:
 
 
 @pytest.fixture
-def people(db):
-    alice = factories.make_alice()
-    bob = factories.make_user("bob")
-    bob.connector_admin = True
-    bob.save(update_fields=["connector_admin"])
-    charlie = factories.make_user("charlie")
-    return alice, bob, charlie
-
-
-@pytest.fixture
-def install(demo_sandbox, people):
-    alice, bob, _ = people
-    install = factories.make_install(demo_sandbox)
-    install.kind, install.team = "service_cloud", alice.team
-    install.save(update_fields=["kind", "team"])
+def service_install(demo_sandbox, alice, connie):
+    """Acme's Service Cloud install on the demo sandbox, alice and connie connected."""
+    install = factories.install(sandbox=demo_sandbox, kind="service_cloud")
     factories.connect(alice, install, demo_sandbox)
-    factories.connect(bob, install, demo_sandbox)
+    factories.connect(connie, install, demo_sandbox)
     return install
 
 
 @pytest.fixture
-def workflow(demo_sandbox, people, install):
-    alice = people[0]
-    return factories.make_workflow(
-        alice, install, sheet_id=1, direction="to_smartsheet", salesforce_object="Case",
+def high_cases(demo_sandbox, alice, service_install):
+    """alice's workflow of the High priority Cases."""
+    return factories.workflow(
+        alice, service_install, sheet_id=1, direction="to_smartsheet", salesforce_object="Case",
         mappings=[("Subject", "Subject", "to_smartsheet")],
         filters=[("salesforce", "Priority", "equals", "High")])
 
@@ -112,17 +100,17 @@ def _check(report, expected: dict) -> None:
 
 
 def test_it_reports_the_install_cases_as_a_direct_computation_says(
-        demo_sandbox, people, install):
+        demo_sandbox, connie, service_install):
     cases = _cases(demo_sandbox)
     assert len(cases) >= 2000  # the demo seed
 
-    report = service_report_for_install(install=install, user=people[1], now=NOW)
+    report = service_report_for_install(install=service_install, user=connie, now=NOW)
 
     _check(report, _expected(cases))
 
 
-def test_it_reports_only_the_cases_the_workflow_filters(demo_sandbox, workflow):
-    report = service_report_for_workflow(workflow=workflow, now=NOW)
+def test_it_reports_only_the_cases_the_workflow_filters(demo_sandbox, high_cases):
+    report = service_report_for_workflow(workflow=high_cases, now=NOW)
 
     expected = _expected(_cases(demo_sandbox, "High"))
     _check(report, expected)
@@ -135,46 +123,43 @@ def _api(user: User) -> APIClient:
     return client
 
 
-def test_it_serves_the_report_to_the_owner_and_team_admins_only(demo_sandbox, people,
-                                                                workflow):
-    alice, bob, charlie = people
+def test_it_serves_the_report_to_the_owner_and_team_admins_only(demo_sandbox, alice, connie,
+                                                                charlie, high_cases):
     expected = _expected(_cases(demo_sandbox, "High"))
-    url = f"/api/v1/workflows/{workflow.pk}/service-report/"
+    url = f"/api/v1/workflows/{high_cases.pk}/service-report/"
 
     body = _api(alice).get(url).json()
 
     assert body["total_cases"] == expected["total"]
     assert body["escalated_cases"] == expected["escalated"]
     assert body["time_to_close"]["p90_hours"] == round(expected["p90"], 2)
-    assert _api(bob).get(url).status_code == 200
+    assert _api(connie).get(url).status_code == 200
     assert _api(charlie).get(url).status_code == 404
 
 
 def test_it_shows_the_report_pages_to_owner_and_admins_and_hides_them_from_others(
-        client, demo_sandbox, people, install, workflow):
-    alice, bob, charlie = people
+        client, demo_sandbox, alice, connie, charlie, service_install, high_cases):
     client.force_login(alice)
-    page = client.get(f"/workflows/{workflow.pk}/report/")
+    page = client.get(f"/workflows/{high_cases.pk}/report/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "SLA compliance per priority" in text and "<svg" in text
     assert str(_expected(_cases(demo_sandbox, "High"))["total"]) in text
-    assert client.get(f"/installs/{install.pk}/report/").status_code == 404  # not an admin
+    assert client.get(f"/installs/{service_install.pk}/report/").status_code == 404  # no admin
 
-    client.force_login(bob)
-    assert client.get(f"/workflows/{workflow.pk}/report/").status_code == 200
-    assert client.get(f"/installs/{install.pk}/report/").status_code == 200
+    client.force_login(connie)
+    assert client.get(f"/workflows/{high_cases.pk}/report/").status_code == 200
+    assert client.get(f"/installs/{service_install.pk}/report/").status_code == 200
 
     client.force_login(charlie)
-    assert client.get(f"/workflows/{workflow.pk}/report/").status_code == 404
-    assert client.get(f"/installs/{install.pk}/report/").status_code == 404
+    assert client.get(f"/workflows/{high_cases.pk}/report/").status_code == 404
+    assert client.get(f"/installs/{service_install.pk}/report/").status_code == 404
 
 
-def test_it_has_no_report_for_a_workflow_on_another_object(client, people, install):
-    alice = people[0]
-    other = factories.make_workflow(alice, install, sheet_id=2, direction="to_smartsheet",
-                                    salesforce_object="Account",
-                                    mappings=[("Name", "Name", "to_smartsheet")])
+def test_it_has_no_report_for_a_workflow_on_another_object(client, alice, service_install):
+    other = factories.workflow(alice, service_install, sheet_id=2, direction="to_smartsheet",
+                               salesforce_object="Account",
+                               mappings=[("Name", "Name", "to_smartsheet")])
     client.force_login(alice)
     assert client.get(f"/workflows/{other.pk}/report/").status_code == 404
     assert _api(alice).get(f"/api/v1/workflows/{other.pk}/service-report/").status_code == 404

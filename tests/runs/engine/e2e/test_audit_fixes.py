@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 
 from runs.engine import SyncFailed, preview, sync_workflow
-from tests.runs.engine import factories
+from tests import factories
 from workflows.spec import spec_from_workflow
 
 
 def _contacts_workflow(sandbox, alice, install, tag, birthdate_value):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Last Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Last Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="to_smartsheet",
         salesforce_object="Contact", mappings=[("LastName", "Last Name", "to_smartsheet")],
         filters=[("salesforce", "LastName", "starts_with", tag),
@@ -22,13 +22,13 @@ def _contacts_workflow(sandbox, alice, install, tag, birthdate_value):
     return sheet_id, workflow
 
 
-def test_it_filters_on_a_relative_date_literal(sandbox, alice, install, tag):
+def test_it_filters_on_a_relative_date_literal(sandbox, alice, connected_install, tag):
     today = sandbox.control.clock.now().date()
     sandbox.salesforce.insert("Contact", [
         {"LastName": f"{tag} recent", "Birthdate": (today - timedelta(days=3)).isoformat()},
         {"LastName": f"{tag} today", "Birthdate": today.isoformat()},
         {"LastName": f"{tag} old", "Birthdate": (today - timedelta(days=30)).isoformat()}])
-    sheet_id, workflow = _contacts_workflow(sandbox, alice, install, tag, "LAST_N_DAYS:7")
+    sheet_id, workflow = _contacts_workflow(sandbox, alice, connected_install, tag, "LAST_N_DAYS:7")
 
     outcome = sync_workflow(run=factories.start_run(workflow))
 
@@ -40,9 +40,9 @@ def test_it_filters_on_a_relative_date_literal(sandbox, alice, install, tag):
 
 
 def test_a_filter_that_cannot_compile_fails_the_run_as_a_config_problem(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     # Shaped like a date literal (so it passed the form's check) but none Salesforce knows.
-    _, workflow = _contacts_workflow(sandbox, alice, install, tag, "SOMEDAY")
+    _, workflow = _contacts_workflow(sandbox, alice, connected_install, tag, "SOMEDAY")
 
     with pytest.raises(SyncFailed) as failure:
         sync_workflow(run=factories.start_run(workflow))
@@ -55,14 +55,14 @@ def test_a_filter_that_cannot_compile_fails_the_run_as_a_config_problem(
 
 
 def test_it_unlinks_a_row_deleted_from_the_sheet_when_an_update_finds_it_gone(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     from runs.models import Link, RunError, Tombstone
 
     first, second = sandbox.salesforce.insert("Account", [
         {"Name": "One", "AccountNumber": tag}, {"Name": "Two", "AccountNumber": tag}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
     sync_workflow(run=factories.start_run(workflow))

@@ -5,7 +5,7 @@ existing group parent row is reused on an incremental run."""
 from __future__ import annotations
 
 from runs.engine import sync_workflow
-from tests.runs.engine import factories
+from tests import factories
 
 
 def _stamp(sandbox, record_id: str) -> str:
@@ -19,8 +19,8 @@ def _hot_accounts(sandbox, alice, install, tag, ratings: dict[str, str]):
     ids = sandbox.salesforce.insert("Account", [
         {"Name": name, "AccountNumber": tag, "Rating": rating}
         for name, rating in ratings.items()])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
+    sheet_id, columns = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
@@ -32,11 +32,11 @@ def _moved(outcome) -> dict:
     return {k: outcome.counts.get(k, 0) for k in ("linked", "unlinked")}
 
 
-def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, install, tag):
+def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, connected_install, tag):
     from runs.models import Link, Tombstone
 
     (kept, leaving), sheet_id, columns, workflow = _hot_accounts(
-        sandbox, alice, install, tag, {"Kept": "Hot", "Leaving": "Hot"})
+        sandbox, alice, connected_install, tag, {"Kept": "Hot", "Leaving": "Hot"})
     sync_workflow(run=factories.start_run(workflow))
     row_id = Link.objects.get(workflow=workflow, record_id=leaving).row_id
 
@@ -77,11 +77,11 @@ def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, 
 
 
 def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     from runs.models import Link
 
     (inside, outside), sheet_id, columns, workflow = _hot_accounts(
-        sandbox, alice, install, tag, {"Inside": "Hot", "Outside": "Cold"})
+        sandbox, alice, connected_install, tag, {"Inside": "Hot", "Outside": "Cold"})
     sync_workflow(run=factories.start_run(workflow))  # creates the Salesforce ID column
     Link.objects.filter(workflow=workflow).delete()
     client = factories.smartsheet_client(sandbox)
@@ -102,14 +102,14 @@ def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
 
 
 def test_an_incremental_run_reuses_an_existing_group_row_it_did_not_read(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     from runs.models import Link
 
     (record,) = sandbox.salesforce.insert("Account", [
         {"Name": "Moving", "AccountNumber": tag, "Industry": "Banking"}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, columns = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)],
         groups=[("Industry", "")])

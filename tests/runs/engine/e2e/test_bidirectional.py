@@ -7,14 +7,14 @@ import pytest
 
 from runs.engine import sync_workflow
 from runs.models import Conflict
-from tests.runs.engine import factories
+from tests import factories
 
 
 def _linked(sandbox, alice, install, tag, policy):
     (record_id,) = sandbox.salesforce.insert("Account", [
         {"Name": "Hooli", "AccountNumber": tag, "Phone": "111", "NumberOfEmployees": 1}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name", "Phone", "Employees"])
-    workflow = factories.make_workflow(
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Phone", "Employees"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="bidirectional", conflict_policy=policy,
         mappings=[("Name", "Name", "both"), ("Phone", "Phone", "both"),
                   ("NumberOfEmployees", "Employees", "both")],
@@ -31,9 +31,9 @@ def _record(sandbox, record_id):
     return record
 
 
-def test_it_flows_changes_each_way(sandbox, alice, install, tag):
+def test_it_flows_changes_each_way(sandbox, alice, connected_install, tag):
     record_id, sheet_id, columns, workflow, row_id = _linked(
-        sandbox, alice, install, tag, "salesforce_wins")
+        sandbox, alice, connected_install, tag, "salesforce_wins")
     sandbox.salesforce.update("Account", [{"Id": record_id, "Phone": "222"}])
     sandbox.smartsheet.edit_cells(sheet_id=sheet_id, email="ada@example.com", rows=[
         {"id": row_id, "cells": [{"columnId": columns["Employees"], "value": 9}]}])
@@ -57,9 +57,9 @@ def test_it_flows_changes_each_way(sandbox, alice, install, tag):
     ("newest_wins", True, "smartsheet"),
     ("newest_wins", False, "salesforce"),
 ])
-def test_it_settles_conflicts_by_policy(sandbox, alice, install, tag, policy, sheet_is_newer,
+def test_it_settles_conflicts_by_policy(sandbox, alice, connected_install, tag, policy, sheet_is_newer,
                                         winner):
-    record_id, sheet_id, columns, workflow, row_id = _linked(sandbox, alice, install, tag, policy)
+    record_id, sheet_id, columns, workflow, row_id = _linked(sandbox, alice, connected_install, tag, policy)
 
     def edit_salesforce():
         sandbox.salesforce.update("Account", [{"Id": record_id, "Phone": "from-sf"}])

@@ -10,7 +10,7 @@ import pytest
 
 from runs.engine import sync_workflow
 from runs.models import Link, Run, RunStatus
-from tests.runs.engine import factories
+from tests import factories
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +38,10 @@ def _start(workflow, sandbox) -> Run:
 
 
 @pytest.fixture
-def service_install(install):
-    install.kind = "service_cloud"
-    install.save(update_fields=["kind"])
-    return install
+def service_install(connected_install):
+    connected_install.kind = "service_cloud"
+    connected_install.save(update_fields=["kind"])
+    return connected_install
 
 
 @pytest.fixture
@@ -73,8 +73,8 @@ def test_it_writes_computed_case_columns_and_refreshes_open_cases_without_reads(
          "ClosedDate": _stamp(now - timedelta(hours=19, minutes=30)),
          "SystemModstamp": _stamp(now - timedelta(hours=1))},
     ])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Subject"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Subject"])
+    workflow = factories.workflow(
         alice, service_install, sheet_id=sheet_id, direction="to_smartsheet",
         salesforce_object="Case", mappings=COMPUTED,
         filters=[("salesforce", "Subject", "equals", tag)])
@@ -124,8 +124,8 @@ def test_it_leaves_open_rows_alone_while_their_whole_hours_do_not_move(
     sandbox.salesforce.insert("Case", [
         {"Subject": tag, "Status": "New", "Priority": "Low",
          "CreatedDate": _stamp(now - timedelta(hours=3, minutes=1))}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Subject"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Subject"])
+    workflow = factories.workflow(
         alice, service_install, sheet_id=sheet_id, direction="to_smartsheet",
         salesforce_object="Case", mappings=COMPUTED,
         filters=[("salesforce", "Subject", "equals", tag)])
@@ -144,8 +144,8 @@ def test_it_recomputes_a_case_read_again_after_it_closes(
     (case,) = sandbox.salesforce.insert("Case", [
         {"Subject": tag, "Status": "New", "Priority": "High",
          "CreatedDate": _stamp(now - timedelta(hours=2))}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Subject"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Subject"])
+    workflow = factories.workflow(
         alice, service_install, sheet_id=sheet_id, direction="to_smartsheet",
         salesforce_object="Case", mappings=COMPUTED,
         filters=[("salesforce", "Subject", "equals", tag)])

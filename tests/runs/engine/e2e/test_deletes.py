@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from runs.engine import sync_workflow
 from runs.models import Link, Tombstone
-from tests.runs.engine import factories
+from tests import factories
 
 
 def _workflow(sandbox, alice, install, tag, **options):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag)], **options)
     return sheet_id, workflow
 
 
-def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(sandbox, alice, install, tag):
+def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(sandbox, alice, connected_install, tag):
     gone, kept = sandbox.salesforce.insert("Account", [
         {"Name": "Gone", "AccountNumber": tag}, {"Name": "Kept", "AccountNumber": tag}])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     sandbox.salesforce.delete([gone])
 
@@ -39,9 +39,9 @@ def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(sandbox, ali
     assert len(factories.rows_by_title(sandbox, sheet_id)) == 2
 
 
-def test_it_can_remove_rows_of_deleted_records(sandbox, alice, install, tag):
+def test_it_can_remove_rows_of_deleted_records(sandbox, alice, connected_install, tag):
     (gone,) = sandbox.salesforce.insert("Account", [{"Name": "Gone", "AccountNumber": tag}])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag, remove_rows_on_delete=True)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag, remove_rows_on_delete=True)
     sync_workflow(run=factories.start_run(workflow))
     sandbox.salesforce.delete([gone])
 
@@ -52,10 +52,10 @@ def test_it_can_remove_rows_of_deleted_records(sandbox, alice, install, tag):
 
 
 def test_it_unlinks_rows_deleted_from_the_sheet_without_touching_salesforce(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     first, second = sandbox.salesforce.insert("Account", [
         {"Name": "One", "AccountNumber": tag}, {"Name": "Two", "AccountNumber": tag}])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     row_of_first = Link.objects.get(workflow=workflow, record_id=first).row_id
     factories.smartsheet_client(sandbox).delete_rows(sheet_id, [row_of_first])
@@ -71,10 +71,10 @@ def test_it_unlinks_rows_deleted_from_the_sheet_without_touching_salesforce(
         assert [r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)] == ["Two"]
 
 
-def test_it_leaves_rows_of_records_that_left_the_filter(sandbox, alice, install, tag):
+def test_it_leaves_rows_of_records_that_left_the_filter(sandbox, alice, connected_install, tag):
     leaving, staying = sandbox.salesforce.insert("Account", [
         {"Name": "Leaving", "AccountNumber": tag}, {"Name": "Staying", "AccountNumber": tag}])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     sandbox.salesforce.update("Account", [{"Id": leaving, "AccountNumber": "elsewhere",
                                            "Name": "Left"}])

@@ -11,7 +11,7 @@ import pytest
 from runs.engine import context, sync_workflow
 from runs.engine.sync import salesforce_since
 from runs.models import SyncState
-from tests.runs.engine import factories
+from tests import factories
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def _catch_up_with_stamps(sandbox, tag, clock) -> None:
 
 
 def _workflow(sandbox, alice, install, tag):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
@@ -55,11 +55,11 @@ def _workflow(sandbox, alice, install, tag):
 
 
 def test_it_polls_in_two_calls_and_still_reads_a_late_commit_with_an_older_stamp(
-        sandbox, alice, install, tag, clock):
+        sandbox, alice, connected_install, tag, clock):
     _catch_up_with_stamps(sandbox, tag, clock)
     sandbox.salesforce.insert("Account", [
         {"Name": f"Poll {i}", "AccountNumber": tag} for i in range(30)])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     state = SyncState.objects.get(workflow=workflow)
     read_at = datetime.fromisoformat(state.salesforce_cursor["server_time"])
@@ -94,10 +94,10 @@ def test_it_polls_in_two_calls_and_still_reads_a_late_commit_with_an_older_stamp
     assert late_id in {r["Salesforce ID"] for r in rows}
 
 
-def test_it_takes_the_sheet_version_from_its_own_writes(sandbox, alice, install, tag):
+def test_it_takes_the_sheet_version_from_its_own_writes(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Version {i}", "AccountNumber": tag} for i in range(12)])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     sandbox.control.reset_counts()
 
     sync_workflow(run=factories.start_run(workflow))
@@ -109,10 +109,10 @@ def test_it_takes_the_sheet_version_from_its_own_writes(sandbox, alice, install,
 
 
 def test_it_reads_the_sheet_again_when_someone_wrote_between_its_writes(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Between {i}", "AccountNumber": tag} for i in range(3)])
-    sheet_id, workflow = _workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
     other = factories.smartsheet_client(sandbox)
     columns = {c["title"]: c["id"] for c in other.get_sheet(sheet_id)["columns"]}
 
@@ -134,10 +134,10 @@ def test_it_reads_the_sheet_again_when_someone_wrote_between_its_writes(
 
 
 def test_it_keeps_a_rerun_requested_by_the_scheduler_during_the_run(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Rerun {i}", "AccountNumber": tag} for i in range(3)])
-    _, workflow = _workflow(sandbox, alice, install, tag)
+    _, workflow = _workflow(sandbox, alice, connected_install, tag)
     SyncState.objects.get_or_create(workflow=workflow)
 
     def scheduler_asks_again(phase: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from runs.engine import sync_workflow
-from tests.runs.engine import factories
+from tests import factories
 
 HOSTILE = [
     "' OR Name != '",
@@ -19,14 +19,14 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
-def test_it_matches_hostile_values_literally(sandbox, alice, install, tag, hostile):
+def test_it_matches_hostile_values_literally(sandbox, alice, connected_install, tag, hostile):
     sandbox.salesforce.insert("Account", [
         {"Name": hostile, "AccountNumber": tag},
         {"Name": "innocent", "AccountNumber": tag},
         {"Name": hostile + " suffix", "AccountNumber": tag}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
                  ("salesforce", "Name", "starts_with", hostile)])
@@ -38,15 +38,15 @@ def test_it_matches_hostile_values_literally(sandbox, alice, install, tag, hosti
     assert outcome.counts["errors_count"] == 0
 
 
-def test_it_compiles_typed_filters(sandbox, alice, install, tag):
+def test_it_compiles_typed_filters(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": "Small", "AccountNumber": tag, "NumberOfEmployees": 5},
         {"Name": "Big", "AccountNumber": tag, "NumberOfEmployees": 500,
          "Phone": "555"},
         {"Name": "Blank", "AccountNumber": tag}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
                  ("salesforce", "NumberOfEmployees", "greater_or_equal", "100"),
@@ -57,12 +57,12 @@ def test_it_compiles_typed_filters(sandbox, alice, install, tag):
     assert [r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)] == ["Big"]
 
 
-def test_it_sends_only_checked_rows_to_salesforce(sandbox, alice, install, tag):
+def test_it_sends_only_checked_rows_to_salesforce(sandbox, alice, connected_install, tag):
     first, second = sandbox.salesforce.insert("Account", [
         {"Name": "One", "AccountNumber": tag}, {"Name": "Two", "AccountNumber": tag}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name", "Update in Salesforce"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Update in Salesforce"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
                  ("smartsheet", "Update in Salesforce", "is_checked", "")])

@@ -5,21 +5,21 @@ stay."""
 from __future__ import annotations
 
 from runs.engine import sync_workflow
-from tests.runs.engine import factories
+from tests import factories
 
 
-def test_it_builds_a_three_level_hierarchy_and_moves_rows(sandbox, alice, install, tag):
+def test_it_builds_a_three_level_hierarchy_and_moves_rows(sandbox, alice, connected_install, tag):
     a, b, c = sandbox.salesforce.insert("Account", [
         {"Name": "A", "AccountNumber": tag, "Industry": "Banking", "Rating": "Hot"},
         {"Name": "B", "AccountNumber": tag, "Industry": "Banking", "Rating": "Cold"},
         {"Name": "C", "AccountNumber": tag, "Industry": "Energy", "Rating": "Hot"}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
+    sheet_id, columns = factories.sheet(sandbox, ["Name"])
     # A parent row typed by hand before the first run is reused, not duplicated.
     client = factories.smartsheet_client(sandbox)
     (existing,) = client.add_rows(sheet_id, [{"toBottom": True, "cells": [
         {"columnId": columns["Name"], "value": "Accounts"}]}])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)],
         groups=[("", "Accounts"), ("Industry", ""), ("Rating", "")])

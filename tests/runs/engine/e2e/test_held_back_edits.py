@@ -8,7 +8,7 @@ import pytest
 
 from runs.engine import sync_workflow
 from runs.models import Conflict
-from tests.runs.engine import factories
+from tests import factories
 
 
 def _names(sandbox, tag) -> list[str]:
@@ -19,11 +19,11 @@ def _names(sandbox, tag) -> list[str]:
 
 @pytest.mark.parametrize("policy", ["smartsheet_wins", "salesforce_wins"])
 def test_a_held_back_edit_meeting_a_salesforce_change_is_a_conflict(
-        sandbox, alice, install, tag, policy):
+        sandbox, alice, connected_install, tag, policy):
     [record_id] = sandbox.salesforce.insert("Account", [{"Name": "Orig", "AccountNumber": tag}])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name", "Update in Salesforce"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional", conflict_policy=policy,
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Update in Salesforce"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional", conflict_policy=policy,
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
                  ("smartsheet", "Update in Salesforce", "is_checked", "")])

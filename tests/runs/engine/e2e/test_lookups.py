@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from runs.engine import sync_workflow
 from runs.models import RunError
-from tests.runs.engine import factories
+from tests import factories
 
 
-def test_it_resolves_typed_names_in_one_query(sandbox, alice, install, tag):
+def test_it_resolves_typed_names_in_one_query(sandbox, alice, connected_install, tag):
     first, second, third = sandbox.salesforce.insert("Account", [
         {"Name": f"L{i}", "AccountNumber": tag} for i in range(3)])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both"), ("OwnerId", "Owner", "both", "Name", True)],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
     sync_workflow(run=factories.start_run(workflow))

@@ -8,7 +8,7 @@ import pytest
 from runs.engine import context, sync_workflow
 from runs.engine.apply import SALESFORCE_BATCH
 from runs.models import Link, SyncState
-from tests.runs.engine import factories
+from tests import factories
 
 
 class Interrupted(Exception):
@@ -30,8 +30,8 @@ def interrupt_at():
 
 
 def _to_smartsheet(sandbox, alice, install, tag):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet"),
                   ("NumberOfEmployees", "Employees", "to_smartsheet", "", True)],
@@ -39,11 +39,11 @@ def _to_smartsheet(sandbox, alice, install, tag):
     return sheet_id, workflow
 
 
-def test_it_pages_through_more_than_2500_records(sandbox, alice, install, tag):
+def test_it_pages_through_more_than_2500_records(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Bulk {i:04d}", "AccountNumber": tag, "NumberOfEmployees": i}
         for i in range(2600)])
-    sheet_id, workflow = _to_smartsheet(sandbox, alice, install, tag)
+    sheet_id, workflow = _to_smartsheet(sandbox, alice, connected_install, tag)
     sandbox.control.reset_counts()
 
     run = factories.start_run(workflow)
@@ -61,12 +61,12 @@ def test_it_pages_through_more_than_2500_records(sandbox, alice, install, tag):
 
 
 @pytest.mark.parametrize("phase", ["row_adds_sent", "row_adds"])
-def test_it_adds_no_duplicate_rows_after_a_crash(sandbox, alice, install, tag, interrupt_at,
+def test_it_adds_no_duplicate_rows_after_a_crash(sandbox, alice, connected_install, tag, interrupt_at,
                                                  phase):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Crash {i}", "AccountNumber": tag, "NumberOfEmployees": i}
         for i in range(1200)])
-    sheet_id, workflow = _to_smartsheet(sandbox, alice, install, tag)
+    sheet_id, workflow = _to_smartsheet(sandbox, alice, connected_install, tag)
     interrupt_at(phase)
     with pytest.raises(Interrupted):
         sync_workflow(run=factories.start_run(workflow))
@@ -82,11 +82,11 @@ def test_it_adds_no_duplicate_rows_after_a_crash(sandbox, alice, install, tag, i
 
 
 @pytest.mark.parametrize("phase", ["record_creates_sent", "record_creates"])
-def test_it_creates_no_duplicate_records_after_a_crash(sandbox, alice, install, tag,
+def test_it_creates_no_duplicate_records_after_a_crash(sandbox, alice, connected_install, tag,
                                                        interrupt_at, phase):
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name", "Number"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_salesforce",
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Number"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_salesforce",
         mappings=[("Name", "Name", "to_salesforce"),
                   ("AccountNumber", "Number", "to_salesforce")])
     client = factories.salesforce_client(sandbox)

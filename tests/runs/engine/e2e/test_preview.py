@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from runs.engine import preview, sync_workflow
 from runs.models import Link
-from tests.runs.engine import factories
+from tests import factories
 from workflows.spec import FilterSpec, MappingSpec, WorkflowSpec, spec_from_workflow
 
 
@@ -16,12 +16,12 @@ def _writes(counts: dict) -> int:
                and "oauth2" not in key and "token" not in key)
 
 
-def test_it_previews_a_draft_without_writing(sandbox, alice, install, tag):
+def test_it_previews_a_draft_without_writing(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"P{i}", "AccountNumber": tag} for i in range(4)])
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name"])
+    sheet_id, columns = factories.sheet(sandbox, ["Name"])
     spec = WorkflowSpec(
-        direction="bidirectional", salesforce_object="Account", install_id=install.pk,
+        direction="bidirectional", salesforce_object="Account", install_id=connected_install.pk,
         owner_id=alice.pk, sheet_id=sheet_id,
         mappings=(MappingSpec("Name", "Name", "both"),
                   MappingSpec("NumberOfEmployees", "Employees", "both", new_column=True)),
@@ -39,12 +39,12 @@ def test_it_previews_a_draft_without_writing(sandbox, alice, install, tag):
     assert len(factories.rows_by_title(sandbox, sheet_id)) == 1
 
 
-def test_it_previews_a_saved_workflow_with_its_links(sandbox, alice, install, tag):
+def test_it_previews_a_saved_workflow_with_its_links(sandbox, alice, connected_install, tag):
     first, _ = sandbox.salesforce.insert("Account", [
         {"Name": "S1", "AccountNumber": tag}, {"Name": "S2", "AccountNumber": tag}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
     sync_workflow(run=factories.start_run(workflow))
@@ -62,11 +62,11 @@ def test_it_previews_a_saved_workflow_with_its_links(sandbox, alice, install, ta
         == links_before
 
 
-def test_a_dry_run_writes_nothing(sandbox, alice, install, tag):
+def test_a_dry_run_writes_nothing(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [{"Name": "Dry", "AccountNumber": tag}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
     sandbox.control.reset_counts()

@@ -8,13 +8,13 @@ import pytest
 from runs.engine import SyncFailed, sync_workflow
 from runs.engine.execute import preview
 from runs.models import SyncState
-from tests.runs.engine import factories
+from tests import factories
 from workflows.spec import spec_from_workflow
 
 
 def _contacts(sandbox, alice, install, tag, *filters):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Last Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Last Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="to_smartsheet",
         salesforce_object="Contact", mappings=[("LastName", "Last Name", "to_smartsheet")],
         filters=[("salesforce", "LastName", "starts_with", tag), *filters])
@@ -22,7 +22,7 @@ def _contacts(sandbox, alice, install, tag, *filters):
 
 
 def test_a_number_filter_through_a_relationship_reads_the_right_records(
-        sandbox, alice, install, tag):
+        sandbox, alice, connected_install, tag):
     big, small = sandbox.salesforce.insert("Account", [
         {"Name": f"{tag} big", "AnnualRevenue": 5_000_000},
         {"Name": f"{tag} small", "AnnualRevenue": 10}])
@@ -30,7 +30,7 @@ def test_a_number_filter_through_a_relationship_reads_the_right_records(
         {"LastName": f"{tag} at big", "AccountId": big},
         {"LastName": f"{tag} at small", "AccountId": small}])
     sheet_id, workflow = _contacts(
-        sandbox, alice, install, tag,
+        sandbox, alice, connected_install, tag,
         ("salesforce", "Account.AnnualRevenue", "greater_than", "1000"))
 
     outcome = sync_workflow(run=factories.start_run(workflow))
@@ -49,8 +49,8 @@ def test_a_number_filter_through_a_relationship_reads_the_right_records(
 
 
 def test_a_relationship_that_no_longer_exists_fails_the_run_as_configuration(
-        sandbox, alice, install, tag):
-    _, workflow = _contacts(sandbox, alice, install, tag,
+        sandbox, alice, connected_install, tag):
+    _, workflow = _contacts(sandbox, alice, connected_install, tag,
                             ("salesforce", "Nowhere.Name", "equals", "x"))
     with pytest.raises(SyncFailed) as failure:
         sync_workflow(run=factories.start_run(workflow))

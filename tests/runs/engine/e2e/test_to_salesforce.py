@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from runs.engine import sync_workflow
 from runs.models import Link, RunError
-from tests.runs.engine import factories
+from tests import factories
 
 
 def _setup(sandbox, alice, install, tag, *, direction="to_salesforce"):
-    sheet_id, columns = factories.make_sheet(sandbox, ["Name", "Number", "Employees"])
-    workflow = factories.make_workflow(
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Number", "Employees"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction=direction,
         mappings=[("Name", "Name", "to_salesforce"),
                   ("AccountNumber", "Number", "to_salesforce"),
@@ -32,8 +32,8 @@ def _records(sandbox, tag):
         f"SELECT Id, Name, NumberOfEmployees FROM Account WHERE AccountNumber = '{tag}'")
 
 
-def test_it_creates_records_and_writes_their_ids_back(sandbox, alice, install, tag):
-    sheet_id, columns, workflow = _setup(sandbox, alice, install, tag)
+def test_it_creates_records_and_writes_their_ids_back(sandbox, alice, connected_install, tag):
+    sheet_id, columns, workflow = _setup(sandbox, alice, connected_install, tag)
     _add_rows(sandbox, sheet_id, columns, [
         {"Name": "Row one", "Number": tag, "Employees": 5},
         {"Name": "Row two", "Number": tag, "Employees": "12"}])
@@ -63,8 +63,8 @@ def test_it_creates_records_and_writes_their_ids_back(sandbox, alice, install, t
 
 
 def test_it_reports_bad_values_with_culprit_and_clears_the_error_once_fixed(
-        sandbox, alice, install, tag):
-    sheet_id, columns, workflow = _setup(sandbox, alice, install, tag)
+        sandbox, alice, connected_install, tag):
+    sheet_id, columns, workflow = _setup(sandbox, alice, connected_install, tag)
     sandbox.smartsheet.share(sheet_id=sheet_id, email="bob@example.com", access_level="EDITOR")
     (row_id,) = _add_rows(sandbox, sheet_id, columns, [{"Name": "Bad", "Number": tag}])
     sandbox.smartsheet.edit_cells(sheet_id=sheet_id, email="bob@example.com", rows=[
@@ -94,9 +94,9 @@ def test_it_reports_bad_values_with_culprit_and_clears_the_error_once_fixed(
     assert row["Salesforce ID"] == record["Id"]
 
 
-def test_it_links_pasted_ids_and_rejects_invalid_ones(sandbox, alice, install, tag):
+def test_it_links_pasted_ids_and_rejects_invalid_ones(sandbox, alice, connected_install, tag):
     (existing,) = sandbox.salesforce.insert("Account", [{"Name": "Pasted", "AccountNumber": tag}])
-    sheet_id, columns, workflow = _setup(sandbox, alice, install, tag)
+    sheet_id, columns, workflow = _setup(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))  # creates the owned columns
     state = workflow.sync_state
     state.refresh_from_db()

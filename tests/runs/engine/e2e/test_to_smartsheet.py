@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from runs.engine import sync_workflow
 from runs.models import Link, SyncState
-from tests.runs.engine import factories
+from tests import factories
 
 
-def test_it_adds_rows_for_matching_records(sandbox, alice, install, tag):
+def test_it_adds_rows_for_matching_records(sandbox, alice, connected_install, tag):
     ids = sandbox.salesforce.insert("Account", [
         {"Name": f"Acme {i}", "AccountNumber": tag, "NumberOfEmployees": i * 10,
          "Industry": "Banking"} for i in range(3)])
     sandbox.salesforce.insert("Account", [{"Name": "Other", "AccountNumber": tag + "x"}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="to_smartsheet",
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet"),
                   ("NumberOfEmployees", "Employees", "to_smartsheet", "", True),
                   ("Industry", "Industry", "to_smartsheet", "", True)],
@@ -39,8 +39,8 @@ def test_it_adds_rows_for_matching_records(sandbox, alice, install, tag):
 
 
 def _account_workflow(sandbox, alice, install, tag, **options):
-    sheet_id, _ = factories.make_sheet(sandbox, ["Name"])
-    workflow = factories.make_workflow(
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="to_smartsheet",
         mappings=[("Name", "Name", "to_smartsheet"),
                   ("AnnualRevenue", "Revenue", "to_smartsheet", "", True),
@@ -51,11 +51,11 @@ def _account_workflow(sandbox, alice, install, tag, **options):
     return sheet_id, workflow
 
 
-def test_it_updates_changed_cells_and_shows_related_values(sandbox, alice, install, tag):
+def test_it_updates_changed_cells_and_shows_related_values(sandbox, alice, connected_install, tag):
     (first, second) = sandbox.salesforce.insert("Account", [
         {"Name": "Globex", "AccountNumber": tag, "AnnualRevenue": 1000},
         {"Name": "Initech", "AccountNumber": tag, "AnnualRevenue": 2000}])
-    sheet_id, workflow = _account_workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _account_workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     sandbox.salesforce.update("Account", [{"Id": first, "AnnualRevenue": 1750}])
 
@@ -73,10 +73,10 @@ def test_it_updates_changed_cells_and_shows_related_values(sandbox, alice, insta
     assert outcome.counts.get("rows_added", 0) == 0
 
 
-def test_it_costs_at_most_two_calls_when_nothing_changed(sandbox, alice, install, tag):
+def test_it_costs_at_most_two_calls_when_nothing_changed(sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Quiet {i}", "AccountNumber": tag} for i in range(5)])
-    sheet_id, workflow = _account_workflow(sandbox, alice, install, tag)
+    sheet_id, workflow = _account_workflow(sandbox, alice, connected_install, tag)
     sync_workflow(run=factories.start_run(workflow))
     sync_workflow(run=factories.start_run(workflow))  # reads back the engine's own writes
     sandbox.control.reset_counts()

@@ -4,16 +4,16 @@ PICKLIST columns, and values convert both ways without coming back as changes.""
 from __future__ import annotations
 
 from runs.engine import sync_workflow
-from tests.runs.engine import factories
+from tests import factories
 
 
-def test_it_syncs_booleans_dates_and_picklists_both_ways(sandbox, alice, install, tag):
+def test_it_syncs_booleans_dates_and_picklists_both_ways(sandbox, alice, connected_install, tag):
     (contact,) = sandbox.salesforce.insert("Contact", [
         {"LastName": "Typed", "Department": tag, "Birthdate": "1990-04-05",
          "HasOptedOutOfEmail": False, "LeadSource": "Phone Inquiry"}])
-    sheet_id, _ = factories.make_sheet(sandbox, ["Last name"])
-    workflow = factories.make_workflow(
-        alice, install, sheet_id=sheet_id, direction="bidirectional",
+    sheet_id, _ = factories.sheet(sandbox, ["Last name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
         salesforce_object="Contact",
         mappings=[("LastName", "Last name", "both"),
                   ("Birthdate", "Birthday", "both", "", True),
