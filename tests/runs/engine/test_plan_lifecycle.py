@@ -1,5 +1,6 @@
 """The planner on everything around pairs: new on either side, deletes on either side,
-filter exits, sheet filters, pasted ids, errors and the Sync Error cell."""
+filter exits, sheet filters, errors and the Sync Error cell (pasted ids:
+test_plan_pasted_ids.py)."""
 
 from __future__ import annotations
 
@@ -134,23 +135,3 @@ def test_an_unchanged_error_message_is_not_rewritten():
     assert result.row_updates == [] and len(result.errors) == 1
 
 
-def test_pasted_ids_link_when_valid_and_are_errors_otherwise():
-    fifteen = rid(1)[:15]
-    rows = [row(5, sfid=fifteen, phone="typed"),
-            row(6, sfid="001xyz"),
-            row(7, sfid="005" + rid(3)[3:15]),
-            row(8, sfid=rid(4)),
-            row(9, sfid=rid(2))]
-    result, _ = plan(spec(), records=[record(1, Phone=None, Name="A"), record(2, Name="B")],
-                     rows=rows, links=[link(2, 50, Name=["B", "B"])])
-    (new_link,) = result.new_links
-    assert (new_link.record_id, new_link.row_id) == (rid(1), 5)
-    assert new_link.snapshot["Phone"] == ["typed", "typed"]
-    errors = {e.row_id: e for e in result.errors}
-    assert set(errors) == {6, 7, 8, 9}
-    assert "not a valid" in errors[6].message and "not a valid" in errors[7].message
-    assert "No Account" in errors[8].message and "another row" in errors[9].message
-    cells = {u.row_id: u.cells for u in result.row_updates}
-    assert cells[5][ID_COL] == rid(1)  # the 15-character id becomes a hyperlinked 18
-    assert [u.fields for u in result.record_updates] == [{"Phone": "typed"}]
-    assert [a.record_id for a in result.row_adds] == []

@@ -5,7 +5,7 @@ not added back run after run."""
 from __future__ import annotations
 
 from runs.engine import sync_workflow
-from runs.models import Link, Tombstone
+from runs.models import Link, RunError, Tombstone
 from tests import factories
 
 
@@ -85,3 +85,43 @@ def test_it_leaves_rows_of_records_that_left_the_filter(sandbox, alice, connecte
     assert names == ["Leaving", "Staying"]  # left as it was
     assert outcome.counts["unlinked"] == 1
     assert not Link.objects.filter(workflow=workflow, record_id=leaving).exists()
+
+
+def test_it_unlinks_a_row_deleted_from_the_sheet_when_an_update_finds_it_gone(
+        sandbox, alice, connected_install, tag):
+    first, second = sandbox.salesforce.insert("Account", [
+        {"Name": "One", "AccountNumber": tag}, {"Name": "Two", "AccountNumber": tag}])
+    sheet_id, _ = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
+        mappings=[("Name", "Name", "both")],
+        filters=[("salesforce", "AccountNumber", "equals", tag)])
+    sync_workflow(run=factories.start_run(workflow))
+    row_of_first = Link.objects.get(workflow=workflow, record_id=first).row_id
+    factories.smartsheet_client(sandbox).delete_rows(sheet_id, [row_of_first])
+    sandbox.control.clock.advance(5)
+    sandbox.salesforce.update("Account", [{"Id": first, "Name": "One changed"}])
+    client = factories.salesforce_client(sandbox)
+    stamp = client.query_all(f"SELECT SystemModstamp FROM Account WHERE Id = '{first}'")[0][
+        "SystemModstamp"]
+
+    run = factories.start_run(workflow)
+    outcome = sync_workflow(run=run)  # incremental: the deletion is not read, the update fails
+
+    assert outcome.summary["full"] is False
+    assert not RunError.objects.filter(run=run).exists()
+    assert outcome.counts["errors_count"] == 0 and outcome.counts["unlinked"] == 1
+    assert not Link.objects.filter(workflow=workflow, record_id=first).exists()
+    assert Tombstone.objects.filter(workflow=workflow, record_id=first,
+                                    reason="row_deleted").exists()
+    (now,) = client.query_all(f"SELECT Name, SystemModstamp FROM Account WHERE Id = '{first}'")
+    assert (now["Name"], now["SystemModstamp"]) == ("One changed", stamp)
+    assert [r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)] == ["Two"]
+
+    sandbox.salesforce.update("Account", [{"Id": first, "Name": "One again"}])
+    for full in (False, True):  # clean again, and the record is not added back
+        run = factories.start_run(workflow, full=full)
+        outcome = sync_workflow(run=run)
+        assert outcome.counts["errors_count"] == 0
+        assert not RunError.objects.filter(run=run).exists()
+        assert [r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)] == ["Two"]

@@ -1,10 +1,11 @@
 """Row groups: three levels (fixed value, then two fields), reuse of existing parent
-rows, records under the deepest group, moves when a group value changes, empty groups
-stay."""
+rows (also one an incremental run did not read), records under the deepest group, moves
+when a group value changes, empty groups stay."""
 
 from __future__ import annotations
 
 from runs.engine import sync_workflow
+from runs.models import Link
 from tests import factories
 
 
@@ -54,3 +55,42 @@ def test_it_builds_a_three_level_hierarchy_and_moves_rows(sandbox, alice, connec
     # The now empty "Energy" group stays.
     assert sum(1 for r in rows if r["Name"] == "Energy") == 1
     assert len(rows) == 9
+
+
+def test_an_incremental_run_reuses_an_existing_group_row_it_did_not_read(
+        sandbox, alice, connected_install, tag):
+    (record,) = sandbox.salesforce.insert("Account", [
+        {"Name": "Moving", "AccountNumber": tag, "Industry": "Banking"}])
+    sheet_id, columns = factories.sheet(sandbox, ["Name"])
+    workflow = factories.workflow(
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
+        mappings=[("Name", "Name", "to_smartsheet")],
+        filters=[("salesforce", "AccountNumber", "equals", tag)],
+        groups=[("Industry", "")])
+    sync_workflow(run=factories.start_run(workflow))
+    # A person adds an "Energy" parent row; a quiet poll passes (the row is not read again).
+    client = factories.smartsheet_client(sandbox)
+    (energy,) = client.add_rows(sheet_id, [{"toBottom": True, "cells": [
+        {"columnId": columns["Name"], "value": "Energy"}]}])
+    sandbox.control.clock.advance(120)
+    sync_workflow(run=factories.start_run(workflow))
+    sandbox.control.clock.advance(120)
+    quiet = sync_workflow(run=factories.start_run(workflow))
+    assert sum(quiet.summary["calls"].values()) == 2
+
+    sandbox.control.clock.advance(5)
+    sandbox.salesforce.update("Account", [{"Id": record, "Industry": "Energy"}])
+    outcome = sync_workflow(run=factories.start_run(workflow))
+
+    assert outcome.summary["full"] is False
+    rows = factories.rows_by_title(sandbox, sheet_id)
+    assert [r["_id"] for r in rows if r["Name"] == "Energy"] == [energy.row_id]
+    moved = next(r for r in rows if r["Name"] == "Moving")
+    assert moved["_parent"] == energy.row_id
+    assert Link.objects.get(workflow=workflow, record_id=record).parent_row_id == energy.row_id
+    assert outcome.counts["rows_moved"] == 1
+    sandbox.control.clock.advance(120)
+    sync_workflow(run=factories.start_run(workflow))
+    sandbox.control.clock.advance(120)
+    quiet = sync_workflow(run=factories.start_run(workflow))
+    assert sum(quiet.summary["calls"].values()) == 2

@@ -1,10 +1,12 @@
-"""Fixes from the second engine audit, end to end against the sandbox: a row whose
-record left the Salesforce filter is not linked again by its Salesforce ID cell; an
-existing group parent row is reused on an incremental run."""
+"""Links: a row and a record are paired — by the engine, or by an id pasted in the
+Salesforce ID column — only while the record is inside the workflow's Salesforce filter.
+A row whose record left the filter keeps its id cell but is not linked again by it, and
+is linked back (not added twice) when the record returns."""
 
 from __future__ import annotations
 
 from runs.engine import sync_workflow
+from runs.models import Link, Tombstone
 from tests import factories
 
 
@@ -33,8 +35,6 @@ def _moved(outcome) -> dict:
 
 
 def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, connected_install, tag):
-    from runs.models import Link, Tombstone
-
     (kept, leaving), sheet_id, columns, workflow = _hot_accounts(
         sandbox, alice, connected_install, tag, {"Kept": "Hot", "Leaving": "Hot"})
     sync_workflow(run=factories.start_run(workflow))
@@ -78,8 +78,6 @@ def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, 
 
 def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
         sandbox, alice, connected_install, tag):
-    from runs.models import Link
-
     (inside, outside), sheet_id, columns, workflow = _hot_accounts(
         sandbox, alice, connected_install, tag, {"Inside": "Hot", "Outside": "Cold"})
     sync_workflow(run=factories.start_run(workflow))  # creates the Salesforce ID column
@@ -101,42 +99,3 @@ def test_a_pasted_id_links_a_record_in_the_filter_but_not_one_outside(
     assert outcome.counts["errors_count"] == 1  # the id outside the filter is reported
 
 
-def test_an_incremental_run_reuses_an_existing_group_row_it_did_not_read(
-        sandbox, alice, connected_install, tag):
-    from runs.models import Link
-
-    (record,) = sandbox.salesforce.insert("Account", [
-        {"Name": "Moving", "AccountNumber": tag, "Industry": "Banking"}])
-    sheet_id, columns = factories.sheet(sandbox, ["Name"])
-    workflow = factories.workflow(
-        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
-        mappings=[("Name", "Name", "to_smartsheet")],
-        filters=[("salesforce", "AccountNumber", "equals", tag)],
-        groups=[("Industry", "")])
-    sync_workflow(run=factories.start_run(workflow))
-    # A person adds an "Energy" parent row; a quiet poll passes (the row is not read again).
-    client = factories.smartsheet_client(sandbox)
-    (energy,) = client.add_rows(sheet_id, [{"toBottom": True, "cells": [
-        {"columnId": columns["Name"], "value": "Energy"}]}])
-    sandbox.control.clock.advance(120)
-    sync_workflow(run=factories.start_run(workflow))
-    sandbox.control.clock.advance(120)
-    quiet = sync_workflow(run=factories.start_run(workflow))
-    assert sum(quiet.summary["calls"].values()) == 2
-
-    sandbox.control.clock.advance(5)
-    sandbox.salesforce.update("Account", [{"Id": record, "Industry": "Energy"}])
-    outcome = sync_workflow(run=factories.start_run(workflow))
-
-    assert outcome.summary["full"] is False
-    rows = factories.rows_by_title(sandbox, sheet_id)
-    assert [r["_id"] for r in rows if r["Name"] == "Energy"] == [energy.row_id]
-    moved = next(r for r in rows if r["Name"] == "Moving")
-    assert moved["_parent"] == energy.row_id
-    assert Link.objects.get(workflow=workflow, record_id=record).parent_row_id == energy.row_id
-    assert outcome.counts["rows_moved"] == 1
-    sandbox.control.clock.advance(120)
-    sync_workflow(run=factories.start_run(workflow))
-    sandbox.control.clock.advance(120)
-    quiet = sync_workflow(run=factories.start_run(workflow))
-    assert sum(quiet.summary["calls"].values()) == 2
