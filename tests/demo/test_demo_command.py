@@ -105,6 +105,7 @@ def test_it_runs_the_whole_product_and_stops_cleanly(tmp_path):
         # worker may finish the first run before that.
         log = _wait(lambda: (text := (var / "demo.log").read_text()) and
                     "Press Ctrl-C to stop." in text and text, 60, proc, var, "the banner")
+        # The demo's own users (sheetforce/demo.py), not the test personas.
         assert "sheetforce-demo" in log and "alice" in log  # credentials printed
         assert any(status in ("succeeded", "partial") and added > 0
                    for _name, status, added in runs), runs

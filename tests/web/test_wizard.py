@@ -6,6 +6,7 @@ import pytest
 
 from runs.models import Run, RunTrigger
 from tests import factories, personas
+from tests.web.forms import post_settings
 from workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -15,22 +16,6 @@ pytestmark = pytest.mark.django_db
 #: only the owner may act, and Acme's unlicensed uma.
 OTHERS = {"bob": personas.bob, "charlie": lambda: personas.charlie(system_admin=True),
           "sam": personas.sam, "uma": personas.uma}
-
-
-def _settings(client, installation, sheet, direction="bidirectional"):
-    return client.post("/wizard/settings/", {
-        "install": installation.pk, "direction": direction, "sheet": sheet["id"],
-        "salesforce_object": "Account", "action": "next",
-    })
-
-
-@pytest.fixture
-def at_fields(client, alice, connected_install, fresh_sheet):
-    client.force_login(alice)
-    assert client.get("/workflows/new/")["Location"] == "/wizard/settings/"
-    response = _settings(client, connected_install, fresh_sheet)
-    assert response.status_code == 302 and response["Location"] == "/wizard/fields/"
-    return alice, connected_install, fresh_sheet
 
 
 def test_it_lists_editable_sheets_and_objects_on_settings(client, alice, fresh_sheet):
@@ -298,7 +283,7 @@ def test_a_page_left_open_on_an_older_draft_cannot_save_into_the_new_one(client,
     name_only = {"m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both"}
     for name in ("First", "Second"):
         client.get("/workflows/new/")
-        _settings(client, installation, sheet)
+        post_settings(client, installation, sheet)
         _save_through_wizard(client, name_only, name, "nothing")
     first, second = (Workflow.objects.get(name=n) for n in ("First", "Second"))
 
