@@ -299,7 +299,7 @@ def test_it_reports_a_bad_query_as_invalid(make_salesforce):
         list(make_salesforce().query_pages("SELECT Nope__x FROM Account"))
 
     assert caught.value.kind == "invalid"
-    assert caught.value.code in ("INVALID_FIELD", "MALFORMED_QUERY")
+    assert caught.value.code == "INVALID_FIELD"
     assert "Nope__x" in caught.value.message
 
 

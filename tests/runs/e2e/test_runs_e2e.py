@@ -126,8 +126,7 @@ def test_run_workflow_dry_run_writes_nothing(box, world, capsys):
     call_command("run_workflow", str(workflow.pk), "--dry-run")
     preview = json.loads(capsys.readouterr().out)
     assert preview["smartsheet"]["rows_to_add"] == 3
-    assert box.smartsheet.sheets[workflow.sheet_id].rows == {} or not len(
-        box.smartsheet.sheets[workflow.sheet_id].rows)
+    assert len(box.smartsheet.sheets[workflow.sheet_id].rows) == 0
     assert not Run.objects.filter(workflow=workflow).exists()
 
 

@@ -34,7 +34,7 @@ def test_it_handshakes_subscribes_and_delivers_an_update_with_the_real_header(or
     create, update = (_header(e) for e in events)
     assert create["changeType"] == "CREATE" and update["changeType"] == "UPDATE"
     assert update["entityName"] == "Account" and update["recordIds"] == [record_id]
-    assert update["changedFields"] == ["Phone"] or "Phone" in update["changedFields"]
+    assert "Phone" in update["changedFields"]
     assert update["commitUser"] == org.user_id("alice@example.com")
     assert update["changeOrigin"] == ""  # a person, not the API
     for key in ("transactionKey", "sequenceNumber", "commitTimestamp", "commitNumber"):
