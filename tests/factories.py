@@ -47,11 +47,14 @@ def install(*, team: Team | None = None, sandbox=None, **fields) -> Install:
     """
     values = {
         "name": "Acme org", "kind": "salesforce", "time_zone": "Europe/Paris",
-        "salesforce_login_url": f"https://{CLOSED}", "salesforce_instance_url": f"https://{CLOSED}",
-        "salesforce_client_id": "acme-salesforce-client", "salesforce_client_secret": "top-secret-sf",
+        "salesforce_login_url": f"https://{CLOSED}",
+        "salesforce_instance_url": f"https://{CLOSED}",
+        "salesforce_client_id": "acme-salesforce-client",
+        "salesforce_client_secret": "top-secret-sf",
         "smartsheet_api_base": f"http://{CLOSED}/2.0",
         "smartsheet_authorize_url": f"http://{CLOSED}/b/authorize",
-        "smartsheet_client_id": "acme-smartsheet-client", "smartsheet_client_secret": "top-secret-ss",
+        "smartsheet_client_id": "acme-smartsheet-client",
+        "smartsheet_client_secret": "top-secret-ss",
     }
     if sandbox is not None:
         sf, ss = sandbox.info["salesforce"], sandbox.info["smartsheet"]

@@ -15,7 +15,8 @@ def several(people, install):
     other_install = factories.install(name="Second org")
     return {
         "alice_on": factories.accounts_workflow(people["alice"], install, name="A on"),
-        "alice_off": factories.accounts_workflow(people["alice"], install, name="A off", enabled=False),
+        "alice_off": factories.accounts_workflow(people["alice"], install, name="A off",
+                                                 enabled=False),
         "alice_other": factories.accounts_workflow(people["alice"], other_install, name="A other"),
         "bob_on": factories.accounts_workflow(people["bob"], install, name="B on"),
     }

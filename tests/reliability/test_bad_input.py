@@ -193,9 +193,11 @@ def _rows(sandbox, sheet_id) -> dict[str, dict]:
     return {r["Name"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
 
 
-def test_an_oversized_cell_is_a_row_error_and_other_rows_sync(sandbox, alice, connected_install, tag):
+def test_an_oversized_cell_is_a_row_error_and_other_rows_sync(
+        sandbox, alice, connected_install, tag):
     sheet_id, columns, workflow = _to_salesforce(
-        sandbox, alice, connected_install, tag, ["City"], [("BillingCity", "City", "to_salesforce")])
+        sandbox, alice, connected_install, tag, ["City"],
+        [("BillingCity", "City", "to_salesforce")])
     huge = "Ville-" + "x" * 3_994  # a full cell (Smartsheet's limit is 4,000 characters)
     _add_rows(sandbox, sheet_id, columns, [{"Name": "Big", "Number": tag, "City": huge},
                                            {"Name": "Fine", "Number": tag, "City": "Lyon"}])
@@ -218,7 +220,8 @@ def test_an_oversized_cell_is_a_row_error_and_other_rows_sync(sandbox, alice, co
 def test_text_in_a_currency_column_is_a_row_error_naming_the_value(
         sandbox, alice, connected_install, tag):
     sheet_id, columns, workflow = _to_salesforce(
-        sandbox, alice, connected_install, tag, ["Revenue"], [("AnnualRevenue", "Revenue", "to_salesforce")])
+        sandbox, alice, connected_install, tag, ["Revenue"],
+        [("AnnualRevenue", "Revenue", "to_salesforce")])
     _add_rows(sandbox, sheet_id, columns, [
         {"Name": "Words", "Number": tag, "Revenue": "about a million"},
         {"Name": "Digits", "Number": tag, "Revenue": 1_500_000}])
@@ -242,7 +245,8 @@ COLUMN_BUG = (
 
 
 
-def test_a_deleted_mapped_column_is_reported_and_loses_nothing(sandbox, alice, connected_install, tag):
+def test_a_deleted_mapped_column_is_reported_and_loses_nothing(
+        sandbox, alice, connected_install, tag):
     sheet_id, columns, workflow = _to_salesforce(
         sandbox, alice, connected_install, tag, ["Phone"], [("Phone", "Phone", "to_salesforce")])
     _add_rows(sandbox, sheet_id, columns, [{"Name": "A", "Number": tag, "Phone": "555-1"},
@@ -269,7 +273,8 @@ def test_a_deleted_mapped_column_is_reported_and_loses_nothing(sandbox, alice, c
 
 
 @pytest.mark.parametrize("owned", ["Sync Error", "Salesforce ID"])
-def test_a_deleted_owned_column_is_recreated_or_reported(sandbox, alice, connected_install, tag, owned):
+def test_a_deleted_owned_column_is_recreated_or_reported(
+        sandbox, alice, connected_install, tag, owned):
     sheet_id, columns, workflow = _to_salesforce(sandbox, alice, connected_install, tag, [], [])
     _add_rows(sandbox, sheet_id, columns, [{"Name": "A", "Number": tag},
                                            {"Name": "B", "Number": tag}])
@@ -320,7 +325,8 @@ def test_a_sheet_deleted_mid_run_fails_the_run_naming_the_sheet(
                                           for i in range(3)])
     sheet_id, _ = factories.sheet(sandbox, ["Name"], name=f"Doomed {tag}")
     workflow = factories.workflow(
-        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet", sheet_name=f"Doomed {tag}",
+        alice, connected_install, sheet_id=sheet_id, direction="to_smartsheet",
+        sheet_name=f"Doomed {tag}",
         mappings=[("Name", "Name", "to_smartsheet")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
     sync_workflow(run=factories.start_run(workflow))
@@ -353,7 +359,8 @@ def _custom_field(sandbox, definition: dict) -> str:
     return name
 
 
-def test_a_field_removed_from_salesforce_fails_the_run_naming_it(sandbox, alice, connected_install, tag):
+def test_a_field_removed_from_salesforce_fails_the_run_naming_it(
+        sandbox, alice, connected_install, tag):
     field = _custom_field(sandbox, {"type": "string", "length": 80, "label": "Probe"})
     sandbox.salesforce.insert("Account", [{"Name": "One", "AccountNumber": tag, field: "v1"}])
     sheet_id, _ = factories.sheet(sandbox, ["Name", "Probe"])

@@ -73,7 +73,8 @@ def test_a_disabled_workflow_is_never_enqueued(sandbox, alice, connected_install
     assert callbacks == []
 
 
-def test_a_queued_run_of_a_disabled_workflow_is_not_executed(sandbox, alice, connected_install, tag):
+def test_a_queued_run_of_a_disabled_workflow_is_not_executed(
+        sandbox, alice, connected_install, tag):
     world = World.build(sandbox, alice, connected_install, tag, from_salesforce=2, from_sheet=0)
     run = Run.objects.create(workflow=world.workflow, trigger="schedule")
     workflow_set_enabled(user=alice, workflow=world.workflow, enabled=False)
@@ -104,7 +105,8 @@ def _restore(backup: str) -> None:
             item.save()
 
 
-def test_a_restored_database_then_a_run_creates_no_duplicates(sandbox, alice, connected_install, tag):
+def test_a_restored_database_then_a_run_creates_no_duplicates(
+        sandbox, alice, connected_install, tag):
     world = World.build(sandbox, alice, connected_install, tag, from_salesforce=4, from_sheet=4)
     sync_workflow(run=factories.start_run(world.workflow))
     assert world.differences() == []

@@ -90,7 +90,8 @@ def cycle_edits(world: World, names: list[str], cycle: int):
 
 def test_it_converges_under_transient_faults_with_edits_on_both_sides(
         sandbox, alice, connected_install, tag):
-    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=1000, from_sheet=1000)
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=1000,
+                        from_sheet=1000)
     faults_before = sum(sandbox.control.counts()["salesforce"]["faults"].values())
 
     runs_needed = [converge(world, seed=1)]

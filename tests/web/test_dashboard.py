@@ -56,7 +56,8 @@ def test_it_shows_the_owner_every_action_and_an_admin_only_enable_and_delete(cli
     assert f"/workflows/{wf.pk}/enabled/" in html and f"/workflows/{wf.pk}/delete/" in html
 
 
-def test_it_annotates_the_last_run_without_a_query_per_workflow(client, django_assert_max_num_queries):
+def test_it_annotates_the_last_run_without_a_query_per_workflow(
+        client, django_assert_max_num_queries):
     alice = personas.alice()
     installation = factories.install()
     for _ in range(3):

@@ -59,8 +59,10 @@ def test_it_forgets_failures_after_a_success(client):
     personas.alice()
     for _ in range(SIGNIN_MAX_FAILURES - 1):
         client.post("/signin/", {"username": "alice", "password": "wrong"})
-    assert client.post("/signin/", {"username": "alice", "password": personas.PASSWORD}).status_code == 302
+    assert client.post("/signin/", {"username": "alice",
+                                    "password": personas.PASSWORD}).status_code == 302
     client.post("/signout/")
     for _ in range(SIGNIN_MAX_FAILURES - 1):
         assert client.post("/signin/", {"username": "alice", "password": "wrong"}).status_code == 200
-    assert client.post("/signin/", {"username": "alice", "password": personas.PASSWORD}).status_code == 302
+    assert client.post("/signin/", {"username": "alice",
+                                    "password": personas.PASSWORD}).status_code == 302

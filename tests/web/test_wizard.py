@@ -31,7 +31,8 @@ def test_it_lists_editable_sheets_and_objects_on_settings(client, alice, fresh_s
 def test_it_lists_the_service_cloud_objects(client, sandbox, alice):
     from connector.models import InstallKind
 
-    installation = factories.install(sandbox=sandbox, kind=InstallKind.SERVICE_CLOUD, name="Support")
+    installation = factories.install(sandbox=sandbox, kind=InstallKind.SERVICE_CLOUD,
+                                     name="Support")
     factories.connect(alice, installation, sandbox)
     client.force_login(alice)
     client.get("/workflows/new/")
@@ -244,7 +245,8 @@ def test_a_workflow_saved_on_a_paused_install_waits_for_it(client, at_fields):
     assert not Run.objects.filter(workflow__name="Waits").exists()
 
 
-def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(client, sandbox, alice):
+def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(
+        client, sandbox, alice):
     """The columns a workflow's first run created still count as its own new columns,
     and an owner who lost the Service Cloud role may still fix the workflow."""
     import uuid

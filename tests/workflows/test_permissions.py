@@ -18,7 +18,8 @@ def test_it_lets_a_licensed_connector_user_create(people, install):
 def test_it_tells_an_unlicensed_user_whom_to_ask(people, install):
     allowed, why = user_can_create_workflows(user=people["uma"], install=install)
     assert not allowed
-    assert why == "You need a licence to create workflows. Ask your System Admin, Sam Okafor, to give you a licence."
+    assert why == ("You need a licence to create workflows. "
+                   "Ask your System Admin, Sam Okafor, to give you a licence.")
 
 
 @pytest.mark.parametrize(("kind", "flag", "role"), [

@@ -54,15 +54,15 @@ def build_world(sandbox, specs: list[dict], *, polling_interval_minutes: int = 1
     from tests import factories, personas
 
     owner = personas.alice()
-    install = factories.install(sandbox=sandbox, polling_interval_minutes=polling_interval_minutes,
-                                **install_fields)
+    install = factories.install(sandbox=sandbox,
+                                polling_interval_minutes=polling_interval_minutes, **install_fields)
     factories.connect(owner, install, sandbox)
     workflows = [
         factories.workflow(
             owner, install, name=f"Accounts {spec['prefix']}", sheet_id=spec["sheet_id"],
             sheet_name=spec["sheet_name"],
-            mappings=[{"salesforce_field": field, "column_title": title, "direction": "to_smartsheet",
-                       "column_id": spec["columns"][title]}
+            mappings=[{"salesforce_field": field, "column_title": title,
+                       "direction": "to_smartsheet", "column_id": spec["columns"][title]}
                       for field, title in (("Name", "Account Name"), ("Industry", "Industry"))],
             filters=[("salesforce", "Name", "starts_with", spec["prefix"])])
         for spec in specs

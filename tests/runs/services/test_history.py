@@ -20,7 +20,8 @@ def test_it_lists_a_workflows_runs_newest_first_with_counts_and_duration(alice):
     wf = factories.workflow(alice)
     now = timezone.now()
     older = factories.run(wf, status=RunStatus.SUCCEEDED, age=timedelta(hours=2),
-                  started_at=now - timedelta(hours=2), finished_at=now - timedelta(hours=2) + timedelta(seconds=42))
+                          started_at=now - timedelta(hours=2),
+                          finished_at=now - timedelta(hours=2) + timedelta(seconds=42))
     newer = factories.run(wf, status=RunStatus.PARTIAL, age=timedelta(hours=1), errors_count=2)
     factories.run_error(newer)
     factories.run_error(newer, field="Industry")

@@ -57,9 +57,10 @@ def test_it_flows_changes_each_way(sandbox, alice, connected_install, tag):
     ("newest_wins", True, "smartsheet"),
     ("newest_wins", False, "salesforce"),
 ])
-def test_it_settles_conflicts_by_policy(sandbox, alice, connected_install, tag, policy, sheet_is_newer,
-                                        winner):
-    record_id, sheet_id, columns, workflow, row_id = _linked(sandbox, alice, connected_install, tag, policy)
+def test_it_settles_conflicts_by_policy(sandbox, alice, connected_install, tag, policy,
+                                        sheet_is_newer, winner):
+    record_id, sheet_id, columns, workflow, row_id = _linked(sandbox, alice, connected_install,
+                                                             tag, policy)
 
     def edit_salesforce():
         sandbox.salesforce.update("Account", [{"Id": record_id, "Phone": "from-sf"}])

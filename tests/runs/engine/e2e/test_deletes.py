@@ -18,7 +18,8 @@ def _workflow(sandbox, alice, install, tag, **options):
     return sheet_id, workflow
 
 
-def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(sandbox, alice, connected_install, tag):
+def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(
+        sandbox, alice, connected_install, tag):
     gone, kept = sandbox.salesforce.insert("Account", [
         {"Name": "Gone", "AccountNumber": tag}, {"Name": "Kept", "AccountNumber": tag}])
     sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag)
@@ -41,7 +42,8 @@ def test_it_marks_and_unlinks_rows_of_records_deleted_in_salesforce(sandbox, ali
 
 def test_it_can_remove_rows_of_deleted_records(sandbox, alice, connected_install, tag):
     (gone,) = sandbox.salesforce.insert("Account", [{"Name": "Gone", "AccountNumber": tag}])
-    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag, remove_rows_on_delete=True)
+    sheet_id, workflow = _workflow(sandbox, alice, connected_install, tag,
+                                   remove_rows_on_delete=True)
     sync_workflow(run=factories.start_run(workflow))
     sandbox.salesforce.delete([gone])
 

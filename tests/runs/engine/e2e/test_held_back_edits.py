@@ -23,7 +23,8 @@ def test_a_held_back_edit_meeting_a_salesforce_change_is_a_conflict(
     [record_id] = sandbox.salesforce.insert("Account", [{"Name": "Orig", "AccountNumber": tag}])
     sheet_id, columns = factories.sheet(sandbox, ["Name", "Update in Salesforce"])
     workflow = factories.workflow(
-        alice, connected_install, sheet_id=sheet_id, direction="bidirectional", conflict_policy=policy,
+        alice, connected_install, sheet_id=sheet_id, direction="bidirectional",
+        conflict_policy=policy,
         mappings=[("Name", "Name", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag),
                  ("smartsheet", "Update in Salesforce", "is_checked", "")])

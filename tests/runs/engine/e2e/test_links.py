@@ -34,7 +34,8 @@ def _moved(outcome) -> dict:
     return {k: outcome.counts.get(k, 0) for k in ("linked", "unlinked")}
 
 
-def test_a_row_whose_record_left_the_filter_is_not_linked_again(sandbox, alice, connected_install, tag):
+def test_a_row_whose_record_left_the_filter_is_not_linked_again(
+        sandbox, alice, connected_install, tag):
     (kept, leaving), sheet_id, columns, workflow = _hot_accounts(
         sandbox, alice, connected_install, tag, {"Kept": "Hot", "Leaving": "Hot"})
     sync_workflow(run=factories.start_run(workflow))

@@ -61,8 +61,8 @@ def test_it_pages_through_more_than_2500_records(sandbox, alice, connected_insta
 
 
 @pytest.mark.parametrize("phase", ["row_adds_sent", "row_adds"])
-def test_it_adds_no_duplicate_rows_after_a_crash(sandbox, alice, connected_install, tag, interrupt_at,
-                                                 phase):
+def test_it_adds_no_duplicate_rows_after_a_crash(sandbox, alice, connected_install, tag,
+                                                 interrupt_at, phase):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Crash {i}", "AccountNumber": tag, "NumberOfEmployees": i}
         for i in range(1200)])

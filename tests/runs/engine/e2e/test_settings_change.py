@@ -23,7 +23,8 @@ def _run(workflow):
     return sync_workflow(run=factories.start_run(workflow))
 
 
-def test_a_new_mapping_fills_its_column_for_records_nobody_edited(sandbox, alice, connected_install, tag):
+def test_a_new_mapping_fills_its_column_for_records_nobody_edited(
+        sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": f"Quiet {i}", "AccountNumber": tag, "Phone": f"555-01{i:02d}"}
         for i in range(5)])
@@ -42,8 +43,8 @@ def test_a_new_mapping_fills_its_column_for_records_nobody_edited(sandbox, alice
     assert _run(workflow).summary["full"] is False  # back to incremental
 
 
-def test_a_wider_filter_brings_in_records_that_did_not_match_before(sandbox, alice, connected_install,
-                                                                    tag):
+def test_a_wider_filter_brings_in_records_that_did_not_match_before(
+        sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [
         {"Name": "In", "AccountNumber": tag, "Industry": "Energy"},
         {"Name": "Out", "AccountNumber": tag, "Industry": "Banking"}])
@@ -61,7 +62,8 @@ def test_a_wider_filter_brings_in_records_that_did_not_match_before(sandbox, ali
     assert sorted(r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)) == ["In", "Out"]
 
 
-def test_renaming_or_pinning_column_ids_is_not_a_settings_change(sandbox, alice, connected_install, tag):
+def test_renaming_or_pinning_column_ids_is_not_a_settings_change(
+        sandbox, alice, connected_install, tag):
     sandbox.salesforce.insert("Account", [{"Name": "Only", "AccountNumber": tag}])
     _, workflow = _workflow(sandbox, alice, connected_install, tag)
     _run(workflow)  # pins the mapped column's id on the mapping
