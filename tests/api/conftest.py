@@ -7,16 +7,17 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from runs.models import Conflict, Run, RunError
+from runs.models import Conflict
+from tests import factories
 
 
 @pytest.fixture
 def run(workflow):
-    run = Run.objects.create(workflow=workflow, trigger="manual", status="partial",
-                             rows_added=3, errors_count=1, conflicts_count=1,
-                             salesforce_calls=2, smartsheet_calls=4)
-    RunError.objects.create(run=run, row_id=5, row_number=2, record_id="001000000000001AAA",
-                            field="Name", message="Required field missing", culprit="Bob")
+    """A finished run of alice's workflow, partial: 3 rows added, one error, one conflict."""
+    run = factories.run(workflow, status="partial", rows_added=3, errors_count=1,
+                        conflicts_count=1, salesforce_calls=2, smartsheet_calls=4)
+    factories.run_error(run, row_id=5, row_number=2, record_id="001000000000001AAA",
+                        field="Name", message="Required field missing", culprit="Bob")
     Conflict.objects.create(run=run, record_id="001000000000001AAA", row_id=5, field="Name",
                             salesforce_value="A", smartsheet_value="B", winner="salesforce")
     return run

@@ -28,13 +28,12 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 def alice_token(transactional_db):
     from rest_framework.authtoken.models import Token
 
-    from runs.models import Run
     from tests import factories, personas
 
     people = {name: make() for name, make in personas.EVERYONE.items()}
     install = factories.install()
     workflow = factories.accounts_workflow(people["alice"], install)
-    Run.objects.create(workflow=workflow, trigger="manual")
+    factories.run(workflow)
     return Token.objects.create(user=people["alice"]).key
 
 

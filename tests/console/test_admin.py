@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from runs.models import Link, Run, RunError, RunStatus, RunTrigger
+from runs.models import Run, RunError, RunStatus, RunTrigger
 from tests import factories, personas
 
 LIST_PAGES = [
@@ -93,9 +93,9 @@ def test_it_lists_without_n_plus_one_queries(client, sam, bob, install, page):
         assert client.get(reverse(page)).status_code == 200
     for i in range(8):
         factories.workflow(bob, install, name=f"More{i}", sheet_id=9000 + i)
-    _more = [(Run.objects.create(workflow=w, trigger=RunTrigger.MANUAL),
-              Link.objects.create(workflow=w, record_id=f"006100000000{w.pk:03d}AAA", row_id=w.pk + 100))
-             for w in bob.workflows.filter(name__startswith="More")]
+    for w in bob.workflows.filter(name__startswith="More"):
+        factories.run(w)
+        factories.link(w, f"006100000000{w.pk:03d}AAA", w.pk + 100)
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse(page)).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

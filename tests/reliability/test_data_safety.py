@@ -76,7 +76,7 @@ def test_a_disabled_workflow_is_never_enqueued(sandbox, alice, connected_install
 def test_a_queued_run_of_a_disabled_workflow_is_not_executed(
         sandbox, alice, connected_install, tag):
     world = World.build(sandbox, alice, connected_install, tag, from_salesforce=2, from_sheet=0)
-    run = Run.objects.create(workflow=world.workflow, trigger="schedule")
+    run = factories.run(world.workflow, trigger="schedule")
     workflow_set_enabled(user=alice, workflow=world.workflow, enabled=False)
     writes_before = _writes(sandbox)
 

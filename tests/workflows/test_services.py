@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from runs.models import Link, Run, SyncState
+from tests import factories
 from workflows.models import Workflow
 from workflows.services import (
     WorkflowValidationError,
@@ -77,9 +78,9 @@ def test_it_refuses_to_change_what_is_fixed_at_creation(people, workflow, field,
 
 
 def test_it_deletes_links_and_schedule_state_but_nothing_outside(people, workflow):
-    Link.objects.create(workflow=workflow, record_id="001000000000001AAA", row_id=7)
+    factories.link(workflow, "001000000000001AAA", 7)
     SyncState.objects.create(workflow=workflow)
-    Run.objects.create(workflow=workflow, trigger="manual")
+    factories.run(workflow)
     # No connection exists: a delete that tried to touch the sheet or Salesforce would fail.
     workflow_delete(user=people["sam"], workflow=workflow)
     assert not Workflow.objects.filter(pk=workflow.pk).exists()
