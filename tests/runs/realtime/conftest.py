@@ -1,6 +1,6 @@
 """Fixtures of the real-time tests: a sandbox of this package's own (token expiry and
-resets here must not disturb the session sandbox), alice connected to an install on it,
-a bare Bayeux client, and waiting for something another thread does."""
+resets here must not disturb the session sandbox), a bare Bayeux client, and waiting for
+something another thread does (alice's world on that sandbox: world.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 import requests
 
 from sandbox.runner import start_sandbox
-from tests import factories, personas
 
 
 @pytest.fixture(scope="package")
@@ -26,24 +25,6 @@ def rt_sandbox():
 def org(rt_sandbox):
     rt_sandbox.salesforce.reset()
     return rt_sandbox.salesforce
-
-
-def connected_alice(box):
-    """alice and an install on ``box``; alice connected with fresh tokens of Ada (other
-    tests here expire Ada's tokens on this sandbox)."""
-    alice = personas.alice()
-    install = factories.install(sandbox=box)
-    factories.connect(alice, install, box, salesforce_as="ada@example.com")
-    return alice, install
-
-
-def account_workflow(box, owner, install, *, direction: str = "bidirectional"):
-    """A Name + Phone workflow of ``owner`` on a new sheet: (workflow, title → column id)."""
-    sheet_id, columns = factories.sheet(box, ["Name", "Phone"])
-    mapping = {"bidirectional": "both"}.get(direction, direction)
-    workflow = factories.workflow(owner, install, sheet_id=sheet_id, direction=direction,
-                                  mappings=[("Name", "Name", mapping), ("Phone", "Phone", mapping)])
-    return workflow, columns
 
 
 def wait_for(predicate, *, timeout: float = 10.0, interval: float = 0.05):

@@ -18,7 +18,8 @@ from runs.realtime.listener import InstallListener
 from runs.realtime.webhooks import webhook_ensure
 from runs.services import run_execute_now
 from tests import factories
-from tests.runs.realtime.conftest import account_workflow, connected_alice, wait_for
+from tests.runs.realtime.conftest import wait_for
+from tests.runs.realtime.world import account_workflow, connected_alice
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

@@ -10,7 +10,8 @@ from connector.clients.streaming import CometdClient
 from connector.services import salesforce_client_for
 from runs.realtime.listener import InstallListener, is_echo
 from runs.realtime.models import RealtimeSignal, StreamCursor
-from tests.runs.realtime.conftest import account_workflow, connected_alice, wait_for
+from tests.runs.realtime.conftest import wait_for
+from tests.runs.realtime.world import account_workflow, connected_alice
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

@@ -13,7 +13,8 @@ from django.test import override_settings
 from runs.realtime.models import RealtimeSignal, WebhookStatus, WebhookSubscription
 from runs.realtime.webhooks import sign, webhook_ensure, webhook_remove, webhooks_reconcile
 from tests import factories
-from tests.runs.realtime.conftest import account_workflow, connected_alice, wait_for
+from tests.runs.realtime.conftest import wait_for
+from tests.runs.realtime.world import account_workflow, connected_alice
 
 
 @pytest.fixture
