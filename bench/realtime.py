@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> dict:
     from django_q.models import Schedule
 
     from sandbox.runner import start_sandbox
-    from tests.realtime.world import account_workflow, connected_alice
+    from tests.runs.realtime.world import account_workflow, connected_alice
 
     Schedule.objects.all().delete()  # polling disabled: only events trigger runs
     box = start_sandbox(state_dir=None, seed="empty")

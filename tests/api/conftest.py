@@ -1,36 +1,23 @@
-"""Fixtures for the API tests: personas, an install, alice's workflow and a run."""
+"""Fixtures of the API tests alone: a token-authenticated client, a run with an error and
+a conflict, connecting through the API, a typed sheet (the personas, installs and
+alice's workflow come from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
 
-from runs.models import Conflict, Run, RunError
-from tests.workflows.personas import make_install, make_people, make_workflow
-
-
-@pytest.fixture
-def people(db):
-    return make_people()
-
-
-@pytest.fixture
-def install(people):
-    return make_install(people["alice"].team)
-
-
-@pytest.fixture
-def workflow(people, install):
-    return make_workflow(people["alice"], install)
+from runs.models import Conflict
+from tests import factories
 
 
 @pytest.fixture
 def run(workflow):
-    run = Run.objects.create(workflow=workflow, trigger="manual", status="partial",
-                             rows_added=3, errors_count=1, conflicts_count=1,
-                             salesforce_calls=2, smartsheet_calls=4)
-    RunError.objects.create(run=run, row_id=5, row_number=2, record_id="001000000000001AAA",
-                            field="Name", message="Required field missing", culprit="Bob")
+    """A finished run of alice's workflow, partial: 3 rows added, one error, one conflict."""
+    run = factories.run(workflow, status="partial", rows_added=3, errors_count=1,
+                        conflicts_count=1, salesforce_calls=2, smartsheet_calls=4)
+    factories.run_error(run, row_id=5, row_number=2, record_id="001000000000001AAA",
+                        field="Name", message="Required field missing", culprit="Bob")
     Conflict.objects.create(run=run, record_id="001000000000001AAA", row_id=5, field="Name",
                             salesforce_value="A", smartsheet_value="B", winner="salesforce")
     return run
@@ -53,19 +40,6 @@ def client_for():
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Personas' passwords hash with MD5: the default hasher costs ~1 s per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def live_install(people, sandbox):
-    """Acme's install pointed at the session's sandbox."""
-    from tests.workflows.personas import make_install
-
-    return make_install(people["alice"].team, sandbox=sandbox, name="Sandbox org")
 
 
 @pytest.fixture

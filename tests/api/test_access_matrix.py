@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import factories
 from tests.api.openapi import assert_matches_schema
 
 PERSONAS = ("anonymous", "uma", "alice", "bob", "charlie", "connie", "sam")
@@ -135,9 +136,7 @@ def test_it_allows_or_denies_by_persona(name, method, path, body, persona, statu
 
 
 def test_it_lists_only_visible_workflows(people, install, workflow, client_for):
-    from tests.workflows.personas import make_workflow
-
-    bobs = make_workflow(people["bob"], install, name="Bob's", sheet_id=222)
+    bobs = factories.accounts_workflow(people["bob"], install, name="Bob's", sheet_id=222)
     seen = {
         persona: {w["id"] for w in client_for(people[persona]).get("/api/v1/workflows/")
                   .json()["results"]}
@@ -151,9 +150,11 @@ def test_it_lists_only_visible_workflows(people, install, workflow, client_for):
 
 
 def test_it_hides_another_teams_user_from_their_system_admin(people, client_for):
-    from tests.workflows.personas import make_user
+    from accounts.models import User
 
-    globex_admin = make_user("gina", people["charlie"].team, system_admin=True)
+    # Gina, not a persona: a System Admin of Globex, charlie's team.
+    globex_admin = User.objects.create_user("gina", team=people["charlie"].team,
+                                            system_admin=True)
     response = client_for(globex_admin).get(f"/api/v1/users/{people['alice'].pk}/")
     assert response.status_code == 404
     listed = client_for(globex_admin).get("/api/v1/users/").json()["results"]

@@ -25,16 +25,14 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 @pytest.fixture
-def alice_token(transactional_db, settings):
+def alice_token(transactional_db):
     from accounts.tokens import api_token_create
-    from runs.models import Run
-    from tests.workflows.personas import make_install, make_people, make_workflow
+    from tests import factories, personas
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    people = make_people()
-    install = make_install(people["alice"].team)
-    workflow = make_workflow(people["alice"], install)
-    Run.objects.create(workflow=workflow, trigger="manual")
+    people = {name: make() for name, make in personas.EVERYONE.items()}
+    install = factories.install()
+    workflow = factories.accounts_workflow(people["alice"], install)
+    factories.run(workflow)
     return api_token_create(user=people["alice"])[1]
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from runs.models import Run
+from tests import factories
 from tests.api.openapi import assert_matches_schema
-from tests.workflows.personas import make_workflow
 
 
 def test_it_lists_runs_newest_first_and_filters_by_workflow(people, install, workflow, run,
                                                             client_for):
-    other = make_workflow(people["alice"], install, name="Other", sheet_id=333)
-    newer = Run.objects.create(workflow=workflow, trigger="api")
-    elsewhere = Run.objects.create(workflow=other, trigger="schedule")
+    other = factories.accounts_workflow(people["alice"], install, name="Other", sheet_id=333)
+    newer = factories.run(workflow, trigger="api")
+    elsewhere = factories.run(other, trigger="schedule")
     client = client_for(people["alice"])
     response = client.get(f"/api/v1/runs/?workflow={workflow.pk}")
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from tests.api.openapi import assert_matches_schema
-from tests.workflows.personas import PASSWORD
+from tests.personas import PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests import factories
 from tests.api.openapi import assert_matches_schema
-from tests.workflows.personas import PASSWORD, make_install, make_workflow
+from tests.personas import PASSWORD
 
 
 @pytest.fixture
 def several(people, install):
-    other_install = make_install(people["alice"].team, name="Second org")
+    other_install = factories.install(name="Second org")
     return {
-        "alice_on": make_workflow(people["alice"], install, name="A on"),
-        "alice_off": make_workflow(people["alice"], install, name="A off", enabled=False),
-        "alice_other": make_workflow(people["alice"], other_install, name="A other"),
-        "bob_on": make_workflow(people["bob"], install, name="B on"),
+        "alice_on": factories.accounts_workflow(people["alice"], install, name="A on"),
+        "alice_off": factories.accounts_workflow(people["alice"], install, name="A off",
+                                                 enabled=False),
+        "alice_other": factories.accounts_workflow(people["alice"], other_install, name="A other"),
+        "bob_on": factories.accounts_workflow(people["bob"], install, name="B on"),
     }
 
 

@@ -10,6 +10,7 @@ are not tests. Scenarios run two at a time to keep the smoke near a minute and a
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,9 @@ KEYS = {"scenario", "records", "api_calls", "min_api_calls", "wall_s", "cpu_s",
 def _bench(name: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "bench", name, "--records", str(RECORDS), "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        # The product's own settings, not the test suite's (tests/settings.py).
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sheetforce.settings"})
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1, done.stdout

@@ -38,8 +38,3 @@ def page(chromium_browser):
     yield page
     context.close()
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas sign in with passwords; real hashing costs seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

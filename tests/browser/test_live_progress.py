@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from runs.models import Run, RunStatus
-from tests.web import factories
+from tests import factories, personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_updates_the_phase_and_counts_while_a_run_is_running(page, live_server):
-    alice = factories.alice()
-    workflow = factories.workflow(owner=alice, name="Live")
-    run = factories.run(workflow_=workflow, status=RunStatus.RUNNING, phase="reading salesforce")
+    alice = personas.alice()
+    workflow = factories.workflow(alice, name="Live")
+    run = factories.run(workflow, status=RunStatus.RUNNING, phase="reading salesforce")
     page.goto(f"{live_server.url}/signin/")
     page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice")
+    page.get_by_label("Password").fill(personas.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/runs/{run.pk}/")
     page.evaluate("window.__marker = 'same page'")  # gone if the page reloads

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from runs.models import Run
-from sandbox.personas import PASSWORD, PERSONAS
-from tests.web import factories
+from sandbox.personas import PASSWORD as SANDBOX_PASSWORD
+from sandbox.personas import PERSONAS
+from tests import factories, personas
 from workflows.models import Workflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,18 +28,20 @@ def shot(page, name: str) -> None:
 def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_server, sandbox):
     from runs.services import run_execute
 
-    persona = PERSONAS[1]  # Alice Martin exists in both emulators
+    # alice (tests/personas.py) signs in to the product; in the emulators' authorize pages
+    # she signs in as the sandbox's own Alice Martin (sandbox/personas.py).
+    persona = PERSONAS[1]
     prefix = f"Walk {uuid.uuid4().hex[:8]}"
     sandbox.salesforce.insert("Account", [
         {"Name": f"{prefix} {n}", "Phone": f"555-010{n}"} for n in range(3)])
-    factories.alice()
-    factories.sandbox_install(sandbox, name="Sandbox org")
+    personas.alice()
+    factories.install(sandbox=sandbox, name="Sandbox org")
     base = live_server.url.replace("localhost", "127.0.0.1")
 
     # Sign in.
     page.goto(f"{base}/signin/")
     page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice")
+    page.get_by_label("Password").fill(personas.PASSWORD)
     shot(page, "01-sign-in")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
@@ -49,14 +52,14 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     page.get_by_role("button", name="Connect Salesforce").click()
     page.wait_for_url(re.compile(r".*/services/oauth2/authorize.*"))
     page.fill("#username", persona.salesforce_username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", SANDBOX_PASSWORD)
     shot(page, "03-salesforce-authorize")
     page.click("#Login")
     page.wait_for_url(f"{base}/connections/")
     page.get_by_role("button", name="Connect Smartsheet").click()
     page.wait_for_url(re.compile(r".*/b/authorize.*"))
     page.fill("input[name=email]", persona.email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", SANDBOX_PASSWORD)
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{base}/connections/")
     assert page.get_by_role("button", name="Disconnect Salesforce").is_visible()

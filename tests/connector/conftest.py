@@ -1,4 +1,5 @@
-"""Fixtures for the client tests: real SDK clients against the session's sandbox.
+"""Fixtures of the connector tests: our clients against the session's sandbox (which the
+fixture home keeps calm: no faults, latency or tight rate limit left over).
 
 Tests that kill tokens use their own sandbox users (dan, erin) and freshly minted tokens,
 never the admin tokens in ``sandbox.info`` that other test modules share.
@@ -12,26 +13,6 @@ from pathlib import Path
 import pytest
 
 from connector.clients import CallCounter, SalesforceClient, SmartsheetClient
-
-
-@pytest.fixture(autouse=True)
-def calm_sandbox(request):
-    """Every sandbox test starts and ends without injected faults, latency or a tight rate
-    limit (pure-logic tests do not start the sandbox at all)."""
-    if "sandbox" not in request.fixturenames:
-        yield
-        return
-    sandbox = request.getfixturevalue("sandbox")
-
-    def calm():
-        for service in ("salesforce", "smartsheet"):
-            sandbox.control.configure(service, faults={}, latency_ms=0.0, stall_seconds=2.0,
-                                      fault_path_contains=None)
-        sandbox.smartsheet.rate_limit(per_minute=sandbox.smartsheet.default_rate)
-
-    calm()
-    yield
-    calm()
 
 
 @pytest.fixture

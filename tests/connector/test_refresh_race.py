@@ -24,24 +24,6 @@ from tests.connector.oauth_flows import smartsheet_tokens
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def frank():
-    return User.objects.create(username="frank", email="frank@example.com")
-
-
-@pytest.fixture
-def install(sf_info, ss_info, ca_pem):
-    api_base = ss_info["api_base"]
-    return Install.objects.create(
-        name="Sandbox", salesforce_login_url=sf_info["login_url"],
-        salesforce_instance_url=sf_info["instance_url"],
-        salesforce_client_id=sf_info["client_id"],
-        salesforce_client_secret=sf_info["client_secret"], smartsheet_api_base=api_base,
-        smartsheet_authorize_url=api_base.rsplit("/2.0", 1)[0] + "/b/authorize",
-        smartsheet_client_id=ss_info["client_id"],
-        smartsheet_client_secret=ss_info["client_secret"], tls_ca_bundle=ca_pem)
-
-
 def token_calls(sandbox, service: str) -> int:
     """Calls to the service's OAuth token endpoint so far."""
     by_endpoint = sandbox.control.counts()[service]["by_endpoint"]
@@ -65,11 +47,11 @@ def connect_smartsheet(ss_info, user: User, install: Install, email: str):
     return tokens
 
 
-def test_it_lets_a_second_salesforce_client_adopt_the_first_ones_refresh(sandbox, frank,
-                                                                        install):
-    connect_salesforce(sandbox, frank, install, "dan")
-    first = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
-    second = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
+def test_it_lets_a_second_salesforce_client_adopt_the_first_ones_refresh(sandbox, alice,
+                                                                        live_install):
+    connect_salesforce(sandbox, alice, live_install, "dan")
+    first = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
+    second = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
     sandbox.salesforce.expire_tokens("dan")
     before = token_calls(sandbox, "salesforce")
 
@@ -77,19 +59,19 @@ def test_it_lets_a_second_salesforce_client_adopt_the_first_ones_refresh(sandbox
     assert second.identity()["email"] == "dan@example.com"
 
     assert token_calls(sandbox, "salesforce") - before == 1
-    stored = Connection.objects.get(user=frank, service=Service.SALESFORCE)
+    stored = Connection.objects.get(user=alice, service=Service.SALESFORCE)
     assert stored.revoked_at is None
     assert second.access_token == first.access_token == stored.access_token
     # 401, then the retry with the adopted token: no refresh of its own.
     assert second.counter.salesforce == 2
-    connection_get(user=frank, install=install, service=Service.SALESFORCE)
+    connection_get(user=alice, install=live_install, service=Service.SALESFORCE)
 
 
 def test_it_lets_a_second_smartsheet_client_adopt_the_first_ones_refresh(sandbox, ss_info,
-                                                                        frank, install):
-    tokens = connect_smartsheet(ss_info, frank, install, "carol@example.com")
-    first = smartsheet_client_for(user=frank, install=install, retry_backoff=0.01)
-    second = smartsheet_client_for(user=frank, install=install, retry_backoff=0.01)
+                                                                        alice, live_install):
+    tokens = connect_smartsheet(ss_info, alice, live_install, "carol@example.com")
+    first = smartsheet_client_for(user=alice, install=live_install, retry_backoff=0.01)
+    second = smartsheet_client_for(user=alice, install=live_install, retry_backoff=0.01)
     sandbox.smartsheet.expire_tokens(token=tokens.access_token)
     before = token_calls(sandbox, "smartsheet")
 
@@ -97,32 +79,32 @@ def test_it_lets_a_second_smartsheet_client_adopt_the_first_ones_refresh(sandbox
     assert second.me()["email"] == "carol@example.com"
 
     assert token_calls(sandbox, "smartsheet") - before == 1
-    stored = Connection.objects.get(user=frank, service=Service.SMARTSHEET)
+    stored = Connection.objects.get(user=alice, service=Service.SMARTSHEET)
     assert stored.revoked_at is None
     assert stored.refresh_token != tokens.refresh_token
     assert second.counter.smartsheet == 2
-    connection_get(user=frank, install=install, service=Service.SMARTSHEET)
+    connection_get(user=alice, install=live_install, service=Service.SMARTSHEET)
 
 
-def test_it_refreshes_adopted_tokens_that_expired_too(sandbox, frank, install):
-    connect_salesforce(sandbox, frank, install, "dan")
-    first = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
-    second = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
+def test_it_refreshes_adopted_tokens_that_expired_too(sandbox, alice, live_install):
+    connect_salesforce(sandbox, alice, live_install, "dan")
+    first = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
+    second = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
     sandbox.salesforce.expire_tokens("dan")
     first.identity()
     sandbox.salesforce.expire_tokens("dan")  # the stored, refreshed token expires as well
 
     assert second.identity()["email"] == "dan@example.com"
 
-    stored = Connection.objects.get(user=frank, service=Service.SALESFORCE)
+    stored = Connection.objects.get(user=alice, service=Service.SALESFORCE)
     assert stored.revoked_at is None
     assert stored.access_token == second.access_token != first.access_token
 
 
-def test_it_still_marks_a_really_revoked_salesforce_connection(sandbox, frank, install):
-    connect_salesforce(sandbox, frank, install, "erin")
-    first = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
-    second = salesforce_client_for(user=frank, install=install, retry_backoff=0.01)
+def test_it_still_marks_a_really_revoked_salesforce_connection(sandbox, alice, live_install):
+    connect_salesforce(sandbox, alice, live_install, "erin")
+    first = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
+    second = salesforce_client_for(user=alice, install=live_install, retry_backoff=0.01)
     sandbox.salesforce.revoke("erin")
 
     with pytest.raises(ClientError) as caught:
@@ -131,17 +113,17 @@ def test_it_still_marks_a_really_revoked_salesforce_connection(sandbox, frank, i
         second.describe_global()
 
     assert caught.value.kind == again.value.kind == "revoked"
-    assert Connection.objects.get(user=frank).revoked_at is not None
+    assert Connection.objects.get(user=alice).revoked_at is not None
 
 
-def test_it_still_marks_a_really_revoked_smartsheet_connection(sandbox, ss_info, frank,
-                                                               install):
-    tokens = connect_smartsheet(ss_info, frank, install, "dan@example.com")
-    client = smartsheet_client_for(user=frank, install=install, retry_backoff=0.01)
+def test_it_still_marks_a_really_revoked_smartsheet_connection(sandbox, ss_info, alice,
+                                                               live_install):
+    tokens = connect_smartsheet(ss_info, alice, live_install, "dan@example.com")
+    client = smartsheet_client_for(user=alice, install=live_install, retry_backoff=0.01)
     sandbox.smartsheet.revoke(token=tokens.access_token)
 
     with pytest.raises(ClientError) as caught:
         client.list_sheets()
 
     assert caught.value.kind == "revoked"
-    assert Connection.objects.get(user=frank).revoked_at is not None
+    assert Connection.objects.get(user=alice).revoked_at is not None

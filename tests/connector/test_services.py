@@ -6,9 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection as db_connection
 
-from accounts.models import Team, User
 from connector.clients import CallCounter, ClientError
-from connector.models import Connection, Install, Service
+from connector.models import Connection, Service
 from connector.services import (
     ConnectionInvalid,
     ConnectionMissing,
@@ -27,39 +26,6 @@ from tests.connector.oauth_flows import REDIRECT, salesforce_consent, smartsheet
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team():
-    return Team.objects.create(name="Ops")
-
-
-@pytest.fixture
-def alice(team):
-    return User.objects.create(username="alice", email="alice@example.com", team=team)
-
-
-@pytest.fixture
-def bob(team):
-    return User.objects.create(username="bob", email="bob@example.com", team=team)
-
-
-@pytest.fixture
-def charlie():
-    return User.objects.create(username="charlie", email="charlie@example.com")
-
-
-@pytest.fixture
-def install(team, sf_info, ss_info, ca_pem):
-    api_base = ss_info["api_base"]
-    return Install.objects.create(
-        team=team, name="Sandbox", salesforce_login_url=sf_info["login_url"],
-        salesforce_instance_url=sf_info["instance_url"],
-        salesforce_client_id=sf_info["client_id"],
-        salesforce_client_secret=sf_info["client_secret"], smartsheet_api_base=api_base,
-        smartsheet_authorize_url=api_base.rsplit("/2.0", 1)[0] + "/b/authorize",
-        smartsheet_client_id=ss_info["client_id"],
-        smartsheet_client_secret=ss_info["client_secret"], tls_ca_bundle=ca_pem)
-
-
 def raw_columns(pk: int) -> tuple[str, str]:
     with db_connection.cursor() as cursor:
         cursor.execute("SELECT access_token, refresh_token FROM connector_connection "
@@ -71,10 +37,11 @@ def sf_tokens(sandbox, user: str) -> dict:
     return sandbox.salesforce.control("token", {"user": user})
 
 
-def test_it_stores_a_salesforce_connection_from_a_token(sandbox, alice, install):
+def test_it_stores_a_salesforce_connection_from_a_token(sandbox, alice, live_install):
     tokens = sf_tokens(sandbox, "alice")
 
-    saved = connection_create_from_token(user=alice, install=install, service=Service.SALESFORCE,
+    saved = connection_create_from_token(user=alice, install=live_install,
+                                         service=Service.SALESFORCE,
                                          access_token=tokens["access_token"],
                                          refresh_token=tokens["refresh_token"])
 
@@ -83,12 +50,13 @@ def test_it_stores_a_salesforce_connection_from_a_token(sandbox, alice, install)
     assert saved.identity_name == "Alice Martin"
     assert saved.external_user_id.startswith("005")
     assert saved.access_token == tokens["access_token"]
-    assert saved.instance_url == install.salesforce_instance_url
+    assert saved.instance_url == live_install.salesforce_instance_url
 
 
-def test_it_keeps_tokens_encrypted_at_rest(sandbox, alice, install):
+def test_it_keeps_tokens_encrypted_at_rest(sandbox, alice, live_install):
     tokens = sf_tokens(sandbox, "alice")
-    saved = connection_create_from_token(user=alice, install=install, service=Service.SALESFORCE,
+    saved = connection_create_from_token(user=alice, install=live_install,
+                                         service=Service.SALESFORCE,
                                          access_token=tokens["access_token"],
                                          refresh_token=tokens["refresh_token"])
 
@@ -99,20 +67,20 @@ def test_it_keeps_tokens_encrypted_at_rest(sandbox, alice, install):
     assert tokens["refresh_token"] not in raw_refresh
 
 
-def test_it_stores_a_smartsheet_connection_from_a_personal_token(sandbox, bob, install):
+def test_it_stores_a_smartsheet_connection_from_a_personal_token(sandbox, bob, live_install):
     token = sandbox.smartsheet.persona_tokens()["bob@example.com"]
 
-    saved = connection_create_from_token(user=bob, install=install, service=Service.SMARTSHEET,
+    saved = connection_create_from_token(user=bob, install=live_install, service=Service.SMARTSHEET,
                                          access_token=token)
 
     assert (saved.identity, saved.identity_name) == ("bob@example.com", "Bob Chen")
     assert saved.external_user_id
-    assert smartsheet_client_for(user=bob, install=install).me()["email"] == "bob@example.com"
+    assert smartsheet_client_for(user=bob, install=live_install).me()["email"] == "bob@example.com"
 
 
-def test_it_refuses_a_token_the_service_rejects(alice, install):
+def test_it_refuses_a_token_the_service_rejects(alice, live_install):
     with pytest.raises(ConnectionInvalid) as caught:
-        connection_create_from_token(user=alice, install=install, service=Service.SMARTSHEET,
+        connection_create_from_token(user=alice, install=live_install, service=Service.SMARTSHEET,
                                      access_token="made-up-token")
 
     assert isinstance(caught.value, ValueError)
@@ -121,110 +89,115 @@ def test_it_refuses_a_token_the_service_rejects(alice, install):
     assert not Connection.objects.exists()
 
 
-def test_it_says_to_connect_first(alice, install):
+def test_it_says_to_connect_first(alice, live_install):
     with pytest.raises(ConnectionMissing) as caught:
-        connection_get(user=alice, install=install, service=Service.SALESFORCE)
+        connection_get(user=alice, install=live_install, service=Service.SALESFORCE)
 
     assert caught.value.service == "salesforce"
     assert str(caught.value) == "Connect your Salesforce account first"
 
 
-def test_it_runs_the_salesforce_oauth_flow(alice, install, sf_info):
-    url, state = oauth_start(user=alice, install=install, service=Service.SALESFORCE,
+def test_it_runs_the_salesforce_oauth_flow(alice, live_install, sf_info):
+    url, state = oauth_start(user=alice, install=live_install, service=Service.SALESFORCE,
                              redirect_uri=REDIRECT)
     back = salesforce_consent(url, username="alice@example.com", ca_bundle=sf_info["ca_bundle"])
     assert oauth_state_matches(state, back["state"])
     assert not oauth_state_matches(state, "forged")
 
-    saved = oauth_complete(user=alice, install=install, service=Service.SALESFORCE,
+    saved = oauth_complete(user=alice, install=live_install, service=Service.SALESFORCE,
                            code=back["code"], redirect_uri=REDIRECT)
 
     assert saved.identity == "alice@example.com.sandbox"
     assert saved.refresh_token
-    assert salesforce_client_for(user=alice, install=install).identity()["name"] == "Alice Martin"
+    identity = salesforce_client_for(user=alice, install=live_install).identity()
+    assert identity["name"] == "Alice Martin"
 
 
-def test_it_runs_the_smartsheet_oauth_flow(bob, install):
-    url, state = oauth_start(user=bob, install=install, service=Service.SMARTSHEET,
+def test_it_runs_the_smartsheet_oauth_flow(bob, live_install):
+    url, state = oauth_start(user=bob, install=live_install, service=Service.SMARTSHEET,
                              redirect_uri=REDIRECT)
     back = smartsheet_consent(url, email="bob@example.com")
     assert oauth_state_matches(state, back["state"])
 
-    saved = oauth_complete(user=bob, install=install, service=Service.SMARTSHEET,
+    saved = oauth_complete(user=bob, install=live_install, service=Service.SMARTSHEET,
                            code=back["code"], redirect_uri=REDIRECT)
 
     assert saved.identity == "bob@example.com"
     assert saved.refresh_token and saved.expires_at is not None
 
 
-def test_it_refuses_a_bad_oauth_code(alice, install):
+def test_it_refuses_a_bad_oauth_code(alice, live_install):
     with pytest.raises(ConnectionInvalid) as caught:
-        oauth_complete(user=alice, install=install, service=Service.SALESFORCE,
+        oauth_complete(user=alice, install=live_install, service=Service.SALESFORCE,
                        code="not-a-code", redirect_uri=REDIRECT)
 
     assert caught.value.kind == "auth"
 
 
-def test_it_keeps_the_refresh_token_when_the_app_does_not_rotate(sandbox, charlie, install):
+def test_it_keeps_the_refresh_token_when_the_app_does_not_rotate(sandbox, bob, live_install):
+    # bob signs in as the sandbox's dan, whose tokens no other test holds.
     tokens = sf_tokens(sandbox, "dan")
-    connection_create_from_token(user=charlie, install=install, service=Service.SALESFORCE,
+    connection_create_from_token(user=bob, install=live_install, service=Service.SALESFORCE,
                                  access_token=tokens["access_token"],
                                  refresh_token=tokens["refresh_token"])
     sandbox.salesforce.expire_tokens("dan")
-    salesforce_client_for(user=charlie, install=install).identity()
-    stored = Connection.objects.get(user=charlie, service=Service.SALESFORCE)
+    salesforce_client_for(user=bob, install=live_install).identity()
+    stored = Connection.objects.get(user=bob, service=Service.SALESFORCE)
     assert stored.access_token not in ("", tokens["access_token"])
     # No rotation (the connected app's default): the refresh token stays as it was.
     assert stored.refresh_token == tokens["refresh_token"]
     sandbox.salesforce.expire_tokens("dan")
     again = CallCounter()
-    salesforce_client_for(user=charlie, install=install, counter=again).identity()
+    salesforce_client_for(user=bob, install=live_install, counter=again).identity()
     assert again.salesforce == 3  # 401, refresh with the same token, retry
 
 
-def test_it_persists_rotated_tokens_after_a_refresh(sandbox, charlie, install,
+def test_it_persists_rotated_tokens_after_a_refresh(sandbox, bob, live_install,
                                                     rotating_refresh_tokens):
+    # bob signs in as the sandbox's dan, whose tokens no other test holds.
     tokens = sf_tokens(sandbox, "dan")
-    connection_create_from_token(user=charlie, install=install, service=Service.SALESFORCE,
+    connection_create_from_token(user=bob, install=live_install, service=Service.SALESFORCE,
                                  access_token=tokens["access_token"],
                                  refresh_token=tokens["refresh_token"])
     sandbox.salesforce.expire_tokens("dan")
     counter = CallCounter()
 
-    client = salesforce_client_for(user=charlie, install=install, counter=counter)
+    client = salesforce_client_for(user=bob, install=live_install, counter=counter)
     assert client.identity()["email"] == "dan@example.com"
 
-    stored = Connection.objects.get(user=charlie, service=Service.SALESFORCE)
+    stored = Connection.objects.get(user=bob, service=Service.SALESFORCE)
     assert stored.access_token not in ("", tokens["access_token"])
     assert stored.refresh_token not in ("", tokens["refresh_token"])
     assert counter.salesforce == 3
     # A new client built from the stored row works without another refresh.
     again = CallCounter()
-    salesforce_client_for(user=charlie, install=install, counter=again).identity()
+    salesforce_client_for(user=bob, install=live_install, counter=again).identity()
     assert again.salesforce == 1
 
 
-def test_it_marks_a_revoked_connection_and_asks_to_reconnect(sandbox, charlie, install):
+def test_it_marks_a_revoked_connection_and_asks_to_reconnect(sandbox, bob, live_install):
+    # bob signs in as the sandbox's erin, whose tokens no other test holds.
     tokens = sf_tokens(sandbox, "erin")
-    connection_create_from_token(user=charlie, install=install, service=Service.SALESFORCE,
+    connection_create_from_token(user=bob, install=live_install, service=Service.SALESFORCE,
                                  access_token=tokens["access_token"],
                                  refresh_token=tokens["refresh_token"])
     sandbox.salesforce.revoke("erin")
-    client = salesforce_client_for(user=charlie, install=install)
+    client = salesforce_client_for(user=bob, install=live_install)
 
     with pytest.raises(ClientError) as caught:
         client.describe_global()
 
     assert caught.value.kind == "revoked"
-    assert Connection.objects.get(user=charlie).revoked_at is not None
+    assert Connection.objects.get(user=bob).revoked_at is not None
     with pytest.raises(ConnectionMissing) as missing:
-        connection_get(user=charlie, install=install, service=Service.SALESFORCE)
+        connection_get(user=bob, install=live_install, service=Service.SALESFORCE)
     assert "Reconnect your Salesforce account" in missing.value.message
 
 
-def test_it_lets_only_the_owner_delete_a_connection(sandbox, alice, bob, install):
+def test_it_lets_only_the_owner_delete_a_connection(sandbox, alice, bob, live_install):
     token = sandbox.smartsheet.persona_tokens()["alice@example.com"]
-    saved = connection_create_from_token(user=alice, install=install, service=Service.SMARTSHEET,
+    saved = connection_create_from_token(user=alice, install=live_install,
+                                         service=Service.SMARTSHEET,
                                          access_token=token)
 
     with pytest.raises(PermissionDenied):
@@ -234,15 +207,15 @@ def test_it_lets_only_the_owner_delete_a_connection(sandbox, alice, bob, install
     assert not Connection.objects.exists()
 
 
-def test_it_reads_the_install_ca_bundle(install):
-    assert install_ca_bundle(install).startswith("-----BEGIN CERTIFICATE-----")
-    install.tls_ca_bundle = "  "
-    assert install_ca_bundle(install) is None
+def test_it_reads_the_install_ca_bundle(live_install):
+    assert install_ca_bundle(live_install).startswith("-----BEGIN CERTIFICATE-----")
+    live_install.tls_ca_bundle = "  "
+    assert install_ca_bundle(live_install) is None
 
 
-def test_it_needs_an_oauth_client_to_start(alice, install):
-    install.smartsheet_client_id = ""
+def test_it_needs_an_oauth_client_to_start(alice, live_install):
+    live_install.smartsheet_client_id = ""
 
     with pytest.raises(ConnectionInvalid):
-        oauth_start(user=alice, install=install, service=Service.SMARTSHEET,
+        oauth_start(user=alice, install=live_install, service=Service.SMARTSHEET,
                     redirect_uri=REDIRECT)

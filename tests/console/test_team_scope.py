@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from connector.models import Install
 from runs.models import Link, Run
-from tests.workflows.personas import make_install, make_people, make_user, make_workflow
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +19,12 @@ CHANGELISTS = ("admin:accounts_user_changelist", "admin:connector_install_change
 
 
 @pytest.fixture
-def world():
-    people = make_people()
-    acme, globex = people["alice"].team, people["charlie"].team
-    mine = make_install(acme, name="Acme-Install")
-    theirs = make_install(globex, name="Globex-Install-Name")
-    make_user("globex-person", globex, licensed=True)
-    acme_wf = make_workflow(people["alice"], mine, name="Acme-Workflow")
-    globex_wf = make_workflow(people["charlie"], theirs, name="Globex-Workflow-Name")
+def world(people, acme, globex):
+    mine = factories.install(team=acme, name="Acme-Install")
+    theirs = factories.install(team=globex, name="Globex-Install-Name")
+    User.objects.create_user("globex-person", team=globex, licensed=True)
+    acme_wf = factories.workflow(people["alice"], mine, name="Acme-Workflow")
+    globex_wf = factories.workflow(people["charlie"], theirs, name="Globex-Workflow-Name")
     for wf in (acme_wf, globex_wf):
         Run.objects.create(workflow=wf, trigger="manual")
         Link.objects.create(workflow=wf, record_id="001000000000001AAA", row_id=wf.pk)

@@ -60,8 +60,9 @@ def _finished_runs(db: Path) -> list[tuple]:
 
 def _start_demo(var: Path, ports: dict) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SHEETFORCE_VAR_DIR=str(var), PYTHONUNBUFFERED="1",
-               PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['web']}")
+    # The product's own settings, not the test suite's (tests/settings.py).
+    env.update(DJANGO_SETTINGS_MODULE="sheetforce.settings", SHEETFORCE_VAR_DIR=str(var),
+               PYTHONUNBUFFERED="1", PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['web']}")
     log = open(var / "demo.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "demo", "--port", str(ports["web"]),
@@ -104,6 +105,7 @@ def test_it_runs_the_whole_product_and_stops_cleanly(tmp_path):
         # worker may finish the first run before that.
         log = _wait(lambda: (text := (var / "demo.log").read_text()) and
                     "Press Ctrl-C to stop." in text and text, 60, proc, var, "the banner")
+        # The demo's own users (sheetforce/demo.py), not the test personas.
         assert "sheetforce-demo" in log and "alice" in log  # credentials printed
         assert any(status in ("succeeded", "partial") and added > 0
                    for _name, status, added in runs), runs

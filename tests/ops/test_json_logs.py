@@ -20,8 +20,7 @@ from connector.services import connection_create_from_token
 from core.logs import JsonFormatter, RunContextFilter, log_context, logging_config
 from runs.models import Run, RunStatus, RunTrigger
 from runs.services import run_execute, run_request
-from tests.engine import factories as engine
-from tests.web import factories
+from tests import factories, personas
 
 ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("tests.ops")
@@ -123,9 +122,10 @@ def test_an_unknown_log_format_fails_loudly():
         logging_config(fmt="xml")
 
 
-def test_a_real_sync_logs_its_ids_and_never_a_secret(db, sandbox, json_log):
-    alice = factories.alice()
-    install = factories.sandbox_install(sandbox)
+def test_a_real_sync_logs_its_ids_and_never_a_secret(db, sandbox, json_log,
+                                                     rotating_refresh_tokens):
+    alice = personas.alice()
+    install = factories.install(sandbox=sandbox)
     # Carol's own tokens: this test expires them (a refresh rotates both).
     sf_tokens = sandbox.salesforce.control("token", {"user": "carol"})
     ss = sandbox.info["smartsheet"]
@@ -134,12 +134,12 @@ def test_a_real_sync_logs_its_ids_and_never_a_secret(db, sandbox, json_log):
                                  refresh_token=sf_tokens["refresh_token"])
     connection_create_from_token(user=alice, install=install, service=Service.SMARTSHEET,
                                  access_token=ss["access_token"])
-    tag = engine.unique("ops")
+    tag = factories.unique("ops")
     sandbox.salesforce.insert("Account", [{"Name": f"Ops {i}", "AccountNumber": tag}
                                           for i in range(3)])
-    sheet_id, columns = engine.make_sheet(sandbox, ["Name", "Number"])
+    sheet_id, columns = factories.sheet(sandbox, ["Name", "Number"])
     sandbox.smartsheet.share(sheet_id=sheet_id, email="carol@example.com", access_level="ADMIN")
-    workflow = engine.make_workflow(
+    workflow = factories.workflow(
         alice, install, sheet_id=sheet_id, direction="bidirectional",
         mappings=[("Name", "Name", "both"), ("AccountNumber", "Number", "both")],
         filters=[("salesforce", "AccountNumber", "equals", tag)])
@@ -151,7 +151,7 @@ def test_a_real_sync_logs_its_ids_and_never_a_secret(db, sandbox, json_log):
 
     first = execute()
     assert first.status == RunStatus.SUCCEEDED, first.message
-    engine.smartsheet_client(sandbox).add_rows(sheet_id, [{"toBottom": True, "cells": [
+    factories.smartsheet_client(sandbox).add_rows(sheet_id, [{"toBottom": True, "cells": [
         {"columnId": columns["Name"], "value": "Ops new"},
         {"columnId": columns["Number"], "value": tag}]}])
     sandbox.salesforce.expire_tokens("carol")  # the next run refreshes and rotates

@@ -31,15 +31,15 @@ def _django() -> None:
 
 
 def setup(spec: dict) -> dict:
-    from tests.engine import factories
+    from tests import factories, personas
     from tests.reliability.world import MAPPINGS
 
     box = SimpleNamespace(info=spec["info"],
                           salesforce=SimpleNamespace(admin_id=spec["admin_id"]))
-    alice = factories.make_alice()
-    install = factories.make_install(box)
+    alice = personas.alice()
+    install = factories.install(sandbox=box)
     factories.connect(alice, install, box)
-    workflow = factories.make_workflow(
+    workflow = factories.workflow(
         alice, install, sheet_id=spec["sheet_id"], direction="bidirectional",
         conflict_policy="salesforce_wins", mappings=MAPPINGS,
         filters=[("salesforce", "AccountNumber", "equals", spec["tag"])])

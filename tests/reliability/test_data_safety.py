@@ -14,7 +14,7 @@ from runs.engine import sync_workflow
 from runs.models import Link, Run, RunStatus, SyncState, Tombstone
 from runs.scheduling import scheduler_tick
 from runs.services import run_execute
-from tests.engine import factories
+from tests import factories
 from tests.reliability.world import World
 from workflows.services import workflow_delete, workflow_set_enabled
 
@@ -34,8 +34,8 @@ def _writes(sandbox) -> dict:
 
 
 def test_deleting_a_workflow_removes_its_state_and_touches_neither_side(
-        sandbox, alice, install, tag):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=3, from_sheet=3)
+        sandbox, alice, connected_install, tag):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=3, from_sheet=3)
     sync_workflow(run=factories.start_run(world.workflow))
     # A row deleted in the sheet leaves a tombstone.
     factories.smartsheet_client(sandbox).delete_rows(world.sheet_id,
@@ -56,9 +56,9 @@ def test_deleting_a_workflow_removes_its_state_and_touches_neither_side(
     print("tombstones existed before delete:", had_tombstones)
 
 
-def test_a_disabled_workflow_is_never_enqueued(sandbox, alice, install, tag,
+def test_a_disabled_workflow_is_never_enqueued(sandbox, alice, connected_install, tag,
                                                django_capture_on_commit_callbacks):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=1, from_sheet=0)
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=1, from_sheet=0)
     now = timezone.now() + timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=False):
         assert scheduler_tick(now=now).queued_runs  # enabled and due: queued
@@ -73,9 +73,10 @@ def test_a_disabled_workflow_is_never_enqueued(sandbox, alice, install, tag,
     assert callbacks == []
 
 
-def test_a_queued_run_of_a_disabled_workflow_is_not_executed(sandbox, alice, install, tag):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=2, from_sheet=0)
-    run = Run.objects.create(workflow=world.workflow, trigger="schedule")
+def test_a_queued_run_of_a_disabled_workflow_is_not_executed(
+        sandbox, alice, connected_install, tag):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=2, from_sheet=0)
+    run = factories.run(world.workflow, trigger="schedule")
     workflow_set_enabled(user=alice, workflow=world.workflow, enabled=False)
     writes_before = _writes(sandbox)
 
@@ -104,8 +105,9 @@ def _restore(backup: str) -> None:
             item.save()
 
 
-def test_a_restored_database_then_a_run_creates_no_duplicates(sandbox, alice, install, tag):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=4, from_sheet=4)
+def test_a_restored_database_then_a_run_creates_no_duplicates(
+        sandbox, alice, connected_install, tag):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=4, from_sheet=4)
     sync_workflow(run=factories.start_run(world.workflow))
     assert world.differences() == []
     backup = _dump()

@@ -16,7 +16,7 @@ import pytest
 
 from runs.engine import SyncFailed, context, sync_workflow
 from runs.models import Conflict, Link, RunStatus
-from tests.engine import factories
+from tests import factories
 from tests.reliability.world import FIELDS, World
 
 FAULTS = {"http_429": 0.05, "http_500": 0.05, "http_503": 0.04, "drop": 0.04, "stall": 0.02}
@@ -89,8 +89,9 @@ def cycle_edits(world: World, names: list[str], cycle: int):
 
 
 def test_it_converges_under_transient_faults_with_edits_on_both_sides(
-        sandbox, alice, install, tag):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=1000, from_sheet=1000)
+        sandbox, alice, connected_install, tag):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=1000,
+                        from_sheet=1000)
     faults_before = sum(sandbox.control.counts()["salesforce"]["faults"].values())
 
     runs_needed = [converge(world, seed=1)]

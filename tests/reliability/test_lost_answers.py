@@ -13,7 +13,7 @@ import pytest
 
 from runs.engine import SyncFailed, sync_workflow
 from runs.models import RunStatus
-from tests.engine import factories
+from tests import factories
 from tests.reliability.world import World
 
 
@@ -38,8 +38,8 @@ def _run(world: World, *, faults: dict | None = None, service: str = "",
 
 @pytest.mark.parametrize("fault", ["http_500_after", "drop_after"])
 def test_records_created_from_rows_whose_answer_was_lost_exist_once(
-        sandbox, alice, install, tag, fault):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=0, from_sheet=5)
+        sandbox, alice, connected_install, tag, fault):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=0, from_sheet=5)
 
     failed = _run(world, faults={fault: 1.0}, service="salesforce",
                   path="composite/sobjects")
@@ -57,8 +57,8 @@ def test_records_created_from_rows_whose_answer_was_lost_exist_once(
 
 @pytest.mark.parametrize("fault", ["http_500_after", "drop_after"])
 def test_rows_added_from_records_whose_answer_was_lost_exist_once(
-        sandbox, alice, install, tag, fault):
-    world = World.build(sandbox, alice, install, tag, from_salesforce=5, from_sheet=0)
+        sandbox, alice, connected_install, tag, fault):
+    world = World.build(sandbox, alice, connected_install, tag, from_salesforce=5, from_sheet=0)
 
     failed = _run(world, faults={fault: 1.0}, service="smartsheet", path="/rows")
     assert failed.status == RunStatus.FAILED

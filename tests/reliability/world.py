@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.engine import factories
+from tests import factories
 
 TITLES = ["Name", "Number", "Phone", "Employees"]
 MAPPINGS = [("Name", "Name", "both"), ("AccountNumber", "Number", "both"),
@@ -43,11 +43,11 @@ class World:
               from_sheet: int, policy: str = "salesforce_wins", make_workflow=None) -> World:
         """A sheet, ``from_salesforce`` records and ``from_sheet`` rows; the workflow comes
         from ``make_workflow(sheet_id)`` when given (another process's database)."""
-        sheet_id, columns = factories.make_sheet(sandbox, TITLES)
+        sheet_id, columns = factories.sheet(sandbox, TITLES)
         if make_workflow is not None:
             workflow = make_workflow(sheet_id)
         else:
-            workflow = factories.make_workflow(
+            workflow = factories.workflow(
                 owner, install, sheet_id=sheet_id, direction="bidirectional",
                 conflict_policy=policy, mappings=MAPPINGS,
                 filters=[("salesforce", "AccountNumber", "equals", tag)])

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from runs.models import RunError, RunStatus
 from runs.notifications import error_fingerprint, run_errors_notify
-from tests.runs import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +20,19 @@ SECRET = "00Dxx0000001gPL!ARgAQO.secret-access-token"
 
 
 def partial_run(wf, **fields):
-    return f.run(workflow_=wf, status=RunStatus.PARTIAL, errors_count=1, **fields)
+    return factories.run(wf, status=RunStatus.PARTIAL, errors_count=1, **fields)
 
 
-def test_it_mails_the_owner_every_error_and_each_culprit_their_own():
-    wf = f.workflow(owner=f.alice(), name="Pipeline")
+def test_it_mails_the_owner_every_error_and_each_culprit_their_own(alice):
+    wf = factories.workflow(alice, name="Pipeline")
     run = partial_run(wf)
-    f.run_error(run_=run, row_id=11, row_number=3, field="Stage", message="Bad stage 'Won?'",
+    factories.run_error(run, row_id=11, row_number=3, field="Stage", message="Bad stage 'Won?'",
                 culprit="Bob Chen", culprit_email="bob@example.com")
-    f.run_error(run_=run, row_id=12, row_number=4, field="Amount", message="Not a number",
+    factories.run_error(run, row_id=12, row_number=4, field="Amount", message="Not a number",
                 culprit="Carol Diaz", culprit_email="Carol@Example.com")
-    f.run_error(run_=run, row_id=13, row_number=5, field="Amount", message="Not a number",
+    factories.run_error(run, row_id=13, row_number=5, field="Amount", message="Not a number",
                 culprit="Carol Diaz", culprit_email="carol@example.com")
-    f.run_error(run_=run, record_id="001000000000001AAA", field="Name", message="Required")
+    factories.run_error(run, record_id="001000000000001AAA", field="Name", message="Required")
 
     assert run_errors_notify(run=run) == 3
     by_recipient = {m.to[0].lower(): m for m in mail.outbox}
@@ -50,42 +50,42 @@ def test_it_mails_the_owner_every_error_and_each_culprit_their_own():
     assert "Pipeline" in by_recipient["bob@example.com"].subject
 
 
-def test_it_sends_one_email_when_the_owner_is_also_the_culprit():
-    wf = f.workflow(owner=f.alice())
+def test_it_sends_one_email_when_the_owner_is_also_the_culprit(alice):
+    wf = factories.workflow(alice)
     run = partial_run(wf)
-    f.run_error(run_=run, row_id=1, row_number=1, culprit_email="alice@example.com")
+    factories.run_error(run, row_id=1, row_number=1, culprit_email="alice@example.com")
     assert run_errors_notify(run=run) == 1
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
 
 
-def test_it_does_not_mail_an_error_again_on_a_later_run():
-    wf = f.workflow(owner=f.alice())
+def test_it_does_not_mail_an_error_again_on_a_later_run(alice):
+    wf = factories.workflow(alice)
     first = partial_run(wf)
-    f.run_error(run_=first, row_id=7, row_number=2, field="Stage", message="Bad stage",
+    factories.run_error(first, row_id=7, row_number=2, field="Stage", message="Bad stage",
                 culprit_email="bob@example.com")
     assert run_errors_notify(run=first) == 2
 
     mail.outbox.clear()
     second = partial_run(wf)
-    f.run_error(run_=second, row_id=7, row_number=2, field="Stage", message="Bad stage",
+    factories.run_error(second, row_id=7, row_number=2, field="Stage", message="Bad stage",
                 culprit_email="bob@example.com")
     assert run_errors_notify(run=second) == 0
     assert mail.outbox == []
 
     third = partial_run(wf)
-    f.run_error(run_=third, row_id=7, row_number=2, field="Stage", message="Bad stage",
+    factories.run_error(third, row_id=7, row_number=2, field="Stage", message="Bad stage",
                 culprit_email="bob@example.com")
-    f.run_error(run_=third, row_id=8, row_number=9, field="Stage", message="Bad stage",
+    factories.run_error(third, row_id=8, row_number=9, field="Stage", message="Bad stage",
                 culprit_email="bob@example.com")
     assert run_errors_notify(run=third) == 2
     assert all("Row 9" in m.body and "Row 2" not in m.body for m in mail.outbox)
 
 
-def test_the_fingerprint_keeps_an_engine_fingerprint_and_separates_workflows():
-    wf, other = f.workflow(), f.workflow()
+def test_the_fingerprint_keeps_an_engine_fingerprint_and_separates_workflows(alice):
+    wf, other = factories.workflow(alice), factories.workflow(alice)
     run = partial_run(wf)
-    given = f.run_error(run_=run, row_id=1, fingerprint="engine-made")
-    blank = f.run_error(run_=run, row_id=1)
+    given = factories.run_error(run, row_id=1, fingerprint="engine-made")
+    blank = factories.run_error(run, row_id=1)
     run_errors_notify(run=run)
     assert RunError.objects.get(pk=given.pk).fingerprint == "engine-made"
     stored = RunError.objects.get(pk=blank.pk).fingerprint
@@ -93,8 +93,8 @@ def test_the_fingerprint_keeps_an_engine_fingerprint_and_separates_workflows():
     assert stored != error_fingerprint(workflow_id=other.pk, error=blank)
 
 
-def test_it_mails_nothing_without_errors():
-    run = f.run(workflow_=f.workflow(), status=RunStatus.SUCCEEDED)
+def test_it_mails_nothing_without_errors(alice):
+    run = factories.run(factories.workflow(alice), status=RunStatus.SUCCEEDED)
     assert run_errors_notify(run=run) == 0
     assert mail.outbox == []
 
@@ -116,7 +116,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_it_sends_through_a_real_smtp_server_without_secrets():
+def test_it_sends_through_a_real_smtp_server_without_secrets(alice):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -127,10 +127,10 @@ def test_it_sends_through_a_real_smtp_server_without_secrets():
             EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
             PUBLIC_BASE_URL="https://sync.example.com",
         ):
-            inst = f.install(salesforce_client_secret=SECRET)
-            wf = f.workflow(owner=f.alice(), install_=inst)
+            inst = factories.install(salesforce_client_secret=SECRET)
+            wf = factories.workflow(alice, inst)
             run = partial_run(wf)
-            f.run_error(run_=run, row_id=5, row_number=5, field="Close Date",
+            factories.run_error(run, row_id=5, row_number=5, field="Close Date",
                         message="Not a date: 31/02", culprit_email="bob@example.com")
             assert run_errors_notify(run=run, connection=get_connection()) == 2
     finally:
@@ -143,26 +143,26 @@ def test_it_sends_through_a_real_smtp_server_without_secrets():
     assert SECRET not in raw and "secret" not in raw.lower()
 
 
-def test_it_mails_the_owner_once_when_runs_fail_and_again_after_a_recovery():
+def test_it_mails_the_owner_once_when_runs_fail_and_again_after_a_recovery(alice):
     from django.utils.html import escape
 
     from runs.notifications import run_failure_notify
 
-    wf = f.workflow(owner=f.alice(), name="Pipeline")
+    wf = factories.workflow(alice, name="Pipeline")
     why = "Salesforce refused the owner's sign-in: reconnect your Salesforce account."
-    first = f.run(workflow_=wf, status=RunStatus.FAILED, message=why)
+    first = factories.run(wf, status=RunStatus.FAILED, message=why)
     assert run_failure_notify(run=first) == 1
     [sent] = mail.outbox
     assert sent.to == ["alice@example.com"] and "Pipeline" in sent.subject
     assert why in sent.body and f"/runs/{first.pk}/" in sent.body
     assert escape(why) in sent.alternatives[0][0]
 
-    repeat = f.run(workflow_=wf, status=RunStatus.FAILED, message=why)
+    repeat = factories.run(wf, status=RunStatus.FAILED, message=why)
     assert run_failure_notify(run=repeat) == 0  # the same failure, poll after poll
-    other = f.run(workflow_=wf, status=RunStatus.FAILED, message="The sheet was deleted.")
+    other = factories.run(wf, status=RunStatus.FAILED, message="The sheet was deleted.")
     assert run_failure_notify(run=other) == 1  # a different problem is news
-    f.run(workflow_=wf, status=RunStatus.SUCCEEDED)
-    again = f.run(workflow_=wf, status=RunStatus.FAILED, message="The sheet was deleted.")
+    factories.run(wf, status=RunStatus.SUCCEEDED)
+    again = factories.run(wf, status=RunStatus.FAILED, message="The sheet was deleted.")
     assert run_failure_notify(run=again) == 1  # broken again after a recovery
-    assert run_failure_notify(run=f.run(workflow_=wf, status=RunStatus.SUCCEEDED)) == 0
+    assert run_failure_notify(run=factories.run(wf, status=RunStatus.SUCCEEDED)) == 0
     assert len(mail.outbox) == 3

@@ -12,26 +12,10 @@ from accounts.tokens import api_token_create
 from runs.models import Run
 from runs.scheduling import workflows_due
 from runs.services import RunRefused, run_request
-from tests.workflows.personas import make_install, make_people, make_workflow
 from workflows.models import Workflow
 from workflows.permissions import owner_pause_reason, runnable_owner_q
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return make_people()
-
-
-@pytest.fixture
-def install(people):
-    return make_install(people["alice"].team)
-
-
-@pytest.fixture
-def workflow(people, install):
-    return make_workflow(people["alice"], install)
 
 
 def _restrict(install, kind):

@@ -21,7 +21,7 @@ from runs.scheduling import (
     workflows_due,
 )
 from runs.services import STALE_MESSAGE
-from tests.runs import factories as f
+from tests import factories
 
 NOON = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 
@@ -48,35 +48,37 @@ def test_it_never_polls_more_often_than_the_install(install_minutes, workflow_mi
         (60, None, 59, False),
     ],
 )
-def test_it_computes_due_from_the_last_run(install_minutes, workflow_minutes, minutes_since, due):
-    wf = f.workflow(install_=f.install(polling_interval_minutes=install_minutes),
-                    polling_interval_minutes=workflow_minutes)
+def test_it_computes_due_from_the_last_run(
+        install_minutes, workflow_minutes, minutes_since, due, alice):
+    wf = factories.workflow(alice, factories.install(polling_interval_minutes=install_minutes),
+                            polling_interval_minutes=workflow_minutes)
     last = NOON - timedelta(minutes=minutes_since)
     assert workflow_is_due(workflow=wf, last_run_at=last, now=NOON) is due
 
 
 @pytest.mark.django_db
-def test_it_lists_only_enabled_idle_workflows_of_active_installs():
-    never_ran = f.workflow(name="never ran")
-    recent = f.workflow(name="ran recently")
+def test_it_lists_only_enabled_idle_workflows_of_active_installs(alice):
+    never_ran = factories.workflow(alice, name="never ran")
+    recent = factories.workflow(alice, name="ran recently")
     SyncState.objects.create(workflow=recent, last_run_at=NOON - timedelta(minutes=3))
-    old = f.workflow(name="ran long ago")
+    old = factories.workflow(alice, name="ran long ago")
     SyncState.objects.create(workflow=old, last_run_at=NOON - timedelta(hours=2))
-    f.workflow(name="disabled", enabled=False)
-    f.workflow(name="paused", install_=f.install(status=InstallStatus.PAUSED_LIMIT))
-    f.workflow(name="install disabled", install_=f.install(status=InstallStatus.DISABLED))
-    queued = f.workflow(name="queued")
-    f.run(workflow_=queued)
-    running = f.workflow(name="running")
+    factories.workflow(alice, name="disabled", enabled=False)
+    factories.workflow(alice, factories.install(status=InstallStatus.PAUSED_LIMIT), name="paused")
+    factories.workflow(alice, factories.install(status=InstallStatus.DISABLED),
+                       name="install disabled")
+    queued = factories.workflow(alice, name="queued")
+    factories.run(queued)
+    running = factories.workflow(alice, name="running")
     SyncState.objects.create(
-        workflow=running, running_run=f.run(workflow_=running, status=RunStatus.RUNNING)
+        workflow=running, running_run=factories.run(running, status=RunStatus.RUNNING)
     )
     assert {w.name for w in workflows_due(now=NOON)} == {never_ran.name, old.name}
 
 
 @pytest.mark.django_db
-def test_the_tick_queues_due_workflows_once(django_capture_on_commit_callbacks):
-    due = f.workflow()
+def test_the_tick_queues_due_workflows_once(django_capture_on_commit_callbacks, alice):
+    due = factories.workflow(alice)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = scheduler_tick()
         second = scheduler_tick()
@@ -89,14 +91,14 @@ def test_the_tick_queues_due_workflows_once(django_capture_on_commit_callbacks):
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(RUN_TIMEOUT_SECONDS=600)
-def test_the_tick_fails_a_run_whose_worker_died_and_frees_the_workflow():
-    wf = f.workflow()
+def test_the_tick_fails_a_run_whose_worker_died_and_frees_the_workflow(alice):
+    wf = factories.workflow(alice)
     now = timezone.now()
-    dead = f.run(workflow_=wf, status=RunStatus.RUNNING, started_at=now - timedelta(minutes=30),
+    dead = factories.run(wf, status=RunStatus.RUNNING, started_at=now - timedelta(minutes=30),
                  heartbeat_at=now - timedelta(minutes=11))
     SyncState.objects.create(workflow=wf, running_run=dead, last_run_at=now - timedelta(hours=1))
-    alive_wf = f.workflow()
-    alive = f.run(workflow_=alive_wf, status=RunStatus.RUNNING, started_at=now - timedelta(hours=1),
+    alive_wf = factories.workflow(alice)
+    alive = factories.run(alive_wf, status=RunStatus.RUNNING, started_at=now - timedelta(hours=1),
                   heartbeat_at=now - timedelta(minutes=2))
     SyncState.objects.create(workflow=alive_wf, running_run=alive, last_run_at=now)
 
@@ -114,9 +116,9 @@ def test_the_tick_fails_a_run_whose_worker_died_and_frees_the_workflow():
 
 
 @pytest.mark.django_db
-def test_the_tick_frees_a_claim_left_on_a_finished_run(django_capture_on_commit_callbacks):
-    wf = f.workflow()
-    ended = f.run(workflow_=wf, status=RunStatus.FAILED)
+def test_the_tick_frees_a_claim_left_on_a_finished_run(django_capture_on_commit_callbacks, alice):
+    wf = factories.workflow(alice)
+    ended = factories.run(wf, status=RunStatus.FAILED)
     SyncState.objects.create(workflow=wf, running_run=ended)
     with django_capture_on_commit_callbacks(execute=False):
         report = scheduler_tick()
@@ -125,14 +127,15 @@ def test_the_tick_frees_a_claim_left_on_a_finished_run(django_capture_on_commit_
 
 
 @pytest.mark.django_db
-def test_the_tick_resumes_installs_whose_pause_has_passed(django_capture_on_commit_callbacks):
+def test_the_tick_resumes_installs_whose_pause_has_passed(
+        django_capture_on_commit_callbacks, alice):
     now = timezone.now()
-    over = f.install(status=InstallStatus.PAUSED_LIMIT, status_message="limit",
+    over = factories.install(status=InstallStatus.PAUSED_LIMIT, status_message="limit",
                      paused_until=now - timedelta(seconds=1))
-    still = f.install(status=InstallStatus.PAUSED_LIMIT, status_message="limit",
+    still = factories.install(status=InstallStatus.PAUSED_LIMIT, status_message="limit",
                       paused_until=now + timedelta(hours=3))
-    resumed_wf = f.workflow(install_=over)
-    f.workflow(install_=still)
+    resumed_wf = factories.workflow(alice, over)
+    factories.workflow(alice, still)
     with django_capture_on_commit_callbacks(execute=False):
         report = scheduler_tick(now=now)
     assert report.resumed_installs == [over.pk]
@@ -143,11 +146,11 @@ def test_the_tick_resumes_installs_whose_pause_has_passed(django_capture_on_comm
 
 
 @pytest.mark.django_db
-def test_the_tick_re_enqueues_a_run_whose_task_was_lost(django_capture_on_commit_callbacks):
-    wf = f.workflow()
-    lost = f.run(workflow_=wf, age=timedelta(minutes=30))
-    fresh_wf = f.workflow()
-    f.run(workflow_=fresh_wf)
+def test_the_tick_re_enqueues_a_run_whose_task_was_lost(django_capture_on_commit_callbacks, alice):
+    wf = factories.workflow(alice)
+    lost = factories.run(wf, age=timedelta(minutes=30))
+    fresh_wf = factories.workflow(alice)
+    factories.run(fresh_wf)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = scheduler_tick()
     assert report.redispatched_runs == [lost.pk]

@@ -7,14 +7,14 @@ from django_q.models import Task
 from django_q.tasks import async_task
 
 from runs.models import Run, RunStatus
-from tests.runs import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_execute_run_runs_by_its_dotted_path():
+def test_execute_run_runs_by_its_dotted_path(alice):
     # No connections: the real engine fails the run with a message, as data.
-    run = f.run(workflow_=f.workflow())
+    run = factories.run(factories.workflow(alice))
     task_id = async_task("runs.tasks.execute_run", run.pk, sync=True)
     assert Task.objects.get(id=task_id).result == "executed"
     run.refresh_from_db()
@@ -22,8 +22,9 @@ def test_execute_run_runs_by_its_dotted_path():
     assert "connect" in run.message.lower()
 
 
-def test_scheduler_tick_and_cleanup_run_by_their_dotted_paths(django_capture_on_commit_callbacks):
-    f.workflow()
+def test_scheduler_tick_and_cleanup_run_by_their_dotted_paths(
+        django_capture_on_commit_callbacks, alice):
+    factories.workflow(alice)
     with django_capture_on_commit_callbacks(execute=False):
         task_id = async_task("runs.tasks.scheduler_tick", sync=True)
     assert Task.objects.get(id=task_id).result["queued"] == 1

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 
 from core.jsonlimits import MAX_JSON_DEPTH, json_too_deep
-from tests.workflows.personas import make_people
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +30,8 @@ def test_it_measures_nesting_without_counting_brackets_in_strings():
 @pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/workflows/",
                                   "/api/v1/workflows/preview/", "/api/v1/installs/",
                                   "/api/v1/connections/"])
-def test_every_api_endpoint_answers_400_to_json_nested_too_deeply(client, path):
-    people = make_people()
-    client.force_login(people["sam"])
+def test_every_api_endpoint_answers_400_to_json_nested_too_deeply(client, sam, path):
+    client.force_login(sam)
     response = client.post(path, DEEP, content_type="application/json")
     assert response.status_code == 400
     assert "nested deeper" in response.json()["detail"]
@@ -46,9 +44,8 @@ def test_every_api_endpoint_answers_400_to_json_nested_too_deeply(client, path):
     "/api/v1/installs/99999999999999999999/salesforce/objects/",
     "/hooks/smartsheet/99999999999999999999/",
 ])
-def test_an_id_no_row_can_have_is_a_404(client, path):
-    people = make_people()
-    client.force_login(people["sam"])
+def test_an_id_no_row_can_have_is_a_404(client, sam, path):
+    client.force_login(sam)
     response = client.get(path) if not path.startswith("/hooks/") else client.post(
         path, b"{}", content_type="application/json")
     assert response.status_code == 404

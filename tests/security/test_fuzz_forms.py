@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connector.models import Connection
-from tests.web import factories
+from tests import factories, personas
 from workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +22,11 @@ ANY = st.one_of(TEXT, st.integers().map(str), st.just(""), st.text(max_size=5000
     lambda s: "\x00" not in s and not any(0xD800 <= ord(c) <= 0xDFFF for c in s)))
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @FUZZ
 @given(username=ANY, password=ANY)
 def test_it_never_errors_on_any_sign_in(client, username, password):
-    factories.alice()  # noqa: F841 (a real account exists; random input never matches it)
+    personas.alice()  # noqa: F841 (a real account exists; random input never matches it)
     response = client.post("/signin/", {"username": username, "password": password})
     assert response.status_code in (200, 400, 429), response.status_code
     assert "_auth_user_id" not in client.session
@@ -41,8 +37,8 @@ def test_it_never_errors_on_any_sign_in(client, username, password):
 
 @pytest.fixture
 def alice_workflow():
-    alice = factories.alice()
-    return alice, factories.workflow(owner=alice, name="Original name")
+    alice = personas.alice()
+    return alice, factories.workflow(alice, name="Original name")
 
 
 @FUZZ
@@ -67,7 +63,7 @@ def test_it_renames_or_shows_the_error_next_to_the_name(client, alice_workflow, 
 @FUZZ
 @given(connection_id=st.integers(min_value=1, max_value=2**31), extra=ANY)
 def test_it_never_disconnects_someone_elses_connection(client, connection_id, extra):
-    alice, bob = factories.alice(), factories.bob()
+    alice, bob = personas.alice(), personas.bob()
     install = factories.install()
     theirs = Connection.objects.create(user=bob, install=install, service="smartsheet",
                                        access_token="t", identity="bob@example.com")

@@ -15,7 +15,7 @@ from django.test import Client
 from accounts.throttle import MAX_FAILURES_PER_USERNAME as SIGNIN_MAX_FAILURES
 from runs.realtime.models import WebhookSubscription
 from runs.realtime.webhooks import sign
-from tests.web import factories
+from tests import factories, personas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,13 +39,12 @@ POST_FORMS = [
 
 
 @pytest.fixture
-def objects(db, settings):
+def objects(db):
     from connector.models import Connection
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    alice, sam = factories.alice(), factories.system_admin()
+    alice, sam = personas.alice(), personas.sam()
     install = factories.install()
-    workflow = factories.workflow(owner=alice, install_=install)
+    workflow = factories.workflow(alice, install)
     connection = Connection.objects.create(user=alice, install=install, service="smartsheet",
                                            access_token="tok")
     return {"users": {"alice": alice, "sam": sam},
@@ -61,7 +60,7 @@ def test_every_post_form_refuses_a_request_without_a_csrf_token(objects, templat
     if who:
         client.force_login(objects["users"][who])
     response = client.post(template.format(**objects["ids"]),
-                           {"name": "x", "username": "alice", "password": "pw-alice"})
+                           {"name": "x", "username": "alice", "password": personas.PASSWORD})
     assert response.status_code == 403
     assert Workflow.objects.filter(pk=objects["ids"]["workflow"]).exists()
 
@@ -123,5 +122,5 @@ def test_sign_in_attempts_are_throttled(objects, client):
     for _ in range(SIGNIN_MAX_FAILURES):
         assert client.post("/signin/", {"username": "alice", "password": "nope"}
                            ).status_code == 200
-    assert client.post("/signin/", {"username": "alice", "password": "pw-alice"}
+    assert client.post("/signin/", {"username": "alice", "password": personas.PASSWORD}
                        ).status_code == 429

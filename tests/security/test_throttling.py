@@ -14,7 +14,7 @@ from accounts.throttle import (
     normalize_username,
 )
 from core.net import client_address
-from tests.workflows.personas import PASSWORD, make_people
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def people():
-    return make_people()
 
 
 # Fullwidth, mathematical bold and upper case: NFKC and case folding make them "alice".

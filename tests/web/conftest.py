@@ -1,4 +1,5 @@
-"""Fixtures for the web UI tests that talk to the sandbox through the real clients."""
+"""Fixtures of the web tests alone: a fresh sheet, and the wizard at its Fields step
+(alice and her connected install come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,36 +7,26 @@ import uuid
 
 import pytest
 
-from connector.models import Service
-from connector.services import connection_create_from_token, smartsheet_client_for
-from tests.web import factories
+from connector.services import smartsheet_client_for
+from tests.web.forms import post_settings
 
 
 @pytest.fixture
-def connected_alice(sandbox):
-    """Alice with both connections on a sandbox install (the sandbox admin's tokens)."""
-    alice = factories.alice()
-    installation = factories.sandbox_install(sandbox)
-    sf, ss = sandbox.info["salesforce"], sandbox.info["smartsheet"]
-    connection_create_from_token(user=alice, install=installation, service=Service.SALESFORCE,
-                                 access_token=sf["access_token"], refresh_token=sf["refresh_token"])
-    connection_create_from_token(user=alice, install=installation, service=Service.SMARTSHEET,
-                                 access_token=ss["access_token"])
-    return alice, installation
-
-
-@pytest.fixture
-def fresh_sheet(connected_alice) -> dict:
-    """A new sheet with a primary "Account Name" column and a "Phone" column."""
-    alice, installation = connected_alice
-    client = smartsheet_client_for(user=alice, install=installation)
+def fresh_sheet(alice, connected_install) -> dict:
+    """A new sheet of alice's with a primary "Account Name" column and a "Phone" column."""
+    client = smartsheet_client_for(user=alice, install=connected_install)
     return client.create_sheet(f"Web wizard {uuid.uuid4().hex[:8]}", [
         {"title": "Account Name", "type": "TEXT_NUMBER", "primary": True},
         {"title": "Phone", "type": "TEXT_NUMBER"},
     ])
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas sign in with passwords; real hashing costs seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture
+def at_fields(client, alice, connected_install, fresh_sheet):
+    """alice signed in, the wizard past Settings (bidirectional Accounts ⇄ fresh_sheet):
+    (alice, the install, the sheet)."""
+    client.force_login(alice)
+    assert client.get("/workflows/new/")["Location"] == "/wizard/settings/"
+    response = post_settings(client, connected_install, fresh_sheet)
+    assert response.status_code == 302 and response["Location"] == "/wizard/fields/"
+    return alice, connected_install, fresh_sheet

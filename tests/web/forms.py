@@ -1,4 +1,5 @@
-"""What a browser would submit for a page's form: the values the server rendered."""
+"""What a browser would submit: a page's form with the values the server rendered, and
+the wizard's first step filled in."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def rendered_values(html: str, prefix: str = "") -> dict[str, str]:
     parser.feed(html)
     return {k: v for k, v in parser.values.items()
             if k.startswith(prefix) and k != "csrfmiddlewaretoken"}
+
+
+def post_settings(client, install, sheet: dict, direction: str = "bidirectional"):
+    """Post the wizard's Settings step: ``install``, Accounts, ``sheet`` (an existing one)."""
+    return client.post("/wizard/settings/", {
+        "install": install.pk, "direction": direction, "sheet": sheet["id"],
+        "salesforce_object": "Account", "action": "next",
+    })

@@ -8,8 +8,8 @@ import pytest
 
 from connector.models import Connection, Service
 from sandbox.personas import PERSONAS
+from tests import factories, personas
 from tests.connector.oauth_flows import salesforce_consent, smartsheet_consent
-from tests.web import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +26,21 @@ def _query(url: str) -> dict:
 
 def test_it_lists_each_install_with_connect_buttons(client):
     factories.install(name="Acme org")
-    client.force_login(factories.alice())
+    client.force_login(personas.alice())
     html = client.get("/connections/").content.decode()
     assert "Acme org" in html
     assert "Connect Salesforce" in html and "Connect Smartsheet" in html
 
 
 def test_it_hides_another_teams_installs(client):
-    factories.install(name="Globex org", team=factories.team("Globex"))
-    client.force_login(factories.alice())
+    factories.install(name="Globex org", team=personas.globex())
+    client.force_login(personas.alice())
     assert "Globex org" not in client.get("/connections/").content.decode()
 
 
 def test_it_refuses_a_callback_whose_state_does_not_match(client, sandbox):
-    installation = factories.sandbox_install(sandbox)
-    client.force_login(factories.alice())
+    installation = factories.install(sandbox=sandbox)
+    client.force_login(personas.alice())
     client.post(f"/connections/{installation.pk}/salesforce/connect/")
     response = client.get(f"/connections/{installation.pk}/salesforce/callback/",
                           {"code": "anything", "state": "forged"}, follow=True)
@@ -49,8 +49,8 @@ def test_it_refuses_a_callback_whose_state_does_not_match(client, sandbox):
 
 
 def test_it_reports_a_denied_consent(client, sandbox):
-    installation = factories.sandbox_install(sandbox)
-    client.force_login(factories.alice())
+    installation = factories.install(sandbox=sandbox)
+    client.force_login(personas.alice())
     start = client.post(f"/connections/{installation.pk}/smartsheet/connect/")
     state = _query(start["Location"])["state"]
     response = client.get(f"/connections/{installation.pk}/smartsheet/callback/",
@@ -60,8 +60,8 @@ def test_it_reports_a_denied_consent(client, sandbox):
 
 
 def test_it_connects_salesforce_through_the_authorize_page(client, sandbox):
-    installation = factories.sandbox_install(sandbox)
-    alice = factories.alice()
+    installation = factories.install(sandbox=sandbox)
+    alice = personas.alice()
     client.force_login(alice)
     start = client.post(f"/connections/{installation.pk}/salesforce/connect/")
     assert start.status_code == 302
@@ -83,8 +83,8 @@ def test_it_connects_salesforce_through_the_authorize_page(client, sandbox):
 
 
 def test_it_connects_smartsheet_and_disconnects(client, sandbox):
-    installation = factories.sandbox_install(sandbox)
-    alice = factories.alice()
+    installation = factories.install(sandbox=sandbox)
+    alice = personas.alice()
     client.force_login(alice)
     start = client.post(f"/connections/{installation.pk}/smartsheet/connect/")
     back = smartsheet_consent(start["Location"], email=PERSONAS[1].email)
@@ -98,21 +98,21 @@ def test_it_connects_smartsheet_and_disconnects(client, sandbox):
 
 def test_it_never_disconnects_someone_elses_connection(client):
     installation = factories.install()
-    connection = Connection.objects.create(user=factories.alice(), install=installation,
+    connection = Connection.objects.create(user=personas.alice(), install=installation,
                                            service=Service.SALESFORCE, identity="alice")
-    client.force_login(factories.bob())
+    client.force_login(personas.bob())
     assert client.post(f"/connections/{connection.pk}/disconnect/").status_code == 404
     assert client.get(f"/connections/{connection.pk}/disconnect/").status_code == 404
     assert Connection.objects.filter(pk=connection.pk).exists()
 
 
 def test_it_says_which_workflows_stop_before_disconnecting(client):
-    alice = factories.alice()
+    alice = personas.alice()
     installation = factories.install()
     connection = Connection.objects.create(user=alice, install=installation,
                                            service=Service.SALESFORCE, identity="alice@acme")
-    factories.workflow(owner=alice, install_=installation, name="Pipeline")
-    factories.workflow(owner=alice, install_=installation, name="Paused one", enabled=False)
+    factories.workflow(alice, installation, name="Pipeline")
+    factories.workflow(alice, installation, name="Paused one", enabled=False)
     client.force_login(alice)
     page = client.get(f"/connections/{connection.pk}/disconnect/")
     html = page.content.decode()
@@ -125,11 +125,11 @@ def test_it_says_which_workflows_stop_before_disconnecting(client):
 
 def test_it_starts_a_flow_only_by_post(client):
     installation = factories.install(salesforce_client_id="x")
-    client.force_login(factories.alice())
+    client.force_login(personas.alice())
     assert client.get(f"/connections/{installation.pk}/salesforce/connect/").status_code == 405
 
 
 def test_it_refuses_an_install_of_another_team(client):
-    installation = factories.install(team=factories.team("Globex"), salesforce_client_id="x")
-    client.force_login(factories.alice())
+    installation = factories.install(team=personas.globex(), salesforce_client_id="x")
+    client.force_login(personas.alice())
     assert client.post(f"/connections/{installation.pk}/salesforce/connect/").status_code == 404

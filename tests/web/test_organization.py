@@ -8,19 +8,16 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_create
 from runs.models import Run, RunError
-from tests.workflows.personas import make_install, make_people, make_workflow
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    people = make_people()
-    install = make_install(people["alice"].team)
-    alices = make_workflow(people["alice"], install, name="Alice pipeline", sheet_id=11)
-    bobs = make_workflow(people["bob"], install, name="Bob accounts", sheet_id=12)
-    charlies = make_workflow(people["charlie"], make_install(people["charlie"].team),
-                             name="Globex secret", sheet_id=13)
+def world(people, install):
+    alices = factories.workflow(people["alice"], install, name="Alice pipeline", sheet_id=11)
+    bobs = factories.workflow(people["bob"], install, name="Bob accounts", sheet_id=12)
+    charlies = factories.workflow(people["charlie"], name="Globex secret", sheet_id=13)
     run = Run.objects.create(workflow=bobs, trigger="manual", status="partial")
     RunError.objects.create(run=run, row_number=3, message="Bob's private error text")
     return people, alices, bobs, charlies

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import ApiToken
-from tests.web import factories
+from tests import personas
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_saves_your_language_and_speaks_it_from_then_on(client):
-    alice = factories.alice()
+    alice = personas.alice()
     client.force_login(alice)
     response = client.post("/profile/", {"language": "fr"})
     assert response.status_code == 302
@@ -23,7 +23,7 @@ def test_it_saves_your_language_and_speaks_it_from_then_on(client):
 
 
 def test_an_empty_choice_follows_the_browser(client):
-    alice = factories.alice()
+    alice = personas.alice()
     alice.language = "fr"
     alice.save()
     client.force_login(alice)
@@ -34,7 +34,7 @@ def test_an_empty_choice_follows_the_browser(client):
 
 
 def test_an_unknown_language_is_refused_without_a_500(client):
-    alice = factories.alice()
+    alice = personas.alice()
     client.force_login(alice)
     response = client.post("/profile/", {"language": "xx" * 500}, follow=True)
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_an_unknown_language_is_refused_without_a_500(client):
 
 
 def test_it_shows_a_new_token_once_and_revokes_it(client):
-    alice = factories.alice()
+    alice = personas.alice()
     client.force_login(alice)
     client.post("/profile/tokens/", {"name": "nightly"})
     first = client.get("/profile/").content.decode()
@@ -57,7 +57,7 @@ def test_it_shows_a_new_token_once_and_revokes_it(client):
 
 
 def test_nobody_revokes_someone_elses_token_from_their_profile(client):
-    alice, bob = factories.alice(), factories.bob()
+    alice, bob = personas.alice(), personas.bob()
     client.force_login(bob)
     client.logout()
     client.force_login(alice)

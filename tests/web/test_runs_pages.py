@@ -6,19 +6,25 @@ import pytest
 
 from connector.models import Connection, Service
 from runs.models import Conflict, RunError, RunStatus, RunTrigger
-from tests.web import factories
+from tests import factories, personas
 from web.charts import RunPoint, runs_chart_svg
 
 pytestmark = pytest.mark.django_db
 
+#: People other than alice who may not see or touch her workflow: her teammate bob,
+#: Globex's System Admin charlie (an admin, but of another team), Acme's admin sam where
+#: only the owner may act, and Acme's unlicensed uma.
+OTHERS = {"bob": personas.bob, "charlie": lambda: personas.charlie(system_admin=True),
+          "sam": personas.sam, "uma": personas.uma}
+
 
 @pytest.fixture
 def history():
-    alice = factories.alice()
-    wf = factories.workflow(owner=alice, name="Deals")
-    old = factories.run(workflow_=wf, status=RunStatus.SUCCEEDED, trigger=RunTrigger.CREATED,
+    alice = personas.alice()
+    wf = factories.workflow(alice, name="Deals")
+    old = factories.run(wf, status=RunStatus.SUCCEEDED, trigger=RunTrigger.CREATED,
                         rows_added=40, records_read=40)
-    new = factories.run(workflow_=wf, status=RunStatus.PARTIAL, trigger=RunTrigger.SCHEDULE,
+    new = factories.run(wf, status=RunStatus.PARTIAL, trigger=RunTrigger.SCHEDULE,
                         rows_updated=5, errors_count=2)
     return wf, old, new
 
@@ -50,10 +56,10 @@ def test_it_shows_a_runs_errors_with_record_links_and_conflicts(client, history)
     assert "Acme Inc" in html and "Acme Corp" in html and "<td>Salesforce</td>" in html
 
 
-@pytest.mark.parametrize("persona", ["bob", "charlie", "unlicensed"])
+@pytest.mark.parametrize("persona", ["bob", "charlie", "uma"])
 def test_it_hides_runs_of_other_peoples_workflows(client, history, persona):
     wf, _, new = history
-    client.force_login(getattr(factories, persona)())
+    client.force_login(OTHERS[persona]())
     assert client.get(f"/workflows/{wf.pk}/runs/").status_code == 404
     assert client.get(f"/runs/{new.pk}/").status_code == 404
     assert client.get(f"/runs/{new.pk}/progress/").status_code == 404
@@ -61,14 +67,14 @@ def test_it_hides_runs_of_other_peoples_workflows(client, history, persona):
 
 def test_it_shows_a_system_admin_the_team_members_runs(client, history):
     wf, _, new = history
-    client.force_login(factories.system_admin())
+    client.force_login(personas.sam())
     assert client.get(f"/workflows/{wf.pk}/runs/").status_code == 200
     assert client.get(f"/runs/{new.pk}/").status_code == 200
 
 
 def test_it_reports_live_progress_as_json(client, history):
     wf, _, _ = history
-    running = factories.run(workflow_=wf, status=RunStatus.RUNNING, phase="reading salesforce",
+    running = factories.run(wf, status=RunStatus.RUNNING, phase="reading salesforce",
                             records_read=1200)
     client.force_login(wf.owner)
     data = client.get(f"/runs/{running.pk}/progress/").json()

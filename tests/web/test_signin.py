@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from accounts.throttle import MAX_FAILURES_PER_USERNAME as SIGNIN_MAX_FAILURES
-from tests.web import factories
+from tests import personas
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_it_shows_the_sign_in_form_with_labels(client):
@@ -33,8 +25,8 @@ def test_it_sends_anonymous_users_to_sign_in(client):
 
 
 def test_it_signs_in_and_out(client):
-    factories.alice()
-    response = client.post("/signin/", {"username": "alice", "password": "pw-alice"})
+    personas.alice()
+    response = client.post("/signin/", {"username": "alice", "password": personas.PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
     assert client.get("/signout/").status_code == 405  # sign-out is POST only
@@ -44,31 +36,33 @@ def test_it_signs_in_and_out(client):
 
 
 def test_it_throttles_after_repeated_failures(client):
-    factories.alice()
+    personas.alice()
     for _ in range(SIGNIN_MAX_FAILURES):
         response = client.post("/signin/", {"username": "alice", "password": "wrong"})
         assert response.status_code == 200
     # Even the right password is refused while the block lasts.
-    response = client.post("/signin/", {"username": "alice", "password": "pw-alice"})
+    response = client.post("/signin/", {"username": "alice", "password": personas.PASSWORD})
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
 
 
 def test_it_throttles_per_username(client):
-    factories.alice()
-    factories.bob()
+    personas.alice()
+    personas.bob()
     for _ in range(SIGNIN_MAX_FAILURES):
         client.post("/signin/", {"username": "alice", "password": "wrong"})
-    response = client.post("/signin/", {"username": "bob", "password": "pw-bob"})
+    response = client.post("/signin/", {"username": "bob", "password": personas.PASSWORD})
     assert response.status_code == 302
 
 
 def test_it_forgets_failures_after_a_success(client):
-    factories.alice()
+    personas.alice()
     for _ in range(SIGNIN_MAX_FAILURES - 1):
         client.post("/signin/", {"username": "alice", "password": "wrong"})
-    assert client.post("/signin/", {"username": "alice", "password": "pw-alice"}).status_code == 302
+    assert client.post("/signin/", {"username": "alice",
+                                    "password": personas.PASSWORD}).status_code == 302
     client.post("/signout/")
     for _ in range(SIGNIN_MAX_FAILURES - 1):
         assert client.post("/signin/", {"username": "alice", "password": "wrong"}).status_code == 200
-    assert client.post("/signin/", {"username": "alice", "password": "pw-alice"}).status_code == 302
+    assert client.post("/signin/", {"username": "alice",
+                                    "password": personas.PASSWORD}).status_code == 302

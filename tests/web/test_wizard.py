@@ -5,32 +5,20 @@ from __future__ import annotations
 import pytest
 
 from runs.models import Run, RunTrigger
-from tests.engine.factories import rows_by_title
-from tests.web import factories
+from tests import factories, personas
+from tests.web.forms import post_settings
 from workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
 
-
-def _settings(client, installation, sheet, direction="bidirectional"):
-    return client.post("/wizard/settings/", {
-        "install": installation.pk, "direction": direction, "sheet": sheet["id"],
-        "salesforce_object": "Account", "action": "next",
-    })
-
-
-@pytest.fixture
-def at_fields(client, connected_alice, fresh_sheet):
-    alice, installation = connected_alice
-    client.force_login(alice)
-    assert client.get("/workflows/new/")["Location"] == "/wizard/settings/"
-    response = _settings(client, installation, fresh_sheet)
-    assert response.status_code == 302 and response["Location"] == "/wizard/fields/"
-    return alice, installation, fresh_sheet
+#: People other than alice who may not see or touch her workflow: her teammate bob,
+#: Globex's System Admin charlie (an admin, but of another team), Acme's admin sam where
+#: only the owner may act, and Acme's unlicensed uma.
+OTHERS = {"bob": personas.bob, "charlie": lambda: personas.charlie(system_admin=True),
+          "sam": personas.sam, "uma": personas.uma}
 
 
-def test_it_lists_editable_sheets_and_objects_on_settings(client, connected_alice, fresh_sheet):
-    alice, _ = connected_alice
+def test_it_lists_editable_sheets_and_objects_on_settings(client, alice, fresh_sheet):
     client.force_login(alice)
     client.get("/workflows/new/")
     html = client.get("/wizard/settings/").content.decode()
@@ -40,18 +28,12 @@ def test_it_lists_editable_sheets_and_objects_on_settings(client, connected_alic
     assert 'label for="id_salesforce_object"' in html
 
 
-def test_it_lists_the_service_cloud_objects(client, sandbox):
-    alice = factories.alice()
-    alice.service_cloud_user = True
-    alice.save()
-    from connector.models import InstallKind, Service
-    from connector.services import connection_create_from_token
+def test_it_lists_the_service_cloud_objects(client, sandbox, alice):
+    from connector.models import InstallKind
 
-    installation = factories.sandbox_install(sandbox, kind=InstallKind.SERVICE_CLOUD, name="Support")
-    for service, info in ((Service.SALESFORCE, sandbox.info["salesforce"]),
-                          (Service.SMARTSHEET, sandbox.info["smartsheet"])):
-        connection_create_from_token(user=alice, install=installation, service=service,
-                                     access_token=info["access_token"])
+    installation = factories.install(sandbox=sandbox, kind=InstallKind.SERVICE_CLOUD,
+                                     name="Support")
+    factories.connect(alice, installation, sandbox)
     client.force_login(alice)
     client.get("/workflows/new/")
     html = client.get("/wizard/settings/").content.decode()
@@ -61,12 +43,12 @@ def test_it_lists_the_service_cloud_objects(client, sandbox):
     assert 'value="Opportunity"' not in options
 
 
-def test_it_shows_settings_errors_next_to_their_field(client, connected_alice, fresh_sheet):
-    alice, installation = connected_alice
+def test_it_shows_settings_errors_next_to_their_field(client, alice, connected_install,
+                                                      fresh_sheet):
     client.force_login(alice)
     client.get("/workflows/new/")
     response = client.post("/wizard/settings/", {
-        "install": installation.pk, "direction": "to_smartsheet", "sheet": "",
+        "install": connected_install.pk, "direction": "to_smartsheet", "sheet": "",
         "salesforce_object": "Account", "action": "next",
     })
     assert response.status_code == 400
@@ -75,8 +57,8 @@ def test_it_shows_settings_errors_next_to_their_field(client, connected_alice, f
     assert "Choose a sheet" in sheet_part and 'class="error"' in sheet_part
 
 
-def test_it_sends_a_step_without_its_preconditions_back(client, connected_alice):
-    client.force_login(connected_alice[0])
+def test_it_sends_a_step_without_its_preconditions_back(client, alice, connected_install):
+    client.force_login(alice)
     client.get("/workflows/new/")
     assert client.get("/wizard/filters/")["Location"] == "/wizard/settings/"
     assert client.get("/wizard/save/")["Location"] == "/wizard/settings/"
@@ -85,7 +67,7 @@ def test_it_sends_a_step_without_its_preconditions_back(client, connected_alice)
 def test_it_offers_lookup_by_choices_and_locks_read_only_fields(client, at_fields):
     html = client.get("/wizard/fields/").content.decode()
     assert "Owner ID (lookup by User Full Name)" in html
-    assert 'value="OwnerId&gt;Name"' in html or 'value="OwnerId>Name"' in html
+    assert 'value="OwnerId&gt;Name"' in html
     response = client.post("/wizard/fields/", {
         "m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both",
         "m-1-field": "CreatedDate", "m-1-column": "__new__", "m-1-new_title": "Created",
@@ -183,27 +165,25 @@ def test_it_edits_only_mappings_filters_and_groups(client, at_fields):
     assert [m.salesforce_field for m in workflow.mappings.all()] == ["Name", "Phone"]
 
 
-@pytest.mark.parametrize("persona", ["bob", "system_admin", "charlie"])
+@pytest.mark.parametrize("persona", ["bob", "sam", "charlie"])
 def test_it_lets_only_the_owner_edit(client, persona):
-    workflow = factories.workflow(owner=factories.alice())
-    client.force_login(getattr(factories, persona)())
+    workflow = factories.workflow(personas.alice())
+    client.force_login(OTHERS[persona]())
     assert client.get(f"/workflows/{workflow.pk}/edit/").status_code == 404
 
 
-def test_it_asks_to_connect_when_a_connection_is_missing(client, sandbox):
-    alice = factories.alice()
-    factories.sandbox_install(sandbox)
+def test_it_asks_to_connect_when_a_connection_is_missing(client, alice, live_install):
     client.force_login(alice)
     client.get("/workflows/new/")
     html = client.get("/wizard/settings/").content.decode()
     assert "Connect your" in html and 'href="/connections/"' in html
 
 
-def test_it_requires_csrf_on_wizard_steps(connected_alice):
+def test_it_requires_csrf_on_wizard_steps(alice, connected_install):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(connected_alice[0])
+    strict.force_login(alice)
     strict.get("/workflows/new/")
     assert strict.post("/wizard/settings/", {"action": "next"}).status_code == 403
 
@@ -238,7 +218,7 @@ def test_an_edit_that_changes_what_syncs_starts_a_run_and_a_rename_does_not(
     applying = Run.objects.filter(workflow=workflow).exclude(pk=first.pk).get()
     assert applying.trigger == RunTrigger.CREATED
     assert run_execute(run_id=applying.pk).run.status == "succeeded"
-    rows = rows_by_title(sandbox, sheet["id"])
+    rows = factories.rows_by_title(sandbox, sheet["id"])
     assert [(r["Account Name"], r["Phone"]) for r in rows] == [("Edited later", "555-0199")]
 
     client.get(f"/workflows/{workflow.pk}/edit/")
@@ -265,37 +245,29 @@ def test_a_workflow_saved_on_a_paused_install_waits_for_it(client, at_fields):
     assert not Run.objects.filter(workflow__name="Waits").exists()
 
 
-def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(client, sandbox):
+def test_it_edits_a_case_workflow_whose_computed_columns_the_first_run_added(
+        client, sandbox, alice):
     """The columns a workflow's first run created still count as its own new columns,
     and an owner who lost the Service Cloud role may still fix the workflow."""
     import uuid
 
-    from connector.models import InstallKind, Service
-    from connector.services import connection_create_from_token
+    from connector.models import InstallKind
     from runs.services import run_execute_now
     from tests.web.forms import rendered_values
-    from workflows.services import workflow_create
 
-    alice = factories.alice()
-    alice.service_cloud_user = True
-    alice.save()
-    installation = factories.sandbox_install(sandbox, kind=InstallKind.SERVICE_CLOUD,
-                                             name="Support")
-    for service, info in ((Service.SALESFORCE, sandbox.info["salesforce"]),
-                          (Service.SMARTSHEET, sandbox.info["smartsheet"])):
-        connection_create_from_token(user=alice, install=installation, service=service,
-                                     access_token=info["access_token"])
+    installation = factories.install(sandbox=sandbox, kind=InstallKind.SERVICE_CLOUD,
+                                     name="Support")
+    factories.connect(alice, installation, sandbox)
     tag = uuid.uuid4().hex[:8]
-    workflow = workflow_create(
-        user=alice, install=installation, name="Cases", direction="to_smartsheet",
+    workflow = factories.workflow_via_service(
+        alice, installation, name="Cases", direction="to_smartsheet",
         salesforce_object="Case", new_sheet_name=f"Cases {tag}",
         mappings=[{"salesforce_field": "Subject", "column": "Subject", "new_column": True},
                   {"salesforce_field": "$sla_status", "column": "SLA status",
                    "new_column": True}],
         salesforce_filters=[{"field": "Subject", "operator": "starts_with", "value": tag}])
     assert run_execute_now(workflow=workflow).status == "succeeded"
-    alice.service_cloud_user = False  # the role is gone; the workflow is still hers
-    alice.save()
+    personas.with_roles(alice, service_cloud_user=False)  # the role is gone; still hers
 
     client.force_login(alice)
     assert client.get(f"/workflows/{workflow.pk}/edit/")["Location"] == "/wizard/fields/"
@@ -313,7 +285,7 @@ def test_a_page_left_open_on_an_older_draft_cannot_save_into_the_new_one(client,
     name_only = {"m-0-field": "Name", "m-0-column": "Account Name", "m-0-direction": "both"}
     for name in ("First", "Second"):
         client.get("/workflows/new/")
-        _settings(client, installation, sheet)
+        post_settings(client, installation, sheet)
         _save_through_wizard(client, name_only, name, "nothing")
     first, second = (Workflow.objects.get(name=n) for n in ("First", "Second"))
 

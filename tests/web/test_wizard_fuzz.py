@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.test_wizard import at_fields  # noqa: F401 (fixture)
 from workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,7 @@ def _rows(prefix: str, keys: tuple[str, ...], values: list[list[str]]) -> dict:
 @FUZZ
 @given(rows=st.lists(st.lists(st.one_of(FIELD, TEXT), min_size=4, max_size=4), max_size=4),
        action=ACTION)
-def test_it_never_errors_on_the_fields_step(client, at_fields, rows, action):  # noqa: F811
+def test_it_never_errors_on_the_fields_step(client, at_fields, rows, action):
     data = _rows("m", ("field", "column", "direction", "new_title"), rows)
     response = client.post("/wizard/fields/", {**data, "action": action})
     assert response.status_code in (200, 302, 400), response.status_code
@@ -50,7 +49,7 @@ def test_it_never_errors_on_the_fields_step(client, at_fields, rows, action):  #
        smartsheet=st.lists(st.lists(st.one_of(FIELD, OPERATOR, TEXT), min_size=3, max_size=3),
                            max_size=3),
        action=ACTION)
-def test_it_never_errors_on_the_filters_step(client, at_fields, salesforce, smartsheet,  # noqa: F811
+def test_it_never_errors_on_the_filters_step(client, at_fields, salesforce, smartsheet,
                                              action):
     client.post("/wizard/fields/", {"m-0-field": "Name", "m-0-column": "Account Name",
                                     "m-0-direction": "both", "action": "next"})
@@ -65,7 +64,7 @@ def test_it_never_errors_on_the_filters_step(client, at_fields, salesforce, smar
 @given(groups=st.lists(st.lists(st.one_of(st.sampled_from(["field", "value"]), FIELD, TEXT),
                                 min_size=3, max_size=3), max_size=4),
        name=TEXT, action=ACTION)
-def test_it_never_errors_on_groups_and_save(client, at_fields, groups, name, action):  # noqa: F811
+def test_it_never_errors_on_groups_and_save(client, at_fields, groups, name, action):
     client.post("/wizard/fields/", {"m-0-field": "Name", "m-0-column": "Account Name",
                                     "m-0-direction": "both", "action": "next"})
     client.post("/wizard/filters/", {"action": "next"})

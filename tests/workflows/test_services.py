@@ -1,4 +1,5 @@
-"""Workflow services without the services: enable, rename, delete, immutability."""
+"""Workflow services that need no outside service: enable, rename, update, delete, and
+the refusals that come before any call."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from runs.models import Link, Run, SyncState
-from workflows.models import ImmutableFieldError, Workflow
+from tests import factories
+from workflows.models import Workflow
 from workflows.services import (
     WorkflowValidationError,
     workflow_create,
@@ -75,20 +77,10 @@ def test_it_refuses_to_change_what_is_fixed_at_creation(people, workflow, field,
         "to_smartsheet", 111, "Account")
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("direction", "bidirectional"), ("sheet_id", 4242), ("salesforce_object", "Lead"),
-])
-def test_it_guards_the_fixed_fields_in_the_model_too(workflow, field, value):
-    fresh = Workflow.objects.get(pk=workflow.pk)
-    setattr(fresh, field, value)
-    with pytest.raises(ImmutableFieldError):
-        fresh.save()
-
-
 def test_it_deletes_links_and_schedule_state_but_nothing_outside(people, workflow):
-    Link.objects.create(workflow=workflow, record_id="001000000000001AAA", row_id=7)
+    factories.link(workflow, "001000000000001AAA", 7)
     SyncState.objects.create(workflow=workflow)
-    Run.objects.create(workflow=workflow, trigger="manual")
+    factories.run(workflow)
     # No connection exists: a delete that tried to touch the sheet or Salesforce would fail.
     workflow_delete(user=people["sam"], workflow=workflow)
     assert not Workflow.objects.filter(pk=workflow.pk).exists()

@@ -5,7 +5,8 @@ database (``DATABASE_URL``) and broker (``REDIS_URL`` or the ORM broker).
     python -m tests.runs.e2e.cluster_script setup-tick SPEC.json OUT.json
     python -m tests.runs.e2e.cluster_script report OUT.json
 
-SPEC.json: {"info": sandbox.info, "specs": [...], "runs_per_workflow": N}.
+SPEC.json: {"info": sandbox.info, "admin_id": sandbox.salesforce.admin_id, "specs": [...],
+"runs_per_workflow": N}.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from types import SimpleNamespace
 
 
 def _django() -> None:
@@ -20,6 +22,12 @@ def _django() -> None:
     import django
 
     django.setup()
+
+
+def _sandbox(spec: dict) -> SimpleNamespace:
+    """The sandbox as far as building the world needs it: its info and admin id."""
+    return SimpleNamespace(info=spec["info"],
+                           salesforce=SimpleNamespace(admin_id=spec["admin_id"]))
 
 
 def setup_scale(spec: dict) -> dict:
@@ -34,7 +42,7 @@ def setup_scale(spec: dict) -> dict:
     from runs.services import run_enqueue
     from tests.runs.e2e.world import build_world
 
-    _, _, workflows = build_world(spec["info"], spec["specs"])
+    _, _, workflows = build_world(_sandbox(spec), spec["specs"])
     run_ids = []
     for _ in range(spec["runs_per_workflow"]):
         with transaction.atomic():
@@ -53,7 +61,7 @@ def setup_tick(spec: dict) -> dict:
     from runs.scheduling import TICK_TASK, ensure_schedules
     from tests.runs.e2e.world import build_world
 
-    _, _, workflows = build_world(spec["info"], spec["specs"], polling_interval_minutes=1)
+    _, _, workflows = build_world(_sandbox(spec), spec["specs"], polling_interval_minutes=1)
     ensure_schedules()
     Schedule.objects.filter(func=TICK_TASK).update(next_run=timezone.now())
     return {"workflows": [w.pk for w in workflows], "runs": []}

@@ -41,7 +41,7 @@ def own_sandbox(tmp_path_factory):
 def test_a_scheduled_tick_runs_a_due_workflow_on_sqlite(own_sandbox, tmp_path):
     env = cluster_env(database_url=f"sqlite:///{tmp_path / 'cluster.sqlite3'}", workers=2)
     manage(env, "migrate", "--noinput")
-    spec = {"info": own_sandbox.info,
+    spec = {"info": own_sandbox.info, "admin_id": own_sandbox.salesforce.admin_id,
             "specs": sandbox_workflow_specs(own_sandbox, workflows=1, records=3)}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     script(env, "setup-tick", str(tmp_path / "spec.json"), str(tmp_path / "world.json"))
@@ -109,7 +109,8 @@ def test_two_clusters_on_postgres_and_redis_run_every_run_once(
 ):
     env = cluster_env(database_url=scratch_postgres, redis_url=scratch_redis, workers=4)
     manage(env, "migrate", "--noinput")
-    spec = {"info": own_sandbox.info, "runs_per_workflow": 4,
+    spec = {"info": own_sandbox.info, "admin_id": own_sandbox.salesforce.admin_id,
+            "runs_per_workflow": 4,
             "specs": sandbox_workflow_specs(own_sandbox, workflows=50, records=3)}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     script(env, "setup-scale", str(tmp_path / "spec.json"), str(tmp_path / "world.json"))

@@ -35,7 +35,7 @@ def generous_limit(box):
 @pytest.fixture
 def world(box):
     """(owner, install, workflow) of one sheet with three matching Accounts."""
-    owner, install, [workflow] = build_world(box.info, sandbox_workflow_specs(box, workflows=1))
+    owner, install, [workflow] = build_world(box, sandbox_workflow_specs(box, workflows=1))
     return owner, install, workflow
 
 
@@ -126,8 +126,7 @@ def test_run_workflow_dry_run_writes_nothing(box, world, capsys):
     call_command("run_workflow", str(workflow.pk), "--dry-run")
     preview = json.loads(capsys.readouterr().out)
     assert preview["smartsheet"]["rows_to_add"] == 3
-    assert box.smartsheet.sheets[workflow.sheet_id].rows == {} or not len(
-        box.smartsheet.sheets[workflow.sheet_id].rows)
+    assert len(box.smartsheet.sheets[workflow.sheet_id].rows) == 0
     assert not Run.objects.filter(workflow=workflow).exists()
 
 

@@ -1,5 +1,5 @@
-"""A small world against a running sandbox: an install, a connected owner, sheets and
-workflows of a few records each.
+"""A small world against a running sandbox: sheets and workflows of a few records each,
+owned by alice, who is connected to an install on the sandbox.
 
 Split in two halves so the scale-out tests can build the sandbox side in the pytest
 process and the database side in a subprocess (whose database the pytest process does
@@ -8,18 +8,15 @@ not share):
 - :func:`sandbox_workflow_specs` (no database): inserts records in the Salesforce
   emulator and creates one sheet per workflow through our Smartsheet client; returns
   JSON-ready specs.
-- :func:`build_world` (database): creates the team, the owner, the install, the
-  owner's connections and one workflow (+ mapping + filter) per spec.
+- :func:`build_world` (database): alice, an install on the sandbox she is connected to,
+  and one workflow (+ mappings + filter) per spec — built by tests/factories.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from connector.clients import SmartsheetClient
-
-OWNER_EMAIL = "ada@example.com"
 
 
 def sandbox_workflow_specs(sandbox, *, workflows: int, records: int = 3) -> list[dict]:
@@ -47,62 +44,27 @@ def sandbox_workflow_specs(sandbox, *, workflows: int, records: int = 3) -> list
     return specs
 
 
-def build_world(info: dict, specs: list[dict], *, owner_username: str = "ada",
-                polling_interval_minutes: int = 15, **install_fields):
-    """Create the database side; return (owner, install, [workflows])."""
-    from accounts.models import Team, User
-    from connector.models import Connection, Install, Service
-    from workflows.models import (
-        Direction,
-        Filter,
-        FilterOperator,
-        FilterSide,
-        Mapping,
-        MappingDirection,
-        Workflow,
-    )
+def build_world(sandbox, specs: list[dict], *, polling_interval_minutes: int = 15,
+                **install_fields):
+    """Create the database side; return (owner, install, [workflows]).
 
-    team, _ = Team.objects.get_or_create(name="Sandbox team")
-    owner, _ = User.objects.get_or_create(
-        username=owner_username,
-        defaults={"email": OWNER_EMAIL, "team": team, "licensed": True, "salesforce_user": True},
-    )
-    sf, ss = info["salesforce"], info["smartsheet"]
-    install = Install.objects.create(
-        team=team, name=f"Sandbox {uuid.uuid4().hex[:6]}",
-        salesforce_login_url=sf["login_url"], salesforce_instance_url=sf["instance_url"],
-        salesforce_client_id=sf["client_id"], salesforce_client_secret=sf["client_secret"],
-        smartsheet_api_base=ss["api_base"], smartsheet_client_id=ss["client_id"],
-        smartsheet_client_secret=ss["client_secret"],
-        tls_ca_bundle=Path(sf["ca_bundle"]).read_text(),
-        polling_interval_minutes=polling_interval_minutes, **install_fields,
-    )
-    Connection.objects.create(
-        user=owner, install=install, service=Service.SALESFORCE, access_token=sf["access_token"],
-        refresh_token=sf["refresh_token"], instance_url=sf["instance_url"],
-        identity=sf.get("username", ""),
-    )
-    Connection.objects.create(
-        user=owner, install=install, service=Service.SMARTSHEET,
-        access_token=ss["access_token"], refresh_token=ss.get("refresh_token", ""),
-        identity=OWNER_EMAIL,
-    )
-    workflows = []
-    for spec in specs:
-        workflow = Workflow.objects.create(
-            owner=owner, install=install, name=f"Accounts {spec['prefix']}",
-            direction=Direction.TO_SMARTSHEET, sheet_id=spec["sheet_id"],
-            sheet_name=spec["sheet_name"], salesforce_object="Account",
-        )
-        for position, (field, title) in enumerate(
-            [("Name", "Account Name"), ("Industry", "Industry")]
-        ):
-            Mapping.objects.create(
-                workflow=workflow, position=position, salesforce_field=field,
-                column_id=spec["columns"][title], column_title=title,
-                direction=MappingDirection.TO_SMARTSHEET,
-            )
-        Filter.objects.create(workflow=workflow, side=FilterSide.SALESFORCE, field="Name",
-                              operator=FilterOperator.STARTS_WITH, value=spec["prefix"])
-        workflows.append(workflow)
+    ``sandbox``: the sandbox, or (in a subprocess) a stand-in with its ``info`` and its
+    Salesforce admin id (``sandbox.salesforce.admin_id``).
+    """
+    from tests import factories, personas
+
+    owner = personas.alice()
+    install = factories.install(sandbox=sandbox,
+                                polling_interval_minutes=polling_interval_minutes, **install_fields)
+    factories.connect(owner, install, sandbox)
+    workflows = [
+        factories.workflow(
+            owner, install, name=f"Accounts {spec['prefix']}", sheet_id=spec["sheet_id"],
+            sheet_name=spec["sheet_name"],
+            mappings=[{"salesforce_field": field, "column_title": title,
+                       "direction": "to_smartsheet", "column_id": spec["columns"][title]}
+                      for field, title in (("Name", "Account Name"), ("Industry", "Industry"))],
+            filters=[("salesforce", "Name", "starts_with", spec["prefix"])])
+        for spec in specs
+    ]
     return owner, install, workflows

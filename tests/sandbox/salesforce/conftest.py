@@ -48,5 +48,5 @@ def sf(org, connect) -> Salesforce:
 
 @pytest.fixture
 def token_for(org):
-    """``token_for("bob")``: a fresh access token for a persona."""
+    """``token_for("bob")``: a fresh access token for a sandbox user (sandbox/personas.py)."""
     return lambda who: org.control("token", {"user": who})["access_token"]

@@ -9,6 +9,8 @@ import smartsheet
 
 from sandbox.smartsheet.emulator import persona_token
 
+#: The sandbox's own users (sandbox/personas.py) — people of the emulators, not the test
+#: personas of tests/personas.py (who share alice's and bob's emails on purpose).
 ADA, ALICE, BOB, CAROL = ("ada@example.com", "alice@example.com", "bob@example.com",
                           "carol@example.com")
 

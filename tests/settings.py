@@ -1,0 +1,19 @@
+"""Settings of the test suite: the product's own settings, with what only tests want.
+
+pytest points ``DJANGO_SETTINGS_MODULE`` here (pyproject.toml). Subprocesses that run the
+product itself — the demo, the benchmarks, the qcluster workers of tests/runs/e2e, the
+crash worker of tests/reliability — set ``sheetforce.settings`` explicitly: they test
+the product as it ships, not this module.
+"""
+
+from __future__ import annotations
+
+from sheetforce.settings import *  # noqa: F403 - the product's settings, then the overrides
+
+#: Personas sign in with passwords; the default hasher costs most of a second per user.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+#: An in-memory cache per process, emptied around every test (tests/conftest.py), so that
+#: throttles and debounces never leak from one test into the next.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "sheetforce-tests"}}
