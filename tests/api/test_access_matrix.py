@@ -26,9 +26,12 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
 # (name, method, path template, body, expected status per persona)
 MATRIX = [
     ("me", "get", "/api/v1/me/", None, expect(200)),
-    ("users list", "get", "/api/v1/users/", None, expect(403, sam=200)),
-    ("user detail", "get", "/api/v1/users/{alice}/", None, expect(403, sam=200)),
+    ("users list", "get", "/api/v1/users/", None, expect(403, sam=200, connie=200)),
+    ("user detail", "get", "/api/v1/users/{alice}/", None, expect(403, sam=200, connie=200)),
+    # Connector Admins designate connector users (licence, user roles): the documented rule.
     ("user patch", "patch", "/api/v1/users/{alice}/", {"is_licensed": True},
+     expect(403, sam=200, connie=200)),
+    ("user admin role", "patch", "/api/v1/users/{alice}/", {"is_connector_admin": True},
      expect(403, sam=200)),
     ("installs list", "get", "/api/v1/installs/", None, expect(200)),
     ("install detail", "get", "/api/v1/installs/{install}/", None, expect(200, charlie=404)),

@@ -56,6 +56,7 @@ def test_a_connector_admin_cannot_plant_an_install_in_another_team(client, world
         "smartsheet_api_base": "https://api.smartsheet.com/2.0",
         "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
         "polling_interval_minutes": 15, "api_budget_percent": 80, "time_zone": "UTC",
+        "language": "en",
         "sla_hours": '{"High": 8}', "business_hours": '{"days": [0], "start": "09:00", '
                                                        '"end": "17:00"}'})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -72,7 +73,7 @@ def test_a_connector_admin_cannot_move_their_install_to_another_team(client, wor
                       "smartsheet_api_base": "https://api.smartsheet.com/2.0",
                       "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
                       "polling_interval_minutes": 15, "api_budget_percent": 80,
-                      "time_zone": "UTC", "sla_hours": "{}", "business_hours": "{}"})
+                      "time_zone": "UTC", "language": "en", "sla_hours": "{}", "business_hours": "{}"})
     mine.refresh_from_db()
     assert mine.team_id == people["connie"].team_id
 
@@ -87,6 +88,7 @@ def test_an_install_url_outside_the_policy_is_refused_with_the_field_named(clien
         "smartsheet_api_base": "http://api.smartsheet.com/2.0",
         "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
         "polling_interval_minutes": 15, "api_budget_percent": 80, "time_zone": "UTC",
+        "language": "en",
         "sla_hours": "{}", "business_hours": "{}"})
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
