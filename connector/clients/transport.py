@@ -15,6 +15,7 @@ import random
 import re
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -22,6 +23,14 @@ import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
+
+from connector.clients.errors import ClientError
+from connector.outbound import HostNotAllowed, outbound_policy
+
+
+def _deployment_policy_check(url: str) -> None:
+    outbound_policy().check(url)
+
 
 _ca_lock = threading.Lock()
 _ca_files: dict[str, str] = {}
@@ -207,9 +216,14 @@ class CountingSession(requests.Session):
         timeout: float,
         verify: str | bool = True,
         pool_size: int = 10,
+        check_url: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        #: Raises for a URL the outbound policy refuses; the deployment's policy unless a
+        #: caller passes its own. Checked on every send: redirects, retries and URLs a
+        #: service handed back (Salesforce's ``instance_url``) included.
+        self.check_url = check_url or _deployment_policy_check
         self.counter = counter
         self.timeout = timeout
         self.verify = verify
@@ -232,6 +246,13 @@ class CountingSession(requests.Session):
         return getattr(self._local, "server_time", None)
 
     def send(self, request, **kwargs):
+        try:
+            self.check_url(request.url)
+        except HostNotAllowed as exc:
+            # Before anything leaves the process: the token is not sent to that host.
+            raise ClientError(service=self.service, kind="invalid", code="host_not_allowed",
+                              message=f"sheetforce may not call this address: {exc.message}",
+                              ) from None
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         # Session.request lets REQUESTS_CA_BUNDLE win over session.verify; a client

@@ -128,8 +128,8 @@ class SalesforceApi(ServiceClient):
         elif isinstance(content, dict):
             code = str(content.get("errorCode") or content.get("error") or "")
             text = str(content.get("message") or content.get("error_description") or "")
-        elif content:
-            text = content.decode(errors="replace") if isinstance(content, bytes) else str(content)
+        # Anything else (an HTML page, a proxy's error) is not shown: a message carries the
+        # API's parsed code and message only, never a raw body from whatever answered.
         text = redact(text, self._secrets())[:1000]
         status = exc.status
         retry_after = self.http.last_retry_after

@@ -186,7 +186,9 @@ class SmartsheetApi(ServiceClient):
         response = error.request_response
         status = int(result.status_code or (response.status_code if response else 0) or 0)
         code = int(result.code or 0)
-        text = redact(str(result.message or ""), self._secrets())[:1000]
+        # Only a parsed Smartsheet error (it has an errorCode) is shown; a body without one
+        # (an HTML page, a proxy's error) never reaches a message.
+        text = redact(str(result.message or ""), self._secrets())[:1000] if code else ""
         retry_after = None
         if response is not None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
