@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
@@ -100,11 +101,11 @@ def _number(value: Any, scale: int | None) -> int | float:
             and -_EXACT_INTEGRAL < value < _EXACT_INTEGRAL):
         return int(value)  # what the Decimal path below gives, without it
     try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ConversionError(f"'{value}' is not a number") from exc
-    if not number.is_finite():
-        raise ConversionError(f"'{value}' is not a number")
+        # Linear in the text and bounded in magnitude: "1e400000" is refused at once,
+        # never expanded (core.numbers).
+        number = parse_decimal(value)
+    except NumberError as exc:
+        raise ConversionError(exc.message) from None
     if scale is not None:
         try:
             number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
@@ -235,10 +236,7 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
     if kind in NUMBER_TYPES:
         if isinstance(value, str):
             value = value.strip().replace(",", "").lstrip("$€£").rstrip("%").strip()
-        try:
-            number = _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
-        except ConversionError:
-            raise ConversionError(f"'{value}' is not a number") from None
+        number = _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
         if kind == "int" and Decimal(str(value)) != number:
             raise ConversionError(f"'{value}' is not a whole number")
         limit = (info.precision - info.scale) if info.precision else (info.digits or 0)

@@ -6,18 +6,21 @@ numbers, else case-insensitive text (ISO dates compare correctly as text).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from core.numbers import NumberError, parse_decimal
 from runs.engine.types import SheetRow
 
 
 def _as_number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", "")
     try:
-        return Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
+        return parse_decimal(value)
+    except NumberError:
         return None
 
 

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 
 from core.numbers import MAX_NUMBER_CHARS, NumberError, is_number, parse_decimal
-
-
-@contextmanager
-def must_not_hang(seconds: int = 5):
-    """Fail (instead of hanging CI for hours) if the block runs into a slow path."""
-
-    def alarm(signum, frame):
-        raise AssertionError(f"still running after {seconds} s: a slow path was taken")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+from tests.guards import must_not_hang
 
 
 @pytest.mark.parametrize(("text", "expected"), [
