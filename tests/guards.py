@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 from contextlib import contextmanager
 
+
 @contextmanager
 def must_not_hang(seconds: int = 5):
     """Fail (instead of hanging CI for hours) if the block runs into a slow path."""
