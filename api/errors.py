@@ -18,7 +18,7 @@ from workflows.validation import WorkflowValidationError
 _STATUS_BY_KIND = {
     "auth": 409, "revoked": 409, "not_found": 404, "row_not_found": 404,
     "column_not_found": 400, "permission": 403, "invalid": 400,
-    "limit": 503, "rate": 503, "transient": 502,
+    "limit": 503, "rate": 503, "transient": 502, "config": 409,
 }
 
 

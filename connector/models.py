@@ -80,6 +80,12 @@ class Install(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     #: The language of what lands in the install's sheets: owned column titles, Sync
     #: Error messages, computed Service Cloud values.
+    #: When (and by whom) the install was set up: a Connector or System Admin who is a
+    #: Salesforce administrator connected first. Until then nobody else connects.
+    salesforce_setup_at = models.DateTimeField(null=True, blank=True)
+    salesforce_setup_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+")
     language = models.CharField(
         _("sheet language"), max_length=8, choices=settings.LANGUAGES, default="en",
         help_text=_("Language of the columns and messages the connector writes into sheets."))

@@ -40,9 +40,11 @@ class DemoUser:
 
 
 DEMO_USERS = (
+    # Ada connects first: she is also the org's Salesforce administrator, which setting
+    # up an install requires (connector.services.setup); then the others may connect.
     DemoUser("ada", "ada@example.com", "Ada", "Lovelace", "System Admin",
              {"system_admin": True, "licensed": True, "salesforce_user": True,
-              "service_cloud_user": True}, connect=False),
+              "service_cloud_user": True}, connect=True),
     DemoUser("carol", "carol@example.com", "Carol", "Diaz", "Connector Admin",
              {"connector_admin": True, "licensed": True}, connect=False),
     DemoUser("alice", "alice@example.com", "Alice", "Martin", "Connector user",

@@ -67,6 +67,9 @@ def install(*, team: Team | None = None, sandbox=None, **fields) -> Install:
             smartsheet_client_id=ss["client_id"], smartsheet_client_secret=ss["client_secret"],
             tls_ca_bundle=Path(sf["ca_bundle"]).read_text(),
         )
+    # Set up (a Salesforce administrator connected first): tests of the set-up itself
+    # pass salesforce_setup_at=None.
+    values.setdefault("salesforce_setup_at", timezone.now())
     values.update(fields)
     return Install.objects.create(team=team or personas.acme(), **values)
 

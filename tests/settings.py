@@ -21,4 +21,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 #: The factories' installs point at a closed loopback port (tests never reach a network):
 #: the outbound policy admits it, as it admits the sandbox (tests/conftest.py).
 SHEETFORCE_ALLOWED_API_HOSTS = [*SHEETFORCE_ALLOWED_API_HOSTS,  # noqa: F405
-                                "127.0.0.1:9", "http://127.0.0.1:9"]
+                                "127.0.0.1:9", "http://127.0.0.1:9", "127.0.0.1:1"]

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 #: Error kinds a caller decides on — the services' own codes never leave the clients.
 #: ``row_not_found`` and ``column_not_found`` name what a Smartsheet call referred to that
 #: does not exist (a row of a row write, a column asked for); ``not_found`` is the sheet,
-#: object or other resource the call was about. Only ``transient`` and ``rate`` are
-#: worth retrying.
+#: object or other resource the call was about; ``config`` is a call the install's own
+#: configuration forbids (an address outside the outbound policy). Only ``transient`` and
+#: ``rate`` are worth retrying.
 KINDS = ("auth", "revoked", "limit", "rate", "not_found", "row_not_found", "column_not_found",
-         "permission", "invalid", "transient")
+         "permission", "invalid", "transient", "config")
 RETRYABLE_KINDS = frozenset({"transient", "rate"})
 
 RECONNECT_MESSAGES = {

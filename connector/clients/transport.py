@@ -250,7 +250,7 @@ class CountingSession(requests.Session):
             self.check_url(request.url)
         except HostNotAllowed as exc:
             # Before anything leaves the process: the token is not sent to that host.
-            raise ClientError(service=self.service, kind="invalid", code="host_not_allowed",
+            raise ClientError(service=self.service, kind="config", code="host_not_allowed",
                               message=f"sheetforce may not call this address: {exc.message}",
                               ) from None
         if kwargs.get("timeout") is None:

@@ -30,6 +30,11 @@ from connector.services.installs import (
     install_update,
     user_can_manage_installs,
 )
+from connector.services.setup import (
+    InstallSetupRefused,
+    salesforce_admin_permissions_missing,
+    user_may_set_up,
+)
 
 __all__ = [
     "INSTALL_FIELDS",
@@ -38,6 +43,9 @@ __all__ = [
     "ConnectionInvalid",
     "ConnectionMissing",
     "InstallInvalid",
+    "InstallSetupRefused",
+    "salesforce_admin_permissions_missing",
+    "user_may_set_up",
     "connection_create_from_token",
     "connection_delete",
     "connection_get",

@@ -32,6 +32,7 @@ from connector.clients import (
 )
 from connector.models import Connection, Install, Service
 from connector.services.installs import install_ca_bundle
+from connector.services.setup import InstallSetupRefused, install_setup_check
 
 log = logging.getLogger(__name__)
 
@@ -214,9 +215,12 @@ def smartsheet_client_for(*, user, install: Install, counter: CallCounter | None
     )
 
 
-def _identify(*, install: Install, service: str, tokens: TokenSet) -> tuple[dict, TokenSet]:
+def _identify(*, user, install: Install, service: str,
+              tokens: TokenSet) -> tuple[dict, TokenSet]:
     """Ask the service who the tokens belong to; (identity fields, possibly refreshed
-    tokens). ClientError becomes ConnectionInvalid."""
+    tokens). ClientError becomes ConnectionInvalid; so does a Salesforce connection to an
+    install nobody has set up yet, unless ``user`` may set it up and is a Salesforce
+    administrator (``connector.services.setup``)."""
     refreshed: list[TokenSet] = []
     try:
         if service == Service.SALESFORCE:
@@ -232,6 +236,10 @@ def _identify(*, install: Install, service: str, tokens: TokenSet) -> tuple[dict
             who = client.identity()
             identity = {"identity": who["username"] or who["email"],
                         "identity_name": who["name"], "external_user_id": who["user_id"]}
+            try:
+                install_setup_check(user=user, install=install, client=client)
+            except InstallSetupRefused as refused:
+                raise ConnectionInvalid(service, refused.message, kind="permission") from None
         else:
             client = SmartsheetClient(
                 api_base=install.smartsheet_api_base, access_token=tokens.access_token,
@@ -283,7 +291,7 @@ def connection_create_from_token(*, user, install: Install, service: str, access
     tokens = TokenSet(access_token=access_token.strip(), refresh_token=refresh_token.strip(),
                       instance_url=install.salesforce_instance_url
                       if service == Service.SALESFORCE else "")
-    identity, tokens = _identify(install=install, service=service, tokens=tokens)
+    identity, tokens = _identify(user=user, install=install, service=service, tokens=tokens)
     return _save_connection(user=user, install=install, service=service, tokens=tokens,
                             identity=identity)
 
@@ -338,7 +346,7 @@ def oauth_complete(*, user, install: Install, service: str, code: str,
                 redirect_uri=redirect_uri, ca_bundle=install_ca_bundle(install))
     except ClientError as error:
         raise ConnectionInvalid(service, error.message, kind=error.kind) from None
-    identity, tokens = _identify(install=install, service=service, tokens=tokens)
+    identity, tokens = _identify(user=user, install=install, service=service, tokens=tokens)
     return _save_connection(user=user, install=install, service=service, tokens=tokens,
                             identity=identity)
 

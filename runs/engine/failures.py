@@ -80,4 +80,7 @@ def failure_from(error: ClientError, *, spec=None) -> SyncFailed:
     if error.kind == "permission":
         return SyncFailed(f"The workflow owner has no access in {service}: {error.message}",
                           "permission")
+    if error.kind == "config":
+        return SyncFailed(f"The install's {service} settings need an admin: {error.message}",
+                          "config")
     return SyncFailed(f"{service} failed: {error.message}", error.kind)

@@ -12,7 +12,7 @@ from connector.clients.types import SaveResult
 
 COLLECTION_SIZE = 200
 #: Kinds that stop a batched write: nothing after them can succeed.
-SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission"})
+SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "config"})
 #: A create that failed this way may or may not have been committed (a 500 or a dropped
 #: connection after Salesforce saved): not a per-record error but a stop, so the caller's
 #: crash recovery (pending creates) reconciles instead of writing the records again.

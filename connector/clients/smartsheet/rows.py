@@ -13,7 +13,7 @@ ROWS_PER_CALL = 500
 #: Row ids travel in the URL of a delete: keep it well under common URL limits.
 DELETE_IDS_PER_CALL = 200
 #: Kinds that stop a batched write: nothing after them can succeed.
-SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found"})
+SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found", "config"})
 #: Smartsheet's codes for a failed item of a row write that callers tell apart; any other
 #: refused item is ``invalid``.
 ITEM_KINDS = {1006: "row_not_found", COLUMN_NOT_FOUND: "column_not_found"}
