@@ -34,6 +34,7 @@ __all__ = [
     "user_can_create_workflows",
     "user_can_delete_workflow",
     "user_can_edit_workflow",
+    "user_owns_workflow",
     "user_can_set_enabled",
     "user_can_view_workflow",
     "owner_pause_reason",
@@ -136,14 +137,22 @@ def user_can_view_workflow(*, user: User, workflow: Workflow) -> bool:
     return workflow.owner_id == user.pk or user_is_team_admin_of(user=user, workflow=workflow)
 
 
-def user_can_edit_workflow(*, user: User, workflow: Workflow) -> bool:
-    """Only the owner edits mappings, filters, groups and settings."""
+def user_owns_workflow(*, user: User, workflow: Workflow) -> bool:
     return user.is_authenticated and user.is_active and workflow.owner_id == user.pk
+
+
+def user_can_edit_workflow(*, user: User, workflow: Workflow) -> bool:
+    """Only the owner edits mappings, filters, groups and settings, and only while they may
+    create workflows on its install (a licence; the install's role when it restricts
+    users): the documentation's rule for creating *or editing*. An owner who lost that
+    still disables and deletes their workflow."""
+    return (user_owns_workflow(user=user, workflow=workflow)
+            and owner_pause_reason(owner=user, install=workflow.install) is None)
 
 
 def user_can_set_enabled(*, user: User, workflow: Workflow) -> bool:
     """The owner, or a System Admin of the team (admins can disable any workflow)."""
-    return user_can_edit_workflow(user=user, workflow=workflow) or user_is_team_admin_of(
+    return user_owns_workflow(user=user, workflow=workflow) or user_is_team_admin_of(
         user=user, workflow=workflow
     )
 
