@@ -19,6 +19,8 @@ SDK clients of one emulator, a sandbox of their own).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sandbox.runner import Sandbox, start_sandbox
@@ -48,6 +50,8 @@ def allow_sandbox_hosts(box: Sandbox) -> Sandbox:
     settings.SHEETFORCE_ALLOWED_API_HOSTS = [
         *settings.SHEETFORCE_ALLOWED_API_HOSTS,
         *(e for e in entries if e not in settings.SHEETFORCE_ALLOWED_API_HOSTS)]
+    # Processes the tests start (workers, crash scripts, clusters) read the environment.
+    os.environ["SHEETFORCE_ALLOWED_API_HOSTS"] = ",".join(settings.SHEETFORCE_ALLOWED_API_HOSTS)
     return box
 
 
