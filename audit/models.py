@@ -62,7 +62,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["team_id", "-at"], name="audit_team_newest"),
                    models.Index(fields=["target_type", "target_id"], name="audit_target")]
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
+        verbose_name_plural = _("audit entries")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.target_label} ({self.actor_name or '—'})"

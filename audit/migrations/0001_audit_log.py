@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
+                'verbose_name_plural': 'audit entries',
                 'ordering': ['-at', '-id'],
                 'indexes': [models.Index(fields=['team_id', '-at'], name='audit_team_newest'), models.Index(fields=['target_type', 'target_id'], name='audit_target')],
             },
