@@ -23,14 +23,20 @@ def _plain(values: Mapping[str, Any] | None) -> dict:
     return json.loads(json.dumps(dict(values or {}), cls=DjangoJSONEncoder))
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def audit_changes(before: Mapping[str, Any], after: Mapping[str, Any], *,
                   secret: Iterable[str] = ()) -> tuple[dict, dict]:
-    """The keys whose value differs, as (before, after). A key in ``secret`` is recorded
-    as "" → :data:`SECRET_CHANGED` whatever its values were."""
+    """The keys whose value differs (no value and an empty one are the same), as
+    (before, after). A key in ``secret`` is recorded as "" → :data:`SECRET_CHANGED`
+    whatever its values were."""
     secret = set(secret)
     old, new = {}, {}
     for key in [*before, *(k for k in after if k not in before)]:
-        if before.get(key) == after.get(key):
+        was, now = before.get(key), after.get(key)
+        if was == now or (_empty(was) and _empty(now)):
             continue
         if key in secret:
             old[key], new[key] = "", SECRET_CHANGED
