@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +23,29 @@ TARGET_PAGES = {AuditTarget.INSTALL: "admin:connector_install_change",
                 AuditTarget.CONNECTION: "admin:connector_connection_change"}
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Days as people say them: today, yesterday, the past week (in the console's time
+    zone)."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return (("today", _("Today")), ("yesterday", _("Yesterday")),
+                ("week", _("Past 7 days")))
+
+    def queryset(self, request, queryset):
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        value = self.value()
+        if value == "today":
+            return queryset.filter(at__gte=midnight)
+        if value == "yesterday":
+            return queryset.filter(at__gte=midnight - timedelta(days=1), at__lt=midnight)
+        if value == "week":
+            return queryset.filter(at__gte=midnight - timedelta(days=6))
+        return queryset
+
+
 def short(value, limit: int = 40) -> str:
     text = str(value_html(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -31,7 +56,8 @@ class AuditEntryAdmin(RoleAdminMixin, admin.ModelAdmin):
     view_roles = ("is_system_admin",)
     change_roles = ()
     list_display = ("moment", "who", "action", "target", "summary")
-    list_filter = ("action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter))
+    list_filter = (WhenFilter, "action", "target_type",
+                   ("actor", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "at"
     search_fields = ("target_label", "actor_name")
     fields = ("moment", "who", "action", "target", "changes")

@@ -4,7 +4,7 @@ changes as tables — no JSON anywhere in the console."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -66,3 +66,15 @@ def test_an_audit_entry_shows_before_and_after(client, sam, uma):
     assert re.search(r"<th scope=\"row\">Licensed</th><td>No</td><td>Yes</td>", body)
     listing = client.get(reverse("admin:audit_auditentry_changelist")).content.decode()
     assert "Licensed: No → Yes" in listing and "Roles or licence changed" in listing
+
+
+def test_the_audit_log_answers_who_changed_what_yesterday(client, sam, uma, alice):
+    user_update_roles(actor=sam, user=uma, licensed=True)
+    user_update_roles(actor=sam, user=alice, salesforce_user=False)
+    AuditEntry.objects.filter(target_label="Uma Ng").update(
+        at=timezone.localtime() - timedelta(days=1))
+    AuditEntry.objects.filter(target_label="Alice Martin").update(
+        at=timezone.localtime() - timedelta(days=3))
+    client.force_login(sam)
+    response = client.get(reverse("admin:audit_auditentry_changelist") + "?when=yesterday")
+    assert [e.target_label for e in response.context["cl"].result_list] == ["Uma Ng"]
