@@ -24,6 +24,7 @@ from runs.engine.convert import FieldInfo
 from runs.service_cloud.metrics import BusinessHours
 from runs.service_cloud.report import REPORT_FIELDS, ServiceReport, service_report
 from workflows.models import Workflow
+from workflows.permissions import runnable_owner_q
 
 REPORT_OBJECT = "Case"
 
@@ -104,14 +105,16 @@ def service_report_for_workflow(*, workflow, now: datetime | None = None) -> Ser
 
 def install_report_reader(*, install, user):
     """Whose Salesforce connection reads the install report for ``user`` (an admin): their
-    own when they have a live one, else that of an active owner of one of the install's
-    Case workflows. Raises :class:`ReportUnavailable` (409) naming what is missing."""
+    own when they have a live one, else that of an owner (who may sync) of one of the
+    install's Case workflows. Raises :class:`ReportUnavailable` (409) naming what is
+    missing."""
     live = Connection.objects.filter(install=install, service=Service.SALESFORCE,
                                      revoked_at__isnull=True).exclude(access_token="")
     if live.filter(user=user).exists():
         return user
-    owners = (Workflow.objects.filter(install=install, salesforce_object=REPORT_OBJECT,
-                                      owner__is_active=True)
+    # Only an owner who may sync lends their sign-in (as for the real-time listener).
+    owners = (Workflow.objects.filter(runnable_owner_q(), install=install,
+                                      salesforce_object=REPORT_OBJECT)
               .select_related("owner").order_by("-enabled", "id"))
     connected = set(live.values_list("user_id", flat=True))
     names = []
