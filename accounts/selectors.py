@@ -41,3 +41,19 @@ def system_admins_of_team(*, team_id: int | None) -> QuerySet[User]:
     return (User.objects.filter(team_id=team_id, is_active=True)
             .filter(Q(system_admin=True) | Q(is_superuser=True))
             .order_by("first_name", "last_name", "username"))
+
+
+def users_of_team(*, team_id: int | None) -> QuerySet[User]:
+    """Every member of a team, active or not, by name."""
+    if team_id is None:
+        return User.objects.none()
+    return (User.objects.filter(team_id=team_id)
+            .order_by("first_name", "last_name", "username"))
+
+
+def users_licensed_of_team(*, team_id: int | None) -> QuerySet[User]:
+    """The active, licensed members of a team (superusers count as licensed), by name:
+    the people who may own workflows (``workflows.services.transfer_refusal`` has the
+    rest of the rule)."""
+    return (users_of_team(team_id=team_id).filter(is_active=True)
+            .filter(Q(licensed=True) | Q(is_superuser=True)))

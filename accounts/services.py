@@ -1,4 +1,5 @@
-"""Account services: role and licence changes."""
+"""Account services: role and licence changes, deactivation (each recorded in the audit
+log)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,14 @@ def flags_grantable_by(*, actor: User, user: User) -> frozenset[str]:
     return frozenset()
 
 
+def flags_grantable_in_team(*, actor: User) -> frozenset[str]:
+    """The flags ``actor`` may set on an ordinary member of their team (what a console
+    offers in bulk; each person is still checked by :func:`flags_grantable_by`)."""
+    if not actor.is_authenticated or not actor.is_active:
+        return frozenset()
+    return flags_grantable_by(actor=actor, user=User(team_id=actor.team_id))
+
+
 def user_update_roles(*, actor: User, user: User, **flags: bool) -> User:
     """Set role and licence flags (:data:`ROLE_FLAGS`) of ``user``.
 
@@ -75,9 +86,37 @@ def user_update_roles(*, actor: User, user: User, **flags: bool) -> User:
     if actor.pk == user.pk and flags.get("system_admin") is False and not actor.is_superuser:
         raise PermissionDenied("You cannot remove your own System Admin role.")
     changed = [k for k, v in flags.items() if getattr(user, k) != bool(v)]
+    before = {key: getattr(user, key) for key in changed}
     for key in changed:
         setattr(user, key, bool(flags[key]))
     if changed:
         user.save(update_fields=changed)
         log.info("user %s changed %s of user %s", actor.pk, ", ".join(changed), user.pk)
+        audit_record(actor=actor, action=AuditAction.USER_ROLES, target=user,
+                     team_id=user.team_id, before=before,
+                     after={key: getattr(user, key) for key in changed},
+                     label=user.display_name)
+    return user
+
+
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a person: System Admins of the team, superusers.
+
+    A deactivated person cannot sign in, their API tokens end (``User.save``) and their
+    workflows pause (``Workflow.paused_reason`` says why) until they are reactivated or
+    their workflows are transferred. Nobody deactivates themselves.
+    """
+    if not user_can_manage(actor=actor, user=user):
+        raise PermissionDenied("Only a System Admin of the team can deactivate people.")
+    if actor.pk == user.pk and not active:
+        raise PermissionDenied("You cannot deactivate your own account.")
+    if user.is_active == bool(active):
+        return user
+    user.is_active = bool(active)
+    user.save(update_fields=["is_active"])
+    log.info("user %s %s user %s", actor.pk, "reactivated" if active else "deactivated",
+             user.pk)
+    audit_record(actor=actor, team_id=user.team_id, target=user, label=user.display_name,
+                 action=AuditAction.USER_REACTIVATE if active else AuditAction.USER_DEACTIVATE,
+                 before={"is_active": not active}, after={"is_active": bool(active)})
     return user

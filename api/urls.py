@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 import core.ids  # noqa: F401  (registers the <id:…> converter)
 from api.views.accounts import ApiTokenViewSet, MeView, TokenView, UserViewSet
+from api.views.audit import AuditEntryViewSet
 from api.views.connector import ConnectionViewSet, InstallViewSet
 from api.views.metadata import (
     SalesforceFieldsView,
@@ -26,6 +27,7 @@ router.register("installs", InstallViewSet, basename="api-install")
 router.register("connections", ConnectionViewSet, basename="api-connection")
 router.register("workflows", WorkflowViewSet, basename="api-workflow")
 router.register("runs", RunViewSet, basename="api-run")
+router.register("audit", AuditEntryViewSet, basename="api-audit")
 router.register("organization/workflows", OrganizationWorkflowViewSet,
                 basename="api-organization-workflow")
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from connector.models import Connection, Install
+from connector.models import Connection, Install, Service
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,3 +26,17 @@ def installs_visible_to(user: User) -> QuerySet[Install]:
 def connections_of(user: User) -> QuerySet[Connection]:
     """The user's own connections (every install, both services)."""
     return Connection.objects.filter(user=user).select_related("install")
+
+
+def users_connected_everywhere(*, user_ids, install_ids) -> set[int]:
+    """Of ``user_ids``, those with live Salesforce and Smartsheet connections on every
+    install of ``install_ids`` (what owning those installs' workflows takes). One query."""
+    install_ids = set(install_ids)
+    wanted = {(i, s) for i in install_ids for s in Service.values}
+    have: dict[int, set] = {}
+    rows = (Connection.objects.filter(user_id__in=list(user_ids), install_id__in=install_ids,
+                                      revoked_at__isnull=True).exclude(access_token="")
+            .values_list("user_id", "install_id", "service"))
+    for user_id, install_id, service in rows:
+        have.setdefault(user_id, set()).add((install_id, service))
+    return {user_id for user_id, pairs in have.items() if wanted <= pairs}

@@ -1,175 +1,170 @@
-"""Admin for workflows (here, because its actions start runs) and machine-written run data.
-
-Runs, errors, conflicts and links are written by the engine: read-only, no "add".
-"""
+"""Runs and links: what the engine wrote, read-only, in words and tables (no JSON)."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.admin import RoleAdminMixin
-from runs.models import Conflict, Link, Run, RunError, RunTrigger
-from runs.services import RunRefused, run_request_for_user
-from workflows.models import Filter, Mapping, RowGroup, Workflow
-from workflows.services import workflow_set_enabled
+from console.common import MachineWrittenAdmin, ReadOnlyInline
+from console.display import value_html, values_table, when
+from runs.models import Conflict, Link, Run, RunError
+from runs.services import parse_api_usage
 
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-
-class MappingInline(ReadOnlyInline):
-    model = Mapping
-    fields = ("salesforce_field", "column_title", "direction", "lookup_field", "new_column")
-
-
-class FilterInline(ReadOnlyInline):
-    model = Filter
-    fields = ("side", "field", "operator", "value")
-
-
-class RowGroupInline(ReadOnlyInline):
-    model = RowGroup
-    fields = ("level", "field", "value")
-
-
-@admin.register(Workflow)
-class WorkflowAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Every workflow of the admin's team. Configuration changes go through the owner's
-    wizard; admins enable, disable and run."""
-
-    team_path = "owner__team_id"
-    list_display = ("name", "owner", "install", "salesforce_object", "sheet_name", "direction",
-                    "state", "last_run")
-    list_filter = ("enabled", "direction", ("install", admin.RelatedOnlyFieldListFilter),
-                   "salesforce_object")
-    list_select_related = ("owner", "install")
-    search_fields = ("name", "sheet_name", "owner__username", "salesforce_object")
-    actions = ("enable_workflows", "disable_workflows", "run_workflows_now")
-    inlines = (MappingInline, FilterInline, RowGroupInline)
-    fields = ("name", "owner", "install", "direction", "salesforce_object", "sheet_id",
-              "sheet_name", "enabled", "conflict_policy", "created_at", "updated_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        last = Run.objects.filter(workflow=OuterRef("pk")).order_by("-queued_at", "-id")
-        return super().get_queryset(request).annotate(
-            last_run_id=Subquery(last.values("id")[:1]),
-            last_run_status=Subquery(last.values("status")[:1]),
-            last_run_at=Subquery(last.values("queued_at")[:1]),
-        )
-
-    @admin.display(description="State", ordering="enabled")
-    def state(self, obj):
-        if not obj.enabled:
-            return "Disabled"
-        return obj.paused_reason or "Enabled"
-
-    @admin.display(description="Last run", ordering="last_run_at")
-    def last_run(self, obj):
-        if not getattr(obj, "last_run_id", None):
-            return "—"
-        url = reverse("admin:runs_run_change", args=[obj.last_run_id])
-        return format_html('<a href="{}">{} ({})</a>', url,
-                           obj.last_run_at.strftime("%Y-%m-%d %H:%M"), obj.last_run_status)
-
-    def _each(self, request, queryset, action, done: str):
-        """Apply ``action`` to each workflow; a refusal (permission, a disabled workflow
-        or install) is reported for that workflow and the others go on."""
-
-
-        ok = 0
-        for workflow in queryset:
-            try:
-                action(workflow)
-                ok += 1
-            except RunRefused as exc:
-                self.message_user(request, f"{workflow}: {exc.message}", messages.ERROR)
-            except (PermissionDenied, PermissionError, ValueError) as exc:
-                self.message_user(request, f"{workflow}: {exc}", messages.ERROR)
-        if ok:
-            self.message_user(request, f"{ok} workflow(s) {done}.", messages.SUCCESS)
-
-    @admin.action(description="Enable selected workflows")
-    def enable_workflows(self, request, queryset):
-
-        self._each(request, queryset,
-                   lambda w: workflow_set_enabled(user=request.user, workflow=w, enabled=True),
-                   "enabled")
-
-    @admin.action(description="Disable selected workflows")
-    def disable_workflows(self, request, queryset):
-
-        self._each(request, queryset,
-                   lambda w: workflow_set_enabled(user=request.user, workflow=w, enabled=False),
-                   "disabled")
-
-    @admin.action(description="Run selected workflows now")
-    def run_workflows_now(self, request, queryset):
-
-        self._each(request, queryset,
-                   lambda w: run_request_for_user(user=request.user, workflow=w,
-                                                  trigger=RunTrigger.MANUAL),
-                   "queued")
+COUNT_LABELS = (
+    ("records_read", gettext_lazy("Salesforce records read")),
+    ("rows_read", gettext_lazy("Sheet rows read")),
+    ("rows_added", gettext_lazy("Rows added")),
+    ("rows_updated", gettext_lazy("Rows updated")),
+    ("rows_moved", gettext_lazy("Rows moved")),
+    ("rows_removed", gettext_lazy("Rows removed")),
+    ("records_created", gettext_lazy("Records created")),
+    ("records_updated", gettext_lazy("Records updated")),
+    ("unlinked", gettext_lazy("Unlinked")),
+    ("errors_count", gettext_lazy("Errors")),
+    ("conflicts_count", gettext_lazy("Conflicts")),
+)
 
 
 class RunErrorInline(ReadOnlyInline):
     model = RunError
-    fields = ("row_number", "row_id", "record_id", "field", "message", "culprit")
+    fields = ("row_number", "record_id", "field", "message", "culprit")
+    verbose_name_plural = gettext_lazy("Errors")
 
 
 class ConflictInline(ReadOnlyInline):
     model = Conflict
-    fields = ("record_id", "row_id", "field", "salesforce_value", "smartsheet_value", "winner")
+    fields = ("record_id", "field", "salesforce", "smartsheet", "winner")
+    readonly_fields = ("salesforce", "smartsheet")
+    verbose_name_plural = gettext_lazy("Conflicts")
 
+    @admin.display(description=gettext_lazy("Salesforce value"))
+    def salesforce(self, obj):
+        return value_html(obj.salesforce_value)
 
-class MachineWrittenAdmin(RoleAdminMixin, admin.ModelAdmin):
-    change_roles = ()
-    view_roles = ("is_system_admin",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=gettext_lazy("Smartsheet value"))
+    def smartsheet(self, obj):
+        return value_html(obj.smartsheet_value)
 
 
 @admin.register(Run)
 class RunAdmin(MachineWrittenAdmin):
     team_path = "workflow__owner__team_id"
-    list_display = ("id", "workflow", "trigger", "status", "queued_at", "started_at",
-                    "finished_at", "records_created", "records_updated", "rows_added",
-                    "rows_updated", "errors_count", "conflicts_count", "salesforce_calls",
-                    "smartsheet_calls")
-    list_filter = ("status", "trigger")
+    list_display = ("title", "status_badge", "queued", "duration", "written", "errors",
+                    "salesforce", "smartsheet")
+    list_filter = ("status", "trigger", ("workflow", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("workflow",)
     search_fields = ("workflow__name",)
     date_hierarchy = "queued_at"
     inlines = (RunErrorInline, ConflictInline)
-    readonly_fields = [f.name for f in Run._meta.fields]
+    fieldsets = (
+        (None, {"fields": ("workflow_link", "status_badge", "trigger_label", "message")}),
+        (gettext_lazy("When"), {"fields": ("queued", "started", "finished", "duration")}),
+        (gettext_lazy("What it did"), {"fields": ("counts",)}),
+        (gettext_lazy("API calls"), {"fields": ("calls",)}),
+        (gettext_lazy("Plan"), {"fields": ("plan",)}),
+    )
+    readonly_fields = ("workflow_link", "status_badge", "trigger_label", "message", "queued",
+                       "started", "finished", "duration", "counts", "calls", "plan")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("workflow", "workflow__owner")
+
+    @admin.display(description=gettext_lazy("Run"), ordering="-id")
+    def title(self, obj):
+        return format_html("{} <span class=\"sf-sub\">#{}</span>", obj.workflow.name, obj.pk)
+
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="sf-badge sf-{}">{}</span>', obj.status,
+                           obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("Queued"), ordering="queued_at")
+    def queued(self, obj):
+        return when(obj.queued_at)
+
+    @admin.display(description=gettext_lazy("Started"))
+    def started(self, obj):
+        return when(obj.started_at)
+
+    @admin.display(description=gettext_lazy("Finished"))
+    def finished(self, obj):
+        return when(obj.finished_at)
+
+    @admin.display(description=gettext_lazy("Duration"))
+    def duration(self, obj):
+        seconds = obj.duration_seconds
+        if seconds is None:
+            return "—"
+        if seconds < 60:
+            return _("%(s).1f s") % {"s": seconds}
+        return _("%(m)d min %(s)02d s") % {"m": seconds // 60, "s": seconds % 60}
+
+    @admin.display(description=gettext_lazy("Written"))
+    def written(self, obj):
+        return f"{obj.records_synced:,}"
+
+    @admin.display(description=gettext_lazy("Errors"), ordering="errors_count")
+    def errors(self, obj):
+        return f"{obj.errors_count:,}"
+
+    @admin.display(description=gettext_lazy("Salesforce calls"), ordering="salesforce_calls")
+    def salesforce(self, obj):
+        return f"{obj.salesforce_calls:,}"
+
+    @admin.display(description=gettext_lazy("Smartsheet calls"), ordering="smartsheet_calls")
+    def smartsheet(self, obj):
+        return f"{obj.smartsheet_calls:,}"
+
+    @admin.display(description=gettext_lazy("Workflow"))
+    def workflow_link(self, obj):
+        url = reverse("admin:workflows_workflow_change", args=[obj.workflow_id])
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', url, obj.workflow.name,
+                           reverse("run_detail", args=[obj.pk]), _("this run in sheetforce"))
+
+    @admin.display(description=gettext_lazy("Trigger"))
+    def trigger_label(self, obj):
+        label = obj.get_trigger_display()
+        return _("%(trigger)s (full reconciliation)") % {"trigger": label} if obj.full else label
+
+    @admin.display(description=gettext_lazy("What it did"))
+    def counts(self, obj):
+        return values_table({str(label): getattr(obj, name) for name, label in COUNT_LABELS})
+
+    @admin.display(description=gettext_lazy("API calls"))
+    def calls(self, obj):
+        data = {"Salesforce": obj.salesforce_calls, "Smartsheet": obj.smartsheet_calls}
+        usage = parse_api_usage(obj.salesforce_api_usage)
+        if usage:
+            data[_("The org's daily API use after this run")] = _("%(used)s of %(max)s") % {
+                "used": f"{usage[0]:,}", "max": f"{usage[1]:,}"}
+        return values_table(data)
+
+    @admin.display(description=gettext_lazy("Plan"))
+    def plan(self, obj):
+        return values_table(obj.summary or {}, empty=_("No plan recorded."))
 
 
 @admin.register(Link)
 class LinkAdmin(MachineWrittenAdmin):
     team_path = "workflow__owner__team_id"
-    list_display = ("record_id", "row_id", "workflow", "record_stamp", "row_modified_at",
-                    "updated_at")
+    list_display = ("record_id", "row_id", "workflow", "synced")
     list_select_related = ("workflow",)
     search_fields = ("=record_id", "=row_id")
     list_filter = (("workflow", admin.RelatedOnlyFieldListFilter),)
-    readonly_fields = [f.name for f in Link._meta.fields]
+    fields = ("workflow", "record_id", "row_id", "parent_row_id", "values", "record_stamp",
+              "row_modified_at", "created_at", "updated_at")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("Last synced"), ordering="updated_at")
+    def synced(self, obj):
+        return when(obj.updated_at)
+
+    @admin.display(description=gettext_lazy("Values last synced"))
+    def values(self, obj):
+        return values_table(obj.snapshot or {})
 
     def get_search_results(self, request, queryset, search_term):
         # row ids are integers: an exact search on a non-numeric term must not crash.
@@ -177,3 +172,4 @@ class LinkAdmin(MachineWrittenAdmin):
         if term.isdigit():
             return queryset.filter(row_id=int(term)) | queryset.filter(record_id=term), False
         return queryset.filter(record_id=term) if term else queryset, False
+

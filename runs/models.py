@@ -11,6 +11,9 @@ Transitions are conditional updates (see ``runs.services``) that check one row c
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 
 class RunStatus(models.TextChoices):
@@ -83,7 +86,13 @@ class Run(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Run {self.pk} of {self.workflow_id} ({self.status})"
+        """The run's title: "Pipeline — run #9, 5 Dec 00:48, succeeded with errors"."""
+        when = (date_format(timezone.localtime(self.queued_at), "j M H:i")
+                if self.queued_at else "—")
+        status = str(self.get_status_display())
+        return gettext("%(workflow)s — run #%(number)s, %(when)s, %(status)s") % {
+            "workflow": self.workflow.name, "number": self.pk, "when": when,
+            "status": status[:1].lower() + status[1:]}
 
     @property
     def duration_seconds(self) -> float | None:

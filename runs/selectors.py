@@ -3,10 +3,10 @@ workflows annotated with their latest run; the figures behind /readyz and /metri
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -61,6 +61,67 @@ def workflows_with_last_run(workflows: QuerySet[Workflow]) -> QuerySet[Workflow]
         last_run_finished_at=Subquery(latest.values("finished_at")[:1]),
         last_run_errors=Subquery(latest.values("errors_count")[:1]),
         last_run_phase=Subquery(latest.values("phase")[:1]),
+        last_run_message=Subquery(latest.values("message")[:1]),
+    )
+
+
+def open_errors_by_workflow(workflow_ids) -> dict[int, int]:
+    """Workflow id → its open row and record errors, for each of ``workflow_ids`` (0 when
+    none). One query.
+
+    Computed from the runs: the ``errors_count`` of each workflow's latest run that
+    finished its sync (succeeded or partial) — every run retries every open item, so that
+    run's errors are the ones still open. The one place to re-point at stored open
+    errors when they have a model of their own (as :func:`open_errors_count`).
+    """
+    ids = list(workflow_ids)
+    if not ids:
+        return {}
+    latest_complete = (
+        Run.objects.filter(workflow=OuterRef("pk"),
+                           status__in=(RunStatus.SUCCEEDED, RunStatus.PARTIAL))
+        .order_by("-queued_at", "-id").values("errors_count")[:1]
+    )
+    rows = (Workflow.objects.filter(pk__in=ids).order_by()
+            .annotate(open_errors=Coalesce(Subquery(latest_complete), Value(0)))
+            .values_list("pk", "open_errors"))
+    return {pk: int(count) for pk, count in rows}
+
+
+def _latest_usage(*, since: datetime) -> Subquery:
+    """The Salesforce API usage (``"used/max"``) the install's latest run since ``since``
+    reported, as a subquery on ``Install``."""
+    return Subquery(
+        Run.objects.filter(workflow__install_id=OuterRef("pk"), queued_at__gte=since)
+        .exclude(salesforce_api_usage="")
+        .order_by("-queued_at", "-id")
+        .values("salesforce_api_usage")[:1]
+    )
+
+
+def installs_with_usage_today(installs: QuerySet[Install], *, now: datetime | None = None
+                              ) -> QuerySet[Install]:
+    """``installs`` annotated, in one query, with what today cost: ``usage`` (the org's
+    ``"used/max"`` as the latest run of the last 24 hours reported, or ""),
+    ``salesforce_calls_today`` / ``smartsheet_calls_today`` (the calls sheetforce's runs
+    made since 00:00 UTC) and ``workflows_count``."""
+    now = now or timezone.now()
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def calls(field: str) -> Coalesce:
+        total = (Run.objects.filter(workflow__install_id=OuterRef("pk"),
+                                    queued_at__gte=midnight)
+                 .order_by().values("workflow__install_id")
+                 .annotate(total=Sum(field)).values("total")[:1])
+        return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+    workflows = (Workflow.objects.filter(install_id=OuterRef("pk")).order_by()
+                 .values("install_id").annotate(n=Count("pk")).values("n")[:1])
+    return installs.annotate(
+        usage=Coalesce(_latest_usage(since=now - timedelta(hours=24)), Value("")),
+        salesforce_calls_today=calls("salesforce_calls"),
+        smartsheet_calls_today=calls("smartsheet_calls"),
+        workflows_count=Coalesce(Subquery(workflows, output_field=IntegerField()), Value(0)),
     )
 
 
@@ -94,15 +155,9 @@ def installs_api_usage(*, now: datetime | None = None) -> list[dict]:
     ``[{"id", "name", "status", "api_budget_percent", "usage"}]``, ordered by id.
     """
     since = (now or timezone.now()) - timedelta(hours=24)
-    latest_usage = (
-        Run.objects.filter(workflow__install_id=OuterRef("pk"), queued_at__gte=since)
-        .exclude(salesforce_api_usage="")
-        .order_by("-queued_at", "-id")
-        .values("salesforce_api_usage")[:1]
-    )
     return list(
         Install.objects.order_by("pk")
-        .annotate(usage=Coalesce(Subquery(latest_usage), Value("")))
+        .annotate(usage=Coalesce(_latest_usage(since=since), Value("")))
         .values("id", "name", "status", "api_budget_percent", "usage")
     )
 

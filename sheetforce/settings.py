@@ -52,6 +52,9 @@ SHEETFORCE_TRUSTED_PROXIES = env.list("SHEETFORCE_TRUSTED_PROXIES", default=[])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First: the console's templates (admin/base_site.html, the team overview) override
+    # the admin's own.
+    "console.apps.ConsoleConfig",
     "console.apps.SheetforceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,13 +65,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "audit",
     "accounts",
     "connector",
     "workflows",
     "runs",
     "api",
     "web",
-    "console.apps.ConsoleConfig",
     "sheetforce.apps.SheetforceConfig",
 ]
 

@@ -240,3 +240,12 @@ def run_error(run_: Run, **fields) -> RunError:
 def link(workflow_: Workflow, record_id: str, row_id: int, **fields) -> Link:
     """The pairing of a record and a row, as a run leaves it."""
     return Link.objects.create(workflow=workflow_, record_id=record_id, row_id=row_id, **fields)
+
+
+def connections(user: User, install_: Install, *, revoked: bool = False) -> None:
+    """Connections of ``user`` to both services of ``install_`` as stored rows only (made-up
+    tokens: nothing is called), live unless ``revoked``."""
+    for service in (Service.SALESFORCE, Service.SMARTSHEET):
+        Connection.objects.create(
+            user=user, install=install_, service=service, access_token=f"token-{unique()}",
+            identity=user.email, revoked_at=timezone.now() if revoked else None)

@@ -1,7 +1,7 @@
 """The folders show the layers: imports follow one direction, the SDKs stay inside the
 clients, the sandbox is an outside world, and no module grows past ~400 lines.
 
-    core ← accounts ← connector ← workflows ← runs ← {api, web, console} ← sheetforce
+    core ← audit ← accounts ← connector ← workflows ← runs ← {api, web, console} ← sheetforce
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Each package and the packages it may import (besides itself).
 ALLOWED = {
     "core": set(),
-    "accounts": {"core"},
-    "connector": {"core", "accounts"},
-    "workflows": {"core", "accounts", "connector"},
-    "runs": {"core", "accounts", "connector", "workflows"},
-    "api": {"core", "accounts", "connector", "workflows", "runs"},
-    "web": {"core", "accounts", "connector", "workflows", "runs"},
-    "console": {"core", "accounts", "connector", "workflows", "runs"},
-    "sheetforce": {"core", "accounts", "connector", "workflows", "runs", "api", "web",
-                   "console", "sandbox"},
+    "audit": {"core"},
+    "accounts": {"core", "audit"},
+    "connector": {"core", "audit", "accounts"},
+    "workflows": {"core", "audit", "accounts", "connector"},
+    "runs": {"core", "audit", "accounts", "connector", "workflows"},
+    "api": {"core", "audit", "accounts", "connector", "workflows", "runs"},
+    "web": {"core", "audit", "accounts", "connector", "workflows", "runs"},
+    "console": {"core", "audit", "accounts", "connector", "workflows", "runs"},
+    "sheetforce": {"core", "audit", "accounts", "connector", "workflows", "runs", "api",
+                   "web", "console", "sandbox"},
     "sandbox": set(),
 }
 APPS = set(ALLOWED)

@@ -36,6 +36,7 @@ __all__ = [
     "user_can_edit_workflow",
     "user_owns_workflow",
     "user_can_set_enabled",
+    "user_can_transfer_workflow",
     "user_can_view_workflow",
     "owner_pause_reason",
     "runnable_owner_q",
@@ -159,3 +160,14 @@ def user_can_set_enabled(*, user: User, workflow: Workflow) -> bool:
 
 def user_can_delete_workflow(*, user: User, workflow: Workflow) -> bool:
     return user_can_set_enabled(user=user, workflow=workflow)
+
+
+def user_can_transfer_workflow(*, user: User, workflow: Workflow) -> bool:
+    """A System Admin of the owner's team (superusers: any) hands a workflow to another
+    member, e.g. when its owner leaves."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.system_admin and user.team_id is not None
+                and workflow.owner.team_id == user.team_id)

@@ -200,3 +200,10 @@ class OrganizationWorkflowSerializer(serializers.ModelSerializer):
         if not workflow.enabled:
             return "disabled"
         return "paused" if workflow.paused_reason else "enabled"
+
+
+class WorkflowTransferSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(
+        min_value=1, help_text="User id of the new owner: an active, licensed member of the "
+                               "workflow's team with Salesforce and Smartsheet connections "
+                               "on its install.")

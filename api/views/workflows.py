@@ -1,5 +1,5 @@
 """Workflows API: list (filtered), retrieve, create, PATCH, delete; ``preview/`` (a dry
-run of a saved workflow or of a draft), ``run/`` and ``service-report/``.
+run of a saved workflow or of a draft), ``run/``, ``transfer/`` and ``service-report/``.
 
 Saving goes through ``runs.services.workflow_save``, which also starts the first run or
 the run an edit needs.
@@ -14,6 +14,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.selectors import users_of_team
 from api.errors import connector_errors, workflow_errors
 from api.serializers.runs import (
     PreviewSerializer,
@@ -21,7 +22,7 @@ from api.serializers.runs import (
     ServiceReportSerializer,
     WorkflowWithRunSerializer,
 )
-from api.serializers.workflows import WorkflowUpdateSerializer
+from api.serializers.workflows import WorkflowTransferSerializer, WorkflowUpdateSerializer
 from core.api import ApiError, BaseViewSet, error_responses, id_param
 from runs.engine import SyncFailed
 from runs.engine import preview as engine_preview
@@ -33,8 +34,14 @@ from runs.service_cloud.services import (
 )
 from runs.services import RunRefused, run_request_for_user, workflow_save
 from workflows.models import Workflow
+from workflows.permissions import user_can_transfer_workflow
 from workflows.selectors import workflow_visible_to, workflows_visible_to
-from workflows.services import workflow_delete, workflow_validate
+from workflows.services import (
+    TransferRefused,
+    workflow_delete,
+    workflow_transfer,
+    workflow_validate,
+)
 from workflows.spec import spec_from_workflow
 
 _TRUE = ("true", "1", "yes")
@@ -192,6 +199,30 @@ class WorkflowViewSet(BaseViewSet):
         except RunRefused as exc:
             raise ApiError(exc.message, status_code=409) from exc
         return Response({"run": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=WorkflowTransferSerializer,
+                   responses={200: WorkflowWithRunSerializer, **error_responses(400, 403, 404)})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Hand the workflow to another member of its team (System Admins): its links,
+        history and open errors stay; later runs act as the new owner."""
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
+        if not user_can_transfer_workflow(user=request.user, workflow=workflow):
+            raise ApiError("Only a System Admin of the team transfers workflows.",
+                           status_code=403)
+        data = WorkflowTransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new_owner = users_of_team(team_id=workflow.owner.team_id).filter(
+            pk=data.validated_data["owner"]).first()
+        if new_owner is None:
+            message = "No member of this workflow's team has that id."
+            raise ApiError(message, errors={"owner": [message]})
+        try:
+            workflow_transfer(actor=request.user, workflow=workflow, new_owner=new_owner)
+        except TransferRefused as exc:
+            raise ApiError(exc.message, errors={"owner": [exc.message]}) from exc
+        workflow = workflow_visible_to(user=request.user, workflow_id=workflow.pk)
+        return Response(self.get_serializer(workflow).data)
 
     @extend_schema(responses={200: ServiceReportSerializer,
                               **error_responses(404, 409, 502)})

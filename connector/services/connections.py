@@ -18,6 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from accounts.services import user_can_manage
+from audit.models import AuditAction
+from audit.services import audit_record
 from connector.clients import (
     SMARTSHEET_DEFAULT_SCOPES,
     CallCounter,
@@ -276,7 +279,17 @@ def _save_connection(*, user, install: Install, service: str, tokens: TokenSet,
         connection.external_user_id = identity["external_user_id"][:64]
         connection.revoked_at = None
         connection.save()
+        audit_record(actor=user, action=AuditAction.CONNECTION_CONNECT, target=connection,
+                     team_id=user.team_id, label=_audit_label(connection),
+                     after={"service": service, "install": install.name,
+                            "identity": connection.identity})
     return connection
+
+
+def _audit_label(connection: Connection) -> str:
+    owner = connection.user
+    return (f"{SERVICE_NAMES.get(connection.service, connection.service)} of "
+            f"{owner.get_full_name() or owner.username} on {connection.install.name}")
 
 
 def connection_create_from_token(*, user, install: Install, service: str, access_token: str,
@@ -352,7 +365,15 @@ def oauth_complete(*, user, install: Install, service: str, code: str,
 
 
 def connection_delete(*, user, connection: Connection) -> None:
-    """Forget a connection. Only its owner may (PermissionDenied otherwise)."""
-    if connection.user_id != user.pk:
+    """Forget a connection: its owner, or a System Admin who manages its owner (e.g. for
+    someone who left). PermissionDenied otherwise."""
+    if connection.user_id != user.pk and not user_can_manage(actor=user,
+                                                             user=connection.user):
         raise PermissionDenied("Only the owner can remove a connection.")
-    connection.delete()
+    label, team_id = _audit_label(connection), connection.user.team_id
+    before = {"service": connection.service, "install": connection.install.name,
+              "identity": connection.identity}
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.CONNECTION_DISCONNECT, target=connection,
+                     team_id=team_id, label=label, before=before)
+        connection.delete()

@@ -1,5 +1,6 @@
-"""Install services: who may create and change installs, and the checks every write
-passes (the outbound policy on every URL, the admin's own team)."""
+"""Install services: who may create, change, pause and resume installs, and the checks
+every write passes (the outbound policy on every URL, the admin's own team). Every change
+is recorded in the audit log (secrets and the CA bundle only as "changed")."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Team, User
-from connector.models import Install
+from audit.models import AuditAction
+from audit.services import audit_changes, audit_record
+from connector.models import Install, InstallStatus
 from connector.outbound import HostNotAllowed, outbound_policy
 
 log = logging.getLogger(__name__)
@@ -23,6 +28,16 @@ INSTALL_FIELDS = frozenset({
     "tls_ca_bundle", "time_zone", "sla_hours", "business_hours", "use_business_hours",
     "language",
 })
+
+
+#: Install fields recorded as "changed", never with their value.
+AUDIT_SECRET_FIELDS = frozenset({"salesforce_client_secret", "smartsheet_client_secret",
+                                 "tls_ca_bundle"})
+
+
+def _audit_state(install: Install) -> dict[str, Any]:
+    return {"team": install.team_id, **{name: getattr(install, name)
+                                        for name in sorted(INSTALL_FIELDS)}}
 
 
 def user_can_manage_installs(*, user: User, install: Install | None = None) -> bool:
@@ -83,8 +98,12 @@ def install_create(*, user: User, team: Team | None = None, **fields: Any) -> In
     if unknown:
         raise TypeError(f"install_create() got unexpected fields: {', '.join(sorted(unknown))}")
     install_check_urls(fields)
-    install = Install.objects.create(team_id=_team_of_new_install(user=user, team=team),
-                                     **fields)
+    with transaction.atomic():
+        install = Install.objects.create(team_id=_team_of_new_install(user=user, team=team),
+                                         **fields)
+        _, after = audit_changes({}, _audit_state(install), secret=AUDIT_SECRET_FIELDS)
+        audit_record(actor=user, action=AuditAction.INSTALL_CREATE, target=install,
+                     team_id=install.team_id, after=after)
     log.info("install %s created by user %s", install.pk, user.pk)
     return install
 
@@ -100,6 +119,7 @@ def install_update(*, user: User, install: Install, team: Team | None = None,
     unknown = set(fields) - INSTALL_FIELDS
     if unknown:
         raise TypeError(f"install_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    before = _audit_state(install)
     if team is not None and team.pk != install.team_id:
         if not user.is_superuser:
             raise PermissionDenied("Only a superuser moves an install to another team.")
@@ -109,8 +129,54 @@ def install_update(*, user: User, install: Install, team: Team | None = None,
         if key in ("salesforce_client_secret", "smartsheet_client_secret") and not value:
             continue  # a form that does not show secrets sends them back empty
         setattr(install, key, value)
-    install.save()
+    with transaction.atomic():
+        install.save()
+        old, new = audit_changes(before, _audit_state(install), secret=AUDIT_SECRET_FIELDS)
+        if new:
+            audit_record(actor=user, action=AuditAction.INSTALL_UPDATE, target=install,
+                         team_id=install.team_id, before=old, after=new)
     log.info("install %s changed by user %s (%s)", install.pk, user.pk, ", ".join(sorted(fields)))
+    return install
+
+
+def install_pause(*, user: User, install: Install) -> Install:
+    """Stop every sync of ``install`` until :func:`install_resume` (its admins). The
+    scheduler and the real-time listener skip it; people see who paused it and when."""
+    if not user_can_manage_installs(user=user, install=install):
+        raise PermissionDenied("Only System Admins and Connector Admins pause installs.")
+    if install.status == InstallStatus.DISABLED:
+        return install
+    before = {"status": install.status, "status_message": install.status_message}
+    name = user.get_full_name() or user.username
+    message = f"Paused by {name} on {timezone.localtime():%Y-%m-%d %H:%M}."
+    with transaction.atomic():
+        Install.objects.filter(pk=install.pk).update(
+            status=InstallStatus.DISABLED, status_message=message, updated_at=timezone.now())
+        install.refresh_from_db()
+        audit_record(actor=user, action=AuditAction.INSTALL_PAUSE, target=install,
+                     team_id=install.team_id, before=before,
+                     after={"status": install.status, "status_message": message})
+    log.info("install %s paused by user %s", install.pk, user.pk)
+    return install
+
+
+def install_resume(*, user: User, install: Install) -> Install:
+    """Let ``install`` sync again, whether an admin paused it or an API limit did (a
+    limit still reached pauses it again at the next run)."""
+    if not user_can_manage_installs(user=user, install=install):
+        raise PermissionDenied("Only System Admins and Connector Admins resume installs.")
+    if install.status == InstallStatus.ACTIVE:
+        return install
+    before = {"status": install.status, "status_message": install.status_message}
+    with transaction.atomic():
+        Install.objects.filter(pk=install.pk).update(
+            status=InstallStatus.ACTIVE, status_message="", paused_until=None,
+            updated_at=timezone.now())
+        install.refresh_from_db()
+        audit_record(actor=user, action=AuditAction.INSTALL_RESUME, target=install,
+                     team_id=install.team_id, before=before,
+                     after={"status": install.status, "status_message": ""})
+    log.info("install %s resumed by user %s", install.pk, user.pk)
     return install
 
 

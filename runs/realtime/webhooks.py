@@ -75,8 +75,12 @@ def webhook_ensure(*, workflow, hooks: dict[int, dict] | None = None
     sub = WebhookSubscription.objects.filter(workflow=workflow).first()
     try:
         client = _client(workflow)
-        if sub is not None and (sub.sheet_id != workflow.sheet_id or sub.callback_url != url):
-            webhook_remove(subscription=sub)
+        # A new sheet, address or owner (a transferred workflow): the old webhook goes,
+        # through the sign-in that made it, and the new owner's replaces it.
+        if sub is not None and (sub.sheet_id != workflow.sheet_id or sub.callback_url != url
+                                or sub.owner_id != workflow.owner_id):
+            if not webhook_remove(subscription=sub):
+                _save(sub, workflow=None)  # removed later by webhooks_reconcile
             sub = None
         if sub is not None and sub.webhook_id:
             if hooks is None:

@@ -69,6 +69,8 @@ class ServiceReport:
     escalations_by_account: list[tuple[str, int]] = field(default_factory=list)
     top_accounts: list[tuple[str, int]] = field(default_factory=list)
     top_contacts: list[tuple[str, int]] = field(default_factory=list)
+    #: Whose Salesforce connection read the cases (set by ``runs.service_cloud.services``).
+    read_as: str = ""
 
 
 HISTOGRAM_EDGES = (4, 8, 24, 72, 168)

@@ -3,7 +3,10 @@
 Per workflow the query runs through the *owner's* Salesforce connection with the
 workflow's Salesforce filters (compiled by the engine's SOQL builder, so the report
 covers exactly the cases the workflow syncs); per install through the viewing admin's
-connection over every case. Nothing is cached: the numbers are as of the request.
+own connection over every case or, when they have none, through the connection of an
+owner of one of the install's Case workflows (a System Admin need not be connected to
+Salesforce to see their team's service). Nothing is cached: the numbers are as of the
+request.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from datetime import datetime
 from django.utils import timezone
 
 from connector.clients import ClientError
+from connector.models import Connection, Service
 from connector.services import ConnectionMissing, salesforce_client_for
 from runs.engine import soql
 from runs.engine.convert import FieldInfo
 from runs.service_cloud.metrics import BusinessHours
 from runs.service_cloud.report import REPORT_FIELDS, ServiceReport, service_report
+from workflows.models import Workflow
+from workflows.permissions import runnable_owner_q
 
 REPORT_OBJECT = "Case"
 
@@ -92,18 +98,55 @@ def service_report_for_workflow(*, workflow, now: datetime | None = None) -> Ser
         infos = _filter_infos(workflow, client)
     except ClientError as exc:
         raise ReportUnavailable(f"Salesforce failed: {exc.message}", 502) from exc
-    return _run(client, report_query_for_workflow(workflow, infos), workflow.install, now)
+    report = _run(client, report_query_for_workflow(workflow, infos), workflow.install, now)
+    report.read_as = workflow.owner.display_name
+    return report
+
+
+def install_report_reader(*, install, user):
+    """Whose Salesforce connection reads the install report for ``user`` (an admin): their
+    own when they have a live one, else that of an owner (who may sync) of one of the
+    install's Case workflows. Raises :class:`ReportUnavailable` (409) naming what is
+    missing."""
+    live = Connection.objects.filter(install=install, service=Service.SALESFORCE,
+                                     revoked_at__isnull=True).exclude(access_token="")
+    if live.filter(user=user).exists():
+        return user
+    # Only an owner who may sync lends their sign-in (as for the real-time listener).
+    owners = (Workflow.objects.filter(runnable_owner_q(), install=install,
+                                      salesforce_object=REPORT_OBJECT)
+              .select_related("owner").order_by("-enabled", "id"))
+    connected = set(live.values_list("user_id", flat=True))
+    names = []
+    for workflow in owners:
+        if workflow.owner_id in connected:
+            return workflow.owner
+        names.append(workflow.owner.display_name)
+    if names:
+        raise ReportUnavailable(
+            f"No Salesforce connection can read this install's cases: neither yours nor "
+            f"those of its Case workflows' owners ({', '.join(sorted(set(names)))}) is live. "
+            "Connect your Salesforce account on the Connections page, or ask one of them to "
+            "reconnect.")
+    raise ReportUnavailable(
+        "No Salesforce connection can read this install's cases: you are not connected "
+        "and it has no Case workflow. Connect your Salesforce account on the Connections "
+        "page.")
 
 
 def service_report_for_install(*, install, user, now: datetime | None = None) -> ServiceReport:
-    """The report over every case of the install's org, read as ``user`` (an admin)."""
+    """The report over every case of the install's org, read through
+    :func:`install_report_reader`'s connection."""
 
+    reader = install_report_reader(install=install, user=user)
     try:
-        client = salesforce_client_for(user=user, install=install)
+        client = salesforce_client_for(user=reader, install=install)
     except ConnectionMissing as exc:
-        raise ReportUnavailable(f"{exc.message} (your connection).") from exc
+        raise ReportUnavailable(f"{exc.message} ({reader.display_name}'s connection).") from exc
     query = soql.build_select_query(object_name=REPORT_OBJECT, fields=REPORT_FIELDS)
-    return _run(client, query, install, now)
+    report = _run(client, query, install, now)
+    report.read_as = reader.display_name
+    return report
 
 
 def report_as_dict(report: ServiceReport) -> dict:

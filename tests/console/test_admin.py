@@ -12,7 +12,10 @@ from runs.models import Run, RunError, RunStatus, RunTrigger
 from tests import factories, personas
 
 LIST_PAGES = [
+    "admin:index",
     "admin:accounts_user_changelist",
+    "admin:accounts_apitoken_changelist",
+    "admin:audit_auditentry_changelist",
     "admin:connector_install_changelist",
     "admin:connector_connection_changelist",
     "admin:workflows_workflow_changelist",
@@ -55,10 +58,13 @@ def test_it_hides_other_teams_workflows(client, bob, charlie, install):
     assert "Acme pipeline" not in body
 
 
-def test_it_lets_a_connector_admin_manage_installs_but_not_users(client, connie, install):
+def test_a_connector_admin_manages_installs_and_connector_users_only(client, connie, install):
     client.force_login(connie)
     assert client.get(reverse("admin:connector_install_change", args=[install.pk])).status_code == 200
-    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+    for page in ("admin:workflows_workflow_changelist", "admin:runs_run_changelist",
+                 "admin:audit_auditentry_changelist", "admin:accounts_apitoken_changelist"):
+        assert client.get(reverse(page)).status_code == 403
 
 
 def test_it_never_renders_client_secrets(client, connie, install):
@@ -74,8 +80,7 @@ def test_it_keeps_the_stored_secret_when_the_field_is_left_blank(client, connie,
     form = page.context["adminform"].form
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update(name="Renamed org", salesforce_client_secret="", smartsheet_client_secret="",
-                sla_hours='{"High": 8}', business_hours='{"days": [0]}', team=install.team_id,
-                polling_interval_minutes=15, api_budget_percent=80)
+                team=install.team_id, polling_interval_minutes=15, api_budget_percent=80)
     data.pop("restrict_users", None)
     data.pop("use_business_hours", None)
     response = client.post(url, data)
@@ -93,6 +98,7 @@ def test_it_lists_without_n_plus_one_queries(client, sam, bob, install, page):
         assert client.get(reverse(page)).status_code == 200
     for i in range(8):
         factories.workflow(bob, install, name=f"More{i}", sheet_id=9000 + i)
+        factories.install(name=f"More org {i}")
     for w in bob.workflows.filter(name__startswith="More"):
         factories.run(w)
         factories.link(w, f"006100000000{w.pk:03d}AAA", w.pk + 100)

@@ -12,8 +12,13 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+#: The install form's Service Cloud fields, as a browser posts them.
+SERVICE_CLOUD = {"sla_high": 8, "sla_medium": 24, "sla_low": 72, "business_days": [0, 1],
+                 "business_start": "09:00", "business_end": "17:00"}
 SECRET_NAMES = ("Globex-Install-Name", "Globex-Workflow-Name", "globex-person")
-CHANGELISTS = ("admin:accounts_user_changelist", "admin:connector_install_changelist",
+CHANGELISTS = ("admin:index", "admin:audit_auditentry_changelist",
+               "admin:accounts_apitoken_changelist",
+               "admin:accounts_user_changelist", "admin:connector_install_changelist",
                "admin:connector_connection_changelist", "admin:workflows_workflow_changelist",
                "admin:runs_run_changelist", "admin:runs_link_changelist")
 
@@ -56,9 +61,7 @@ def test_a_connector_admin_cannot_plant_an_install_in_another_team(client, world
         "smartsheet_api_base": "https://api.smartsheet.com/2.0",
         "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
         "polling_interval_minutes": 15, "api_budget_percent": 80, "time_zone": "UTC",
-        "language": "en",
-        "sla_hours": '{"High": 8}', "business_hours": '{"days": [0], "start": "09:00", '
-                                                       '"end": "17:00"}'})
+        "language": "en", **SERVICE_CLOUD})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Install.objects.get(name="Planted").team_id == people["connie"].team_id
 
@@ -73,7 +76,7 @@ def test_a_connector_admin_cannot_move_their_install_to_another_team(client, wor
                       "smartsheet_api_base": "https://api.smartsheet.com/2.0",
                       "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
                       "polling_interval_minutes": 15, "api_budget_percent": 80,
-                      "time_zone": "UTC", "language": "en", "sla_hours": "{}", "business_hours": "{}"})
+                      "time_zone": "UTC", "language": "en", **SERVICE_CLOUD})
     mine.refresh_from_db()
     assert mine.team_id == people["connie"].team_id
 
@@ -88,8 +91,7 @@ def test_an_install_url_outside_the_policy_is_refused_with_the_field_named(clien
         "smartsheet_api_base": "http://api.smartsheet.com/2.0",
         "smartsheet_authorize_url": "https://app.smartsheet.com/b/authorize",
         "polling_interval_minutes": 15, "api_budget_percent": 80, "time_zone": "UTC",
-        "language": "en",
-        "sla_hours": "{}", "business_hours": "{}"})
+        "language": "en", **SERVICE_CLOUD})
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "is not an allowed API host" in errors["salesforce_instance_url"][0]

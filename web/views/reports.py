@@ -39,17 +39,18 @@ def _charts(report: ServiceReport) -> dict:
 
 
 def _render(request: HttpRequest, *, title: str, back: tuple[str, str], build) -> HttpResponse:
-    error, report, charts = "", None, {}
+    error, report, charts, status = "", None, {}, 200
     try:
         report = build()
         charts = _charts(report)
     except ReportUnavailable as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
-        error = exc.message
+        # 409: a connection is missing (the message names it); 502: Salesforce failed.
+        error, status = exc.message, exc.status
     return render(request, "web/service_report.html", {
         "title": title, "back_url": back[0], "back_label": back[1], "report": report,
-        "error": error, **charts}, status=200 if not error else 502)
+        "error": error, **charts}, status=status)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Workflow services: validate, create, change, enable/disable, rename, delete.
+"""Workflow services: validate, create, change, enable/disable, rename, delete, transfer.
 
 Permissions are enforced here, not only in views (the web UI, the REST API and commands
 all call these). A workflow the user may not see raises ``Workflow.DoesNotExist`` (an
@@ -19,17 +19,21 @@ from workflows.services.save import (
     workflow_update,
 )
 from workflows.services.state import workflow_delete, workflow_set_enabled
+from workflows.services.transfer import TransferRefused, transfer_refusal, workflow_transfer
 from workflows.services.validate import workflow_validate
 from workflows.validation import WorkflowValidationError
 
 __all__ = [
     "EDITABLE_FIELDS",
     "FIXED_FIELDS",
+    "TransferRefused",
     "WorkflowValidationError",
     "workflow_create",
     "workflow_delete",
+    "transfer_refusal",
     "workflow_rename",
     "workflow_set_enabled",
+    "workflow_transfer",
     "workflow_update",
     "workflow_validate",
 ]

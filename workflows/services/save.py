@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from audit.models import AuditAction
 from connector.clients import ClientError
 from connector.services import smartsheet_client_for
 from workflows.metadata import Metadata
@@ -23,6 +24,7 @@ from workflows.permissions import (
     user_can_edit_workflow,
 )
 from workflows.selectors import workflow_visible_to
+from workflows.services.auditing import workflow_audit, workflow_audit_state
 from workflows.services.state import require_visible, workflow_set_enabled
 from workflows.services.validate import workflow_validate
 from workflows.spec import WorkflowSpec
@@ -185,6 +187,8 @@ def workflow_create(
             remove_rows_on_delete=spec.remove_rows_on_delete,
         )
         _write_config(workflow=workflow, spec=spec, mappings=mapping_rows)
+        workflow_audit(actor=user, action=AuditAction.WORKFLOW_CREATE, workflow=workflow,
+                       after=workflow_audit_state(workflow))
     log.info("workflow %s created by user %s (%s %s ⇄ sheet %s)", workflow.pk, user.pk,
              workflow.direction, workflow.salesforce_object, workflow.sheet_id)
     return workflow
@@ -273,6 +277,7 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
     else:
         _check_simple(changes, install_polling=workflow.install.polling_interval_minutes)
 
+    before = workflow_audit_state(workflow)
     with transaction.atomic():
         for key in ("name", "enabled", "conflict_policy", "polling_interval_minutes",
                     "remove_rows_on_filter_exit", "remove_rows_on_delete"):
@@ -289,7 +294,10 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
             _write_config(workflow=workflow, spec=spec, keep_column_ids=keep)
     log.info("workflow %s changed by user %s (%s)", workflow.pk, user.pk,
              ", ".join(sorted(changes)))
-    return workflow_visible_to(user=user, workflow_id=workflow.pk)
+    saved = workflow_visible_to(user=user, workflow_id=workflow.pk)
+    workflow_audit(actor=user, action=AuditAction.WORKFLOW_UPDATE, workflow=saved,
+                   before=before, after=workflow_audit_state(saved))
+    return saved
 
 
 def _check_simple(changes: dict, *, install_polling: int) -> None:

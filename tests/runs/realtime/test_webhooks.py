@@ -12,9 +12,11 @@ from django.test import override_settings
 
 from runs.realtime.models import RealtimeSignal, WebhookStatus, WebhookSubscription
 from runs.realtime.webhooks import sign, webhook_ensure, webhook_remove, webhooks_reconcile
-from tests import factories
+from tests import factories, personas
 from tests.runs.realtime.conftest import wait_for
 from tests.runs.realtime.world import account_workflow, connected_alice
+from workflows.models import Workflow
+from workflows.services import workflow_transfer
 
 
 @pytest.fixture
@@ -154,3 +156,18 @@ def test_a_callback_nested_too_deeply_is_a_400(hooked, client):
                          content_type="application/json",
                          HTTP_SMARTSHEET_HMAC_SHA256=sign(sub.shared_secret, body))
     assert answer.status_code == 400
+
+
+def test_a_transferred_workflows_webhook_moves_to_the_new_owner(sandbox, live_server,
+                                                               transactional_db):
+    with override_settings(PUBLIC_BASE_URL=live_server.url, SHEETFORCE_WEBHOOKS_ENABLED=True):
+        alice, install = connected_alice(sandbox)
+        workflow, _ = account_workflow(sandbox, alice, install)
+        old = webhook_ensure(workflow=workflow).webhook_id
+        bob = personas.bob()
+        factories.connect(bob, install, sandbox)
+        workflow_transfer(actor=personas.sam(), workflow=workflow, new_owner=bob)
+        sub = webhook_ensure(workflow=Workflow.objects.get(pk=workflow.pk))
+    assert sub.owner == bob and sub.status == WebhookStatus.ENABLED, sub.message
+    assert sub.webhook_id != old and old not in sandbox.smartsheet.webhooks
+    assert WebhookSubscription.objects.count() == 1

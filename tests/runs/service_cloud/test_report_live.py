@@ -163,3 +163,27 @@ def test_it_has_no_report_for_a_workflow_on_another_object(client, alice, servic
     client.force_login(alice)
     assert client.get(f"/workflows/{other.pk}/report/").status_code == 404
     assert _api(alice).get(f"/api/v1/workflows/{other.pk}/service-report/").status_code == 404
+
+
+def test_a_system_admin_without_a_connection_reads_through_a_case_workflows_owner(
+        client, demo_sandbox, sam, service_install, high_cases):
+    client.force_login(sam)
+    page = client.get(f"/installs/{service_install.pk}/report/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Read live through Alice Martin's Salesforce connection." in text
+    assert "SLA compliance per priority" in text
+
+
+def test_it_names_the_missing_connection_instead_of_failing(client, sam, alice, bob):
+    install = factories.install(kind="service_cloud")
+    client.force_login(sam)
+    page = client.get(f"/installs/{install.pk}/report/")
+    assert page.status_code == 409
+    assert "you are not connected and it has no Case workflow" in page.content.decode()
+    factories.workflow(alice, install, salesforce_object="Case")
+    factories.workflow(bob, install, salesforce_object="Case")
+    page = client.get(f"/installs/{install.pk}/report/")
+    assert page.status_code == 409
+    assert ("neither yours nor those of its Case workflows&#x27; owners (Alice Martin, Bob "
+            "Chen) is live") in page.content.decode()
