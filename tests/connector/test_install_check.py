@@ -6,13 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+# The admin-permissions check comes with the install set-up work (connector.services.setup).
+from connector.services.checks import install_check  # noqa: E402
 from sandbox.personas import PERSONAS
 from tests import factories
-
-# The admin-permissions check comes with the install set-up work (connector.services.setup).
-pytest.importorskip("connector.services.setup")
-
-from connector.services.checks import install_check  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 BOB = next(p for p in PERSONAS if p.first_name == "Bob")
