@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("core", "accounts", "connector", "workflows", "runs", "api", "web", "console",
             "sheetforce")
 TEMPLATE_DIRS = [ROOT / p / "templates" for p in PACKAGES]
-#: Text that is the same in every language.
-UNTRANSLATABLE = re.compile(
-    r"^(sheetforce|Salesforce|Smartsheet|Service Cloud|API|OK|SLA|ID|URL|JSON|CSV|"
-    r"[\W\d_]*|[A-Z][a-zA-Z]*__c)$")
+#: Words that are the same in every language (names of products and of standards).
+SAME_IN_EVERY_LANGUAGE = {"sheetforce", "Salesforce", "Smartsheet", "Service", "Cloud", "API",
+                          "OK", "SLA", "ID", "URL", "JSON", "CSV", "REST", "OAuth"}
+#: Template blocks whose content is markup, not text (CSS classes of the admin's body).
+MARKUP_BLOCKS = {"bodyclass", "coltype"}
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext",
            "pgettext_lazy", "npgettext", "format_lazy"}
@@ -40,9 +41,11 @@ MESSAGE_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural",
 
 
 class _Text(HTMLParser):
+    """Visible text and user-facing attribute values of an HTML page, with their lines."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
+        self.found: list[tuple[int, str]] = []
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
@@ -50,7 +53,7 @@ class _Text(HTMLParser):
             self._skip += 1
         for name, value in attrs:
             if name in ATTRIBUTES and value:
-                self.found.append(value)
+                self.found.append((self.getpos()[0], value))
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "code", "pre") and self._skip:
@@ -58,38 +61,59 @@ class _Text(HTMLParser):
 
     def handle_data(self, data):
         if not self._skip:
-            self.found.append(data)
+            self.found.append((self.getpos()[0], data))
 
 
-def _visible(text: str) -> list[str]:
-    parser = _Text()
-    parser.feed(text)
+#: What a template tag or variable becomes in the page's skeleton: no letters, so only
+#: literal text around it is judged.
+_PLACEHOLDER = "•"
+
+
+def _skeleton(source: str) -> str:
+    """The template with every variable and tag replaced by a placeholder (newlines kept,
+    so lines still match) and the text inside {% blocktranslate %} dropped."""
     out = []
-    for piece in parser.found:
-        piece = " ".join(piece.split())
-        if piece and re.search(r"[A-Za-z]{2,}", piece) and not UNTRANSLATABLE.match(piece):
-            out.append(piece)
-    return out
+    depth = 0
+    blocks: list[str] = []
+    for token in Lexer(source).tokenize():
+        raw = token.contents
+        lines = "\n" * raw.count("\n")
+        if token.token_type == TokenType.BLOCK:
+            words = raw.split()
+            word = words[0] if words else ""
+            if word in ("blocktranslate", "blocktrans", "comment"):
+                depth += 1
+            elif word in ("endblocktranslate", "endblocktrans", "endcomment"):
+                depth -= 1
+            elif word == "block":
+                blocks.append(words[1] if len(words) > 1 else "")
+            elif word == "endblock" and blocks:
+                blocks.pop()
+            out.append(_PLACEHOLDER + lines)
+        elif token.token_type == TokenType.TEXT and blocks and blocks[-1] in MARKUP_BLOCKS:
+            out.append(lines)
+        elif token.token_type == TokenType.TEXT:
+            out.append(re.sub(r"[^\n]", "", raw) if depth else raw)
+        else:
+            out.append(_PLACEHOLDER + lines)
+    return "".join(out)
+
+
+def _needs_translation(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][A-Za-z']+", text)
+    return any(w not in SAME_IN_EVERY_LANGUAGE for w in words)
 
 
 def template_problems(path: Path) -> list[str]:
     """Untranslated visible strings of one template, as ``path:line: text``."""
-    source = path.read_text()
+    parser = _Text()
+    parser.feed(_skeleton(path.read_text()))
+    parser.close()
     problems = []
-    depth = 0  # inside {% blocktranslate %} ... {% endblocktranslate %}
-    for token in Lexer(source).tokenize():
-        if token.token_type == TokenType.BLOCK:
-            word = token.contents.split()[0] if token.contents.split() else ""
-            if word in ("blocktranslate", "blocktrans"):
-                depth += 1
-            elif word in ("endblocktranslate", "endblocktrans"):
-                depth -= 1
-            continue
-        if token.token_type != TokenType.TEXT or depth:
-            continue
-        # A variable inside an attribute splits the text: drop half-open attributes.
-        for text in _visible(token.contents):
-            problems.append(f"{path.relative_to(ROOT)}:{token.lineno}: {text[:70]}")
+    for line, piece in parser.found:
+        text = " ".join(piece.replace(_PLACEHOLDER, " ").split())
+        if _needs_translation(text):
+            problems.append(f"{path.relative_to(ROOT)}:{line}: {text[:70]}")
     return problems
 
 
