@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.sandbox_process import ROOT, SandboxProcess, child_env
+from bench.sandbox_process import ROOT, SandboxProcess, admit_sandbox, child_env
 
 #: Targets that depend on size or latency (2 cores). Call-count bounds are
 #: checked for every run; these only when the run matches their conditions.
@@ -95,6 +95,7 @@ def run_scenario(name: str, *, records: int, fields: int = 10, latency_ms: float
     started = time.perf_counter()
     try:
         with SandboxProcess(workdir=workdir, env=env) as sandbox:
+            admit_sandbox(env, sandbox.info)
             from bench.world import django_setup, migrate, owner_with_connections
 
             django_setup(env)

@@ -144,6 +144,23 @@ def column_ids(sheet: dict) -> dict[str, int]:
     return {c["title"]: c["id"] for c in sheet.get("columns", [])}
 
 
+def admit_sandbox(env: dict[str, str], info: dict) -> None:
+    """Let the connector call this sandbox: its exact host:port entries become the
+    outbound policy (``SHEETFORCE_ALLOWED_API_HOSTS``) in ``env`` and in this process's
+    environment, before Django reads its settings (as the demo and the tests do). A
+    benchmark calls nothing else."""
+    from urllib.parse import urlsplit
+
+    salesforce = urlsplit(info["salesforce"]["instance_url"])
+    smartsheet = urlsplit(info["smartsheet"]["api_base"])
+    current = env.get("SHEETFORCE_ALLOWED_API_HOSTS")
+    entries = current.split(",") if current else []
+    entries += [f"{salesforce.hostname}:{salesforce.port}",
+                f"http://{smartsheet.hostname}:{smartsheet.port}"]
+    env["SHEETFORCE_ALLOWED_API_HOSTS"] = os.environ["SHEETFORCE_ALLOWED_API_HOSTS"] = \
+        ",".join(entries)
+
+
 def child_env(workdir: Path) -> dict[str, str]:
     """Environment of every process of one benchmark: its own SQLite file and var dir."""
     env = dict(os.environ)
