@@ -13,6 +13,7 @@ from connector.models import Connection, Install, InstallStatus, Service
 from runs.models import Run, RunStatus, RunTrigger
 from runs.services import run_execute, run_request
 from sandbox.runner import start_sandbox
+from tests.conftest import allow_sandbox_hosts
 from tests.runs.e2e.world import build_world, sandbox_workflow_specs
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def box():
     sandbox = start_sandbox(state_dir=None, seed="empty")
-    yield sandbox
+    yield allow_sandbox_hosts(sandbox)
     sandbox.stop()
 
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from sandbox.runner import start_sandbox
+from tests.conftest import allow_sandbox_hosts
 
 
 @pytest.fixture(scope="package")
@@ -20,7 +21,7 @@ def rt_sandbox():
     box = start_sandbox(state_dir=None, seed="empty", allow_insecure_callbacks=True,
                         webhook_delay_seconds=0.3,
                         salesforce_options={"streaming_timeout_seconds": 20})
-    yield box
+    yield allow_sandbox_hosts(box)
     box.stop()
 
 
