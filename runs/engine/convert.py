@@ -302,9 +302,14 @@ def to_salesforce(canonical: Any, info: FieldInfo) -> Any:
 
 
 def column_for(info: FieldInfo, title: str) -> dict:
-    """The column to create for a "new column" mapping of ``info``."""
+    """The column to create for a "new column" mapping of ``info`` (the same types as
+    ``workflows.validation.column_type_for_field``). A date-time gets a text column
+    showing ``YYYY-MM-DD HH:MM`` in the install's time zone: Smartsheet's DATETIME type
+    belongs to its system columns (created and modified dates) and cannot be made."""
     if info.type == "picklist" and info.picklist:
         return {"title": title, "type": "PICKLIST", "options": list(info.picklist)}
+    if info.type == "multipicklist" and info.picklist:
+        return {"title": title, "type": "MULTI_PICKLIST", "options": list(info.picklist)}
     if info.type == "boolean":
         return {"title": title, "type": "CHECKBOX"}
     if info.type == "date":

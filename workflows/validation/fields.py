@@ -154,7 +154,9 @@ def column_operators(column_type: str) -> frozenset[str]:
 
 
 def column_type_for_field(field: dict) -> str:
-    """The Smartsheet column type a new column for this Salesforce field gets."""
+    """The Smartsheet column type a new column for this Salesforce field gets. A
+    date-time gets a text column (``YYYY-MM-DD HH:MM`` in the install's time zone):
+    DATETIME is a type of Smartsheet's system columns only and cannot be created."""
     ftype = field.get("type", "string")
     if ftype == "boolean":
         return "CHECKBOX"
@@ -162,6 +164,8 @@ def column_type_for_field(field: dict) -> str:
         return "DATE"
     if ftype == "picklist":
         return "PICKLIST"
+    if ftype == "multipicklist":
+        return "MULTI_PICKLIST"
     return "TEXT_NUMBER"
 
 
