@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.utils.translation import gettext as _
+
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
 from workflows.dates import date_literal
@@ -127,6 +129,19 @@ def read_only_reason(resolved: ResolvedField) -> str:
         return "it is an auto-number field"
     if not f.get("updateable") and not f.get("createable"):
         return "Salesforce does not let you edit it"
+    return ""
+
+
+def column_read_only_reason(column: dict | None) -> str:
+    """Why Smartsheet never lets a sync write this column, or "" when it can: its cells
+    are computed (a column formula, or a system column such as Created Date). A mapping
+    to it flows to Salesforce only; the wizard shows the reason."""
+    if not column:
+        return ""
+    if column.get("formula"):
+        return _("it is computed by a column formula")
+    if column.get("systemColumnType"):
+        return _("Smartsheet fills it in (a system column)")
     return ""
 
 
