@@ -158,7 +158,8 @@ class Applier:
         object_name = self.ctx.spec.salesforce_object
         for batch in _chunks(self.plan.record_creates, self.salesforce_batch()):
             self.recorder.creates_sending(batch)
-            results = self.ctx.salesforce.create(object_name, [dict(i.fields) for i in batch])
+            results = self.ctx.salesforce.create(object_name, [dict(i.fields) for i in batch],
+                                                 allow_duplicates=self.ctx.spec.allow_duplicates)
             batch_done("record_creates_sent")
             links = []
             for item, result in zip(batch, results, strict=True):
@@ -180,7 +181,8 @@ class Applier:
         object_name = self.ctx.spec.salesforce_object
         for batch in _chunks(self.plan.record_updates, self.salesforce_batch()):
             results = self.ctx.salesforce.update(
-                object_name, [{"Id": u.record_id, **u.fields} for u in batch])
+                object_name, [{"Id": u.record_id, **u.fields} for u in batch],
+                allow_duplicates=self.ctx.spec.allow_duplicates)
             links = self.recorder.links_for([u.record_id for u in batch])
             changed = []
             for update, result in zip(batch, results, strict=True):
