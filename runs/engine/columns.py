@@ -152,13 +152,15 @@ class FormulaCells:
         self.by_row: dict[int, frozenset[int]] = {
             int(row_id): frozenset(columns) for row_id, columns in (cached or {}).items()}
 
-    def learn(self, rows: Iterable, *, full: bool) -> None:
-        """What the rows read say (a full read replaces everything)."""
+    def learn(self, rows: Iterable, *, full: bool, columns: frozenset[int]) -> None:
+        """What the rows read say of the ``columns`` the engine writes (a full read
+        replaces everything)."""
         if full:
             self.by_row = {}
         for row in rows:
-            if row.formulas:
-                self.by_row[row.id] = frozenset(row.formulas)
+            found = row.formulas & columns if row.formulas else None
+            if found:
+                self.by_row[row.id] = found
             else:
                 self.by_row.pop(row.id, None)
 

@@ -294,7 +294,9 @@ class Pipeline:
         cached = (state.field_cache or {}).get(SHEET_CACHE_KEY) or {}
         ctx.columns = sheet.facts or facts_from_cache(cached.get("columns"))
         ctx.formula_cells = FormulaCells(cached.get("formula_cells"))
-        ctx.formula_cells.learn(sheet.rows.values(), full=sheet.full_sheet)
+        mapped = frozenset(m.column_id or sheet.columns_by_title.get(m.column_title)
+                           for m in ctx.spec.mappings) - {None}
+        ctx.formula_cells.learn(sheet.rows.values(), full=sheet.full_sheet, columns=mapped)
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""

@@ -166,7 +166,8 @@ def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetRea
         if state.sheet_watermark is None or newest > state.sheet_watermark:
             state.sheet_watermark = newest
     cache = salesforce.field_cache if salesforce.cache_changed else (state.field_cache or {})
-    facts = {"columns": facts_to_cache(ctx.columns),
+    mapped = {m.column_id for m in ctx.mappings}
+    facts = {"columns": facts_to_cache({c: f for c, f in ctx.columns.items() if c in mapped}),
              "formula_cells": ctx.formula_cells.to_cache()}
     state.field_cache = {**cache, SHEET_CACHE_KEY: facts}
     if full:
