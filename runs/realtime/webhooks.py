@@ -216,12 +216,18 @@ def webhooks_reconcile() -> dict:
     if not conf.webhooks_enabled():
         return counts
     listed: dict[tuple[int, int], dict[int, dict] | None] = {}
+    # Every callback URL shares PUBLIC_BASE_URL: when Smartsheet would refuse it, there
+    # is nothing to list (webhook_ensure records why, without a call).
+    refused = not conf.allow_insecure_callbacks() and bool(
+        conf.callback_url_problem(conf.callback_url(1)))
     # A paused owner's sign-in is not used: their webhooks wait (unrepaired) until the
     # owner is restored; a callback meanwhile only asks for a run, which is refused.
     for workflow in Workflow.objects.select_related("owner", "install").filter(
             runnable_owner_q(), enabled=True):
         key = (workflow.owner_id, workflow.install_id)
-        if key not in listed:
+        if refused:
+            listed[key] = None
+        elif key not in listed:
             try:
                 listed[key] = {h["id"]: h for h in _client(workflow).list_webhooks()}
             except (ClientError, ConnectionMissing):

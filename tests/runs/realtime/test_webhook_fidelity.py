@@ -185,6 +185,13 @@ def test_it_does_not_ask_for_a_webhook_smartsheet_would_refuse(rt_sandbox, trans
     assert rt_sandbox.control.counts()["smartsheet"]["by_endpoint"].get(
         "POST webhooks", 0) == before
 
+    # The listener's reconcile costs no call either.
+    calls = rt_sandbox.control.counts()["smartsheet"]["total"]
+    with override_settings(PUBLIC_BASE_URL=url, SHEETFORCE_WEBHOOKS_ENABLED=True,
+                           SHEETFORCE_ALLOW_INSECURE_CALLBACKS=False):
+        assert webhooks_reconcile()["problems"] == 1
+    assert rt_sandbox.control.counts()["smartsheet"]["total"] == calls
+
 
 @pytest.mark.parametrize(("url", "enabled"), [
     ("https://sheetforce.example.com", True), ("https://sheetforce.example.com:8443", True),
