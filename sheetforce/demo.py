@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.models import Team, User
 from connector.models import Connection, Install, InstallKind, Service
 from connector.services import oauth_complete, oauth_start, smartsheet_client_for
+from runs.realtime import conf as realtime_conf
 from runs.services import workflow_save
 from workflows.models import Workflow
 
@@ -152,6 +153,16 @@ def setup_team_and_users() -> tuple[Team, dict[str, User]]:
             user.save()
         users[spec.username] = user
     return team, users
+
+
+def webhooks_need_insecure_callbacks() -> bool:
+    """Whether the demo's webhooks are on but would call back an address the real
+    Smartsheet refuses (the demo serves plain http on loopback): then the sandbox is
+    started with ``--allow-insecure-callbacks`` and the product may ask for such webhooks
+    (``SHEETFORCE_ALLOW_INSECURE_CALLBACKS``). Off by default: without webhooks, sheet
+    changes arrive with the polls."""
+    return realtime_conf.webhooks_enabled() and bool(
+        realtime_conf.callback_url_problem(realtime_conf.callback_url(1)))
 
 
 def sandbox_host_entries(info: dict) -> list[str]:

@@ -195,8 +195,13 @@ SHEETFORCE_ALLOWED_API_HOSTS = env.list("SHEETFORCE_ALLOWED_API_HOSTS", default=
 ])
 
 # --- Real-time sync (see runs/realtime/conf.py) ----------------------------------------
-# Unset: Smartsheet webhooks only when PUBLIC_BASE_URL is a public https URL.
+# Unset: Smartsheet webhooks only when Smartsheet can call PUBLIC_BASE_URL back (public
+# https on port 443, 8000, 8008, 8080 or 8443).
 SHEETFORCE_WEBHOOKS_ENABLED = env.bool("SHEETFORCE_WEBHOOKS_ENABLED", default=None)
+# Create webhooks for a callback URL the real Smartsheet refuses: only against the sandbox
+# started with --allow-insecure-callbacks (the demo, the tests, the benchmark).
+SHEETFORCE_ALLOW_INSECURE_CALLBACKS = env.bool("SHEETFORCE_ALLOW_INSECURE_CALLBACKS",
+                                               default=False)
 SHEETFORCE_REALTIME_QUIET_SECONDS = env.float("SHEETFORCE_REALTIME_QUIET_SECONDS", default=0.4)
 SHEETFORCE_REALTIME_MAX_WAIT_SECONDS = env.float("SHEETFORCE_REALTIME_MAX_WAIT_SECONDS", default=1.5)
 SHEETFORCE_REALTIME_RECONCILE_SECONDS = env.float("SHEETFORCE_REALTIME_RECONCILE_SECONDS", default=60)

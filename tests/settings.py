@@ -21,4 +21,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 #: The factories' installs point at a closed loopback port (tests never reach a network):
 #: the outbound policy admits it, as it admits the sandbox (tests/conftest.py).
 SHEETFORCE_ALLOWED_API_HOSTS = [*SHEETFORCE_ALLOWED_API_HOSTS,  # noqa: F405
-                                "127.0.0.1:9", "http://127.0.0.1:9", "127.0.0.1:1"]
+                                "127.0.0.1:9", "http://127.0.0.1:9"]
+
+#: The test sandboxes call webhooks back on http://127.0.0.1 (their
+#: ``allow_insecure_callbacks``): the product may create such webhooks here. The refusal
+#: of a URL the real Smartsheet would not call is tested with this off.
+SHEETFORCE_ALLOW_INSECURE_CALLBACKS = True

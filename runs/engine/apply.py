@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from runs.engine.columns import MULTI_PICKLIST, multi_cell, multi_value
 from runs.engine.context import RunContext, batch_done
 from runs.engine.convert import normalize_cell
 from runs.engine.gcpause import gc_paused
@@ -49,6 +50,11 @@ class Applier:
         self.recorder = Recorder(ctx)
         self.errors: list[RowError] = list(plan.errors)
         self.key_by_column = {m.column_id: m.key for m in ctx.mappings if m.column_id}
+        #: Columns whose cells are written other than as a plain strict value (see
+        #: runs.engine.columns): multi-picklists, and columns that take free text.
+        self.special = {column_id: facts for column_id, facts in ctx.columns.items()
+                        if facts.type == MULTI_PICKLIST or facts.loose}
+        self.multi = frozenset(c for c, f in self.special.items() if f.type == MULTI_PICKLIST)
         #: Linked rows a write found deleted from the sheet, by row id.
         self.gone_rows: dict[int, Unlink] = {}
 
@@ -57,15 +63,31 @@ class Applier:
         if column_id == self.ctx.id_column_id and value:
             return {"columnId": column_id, "value": str(value),
                     "hyperlink": {"url": f"{self.ctx.instance_url}/{value}"}}
+        if column_id in self.special:
+            return self.special_cell(column_id, value)
         if value is None:
             return {"columnId": column_id, "value": ""}
         return {"columnId": column_id, "value": value}
+
+    def special_cell(self, column_id: int, value: Any) -> dict:
+        """A multi-picklist cell (its ``objectValue``), or a free-text one (``strict:
+        false``: a value outside the options is kept as the sheet's text)."""
+        facts = self.special[column_id]
+        if facts.type == MULTI_PICKLIST:
+            return multi_cell(column_id, value, loose=facts.loose)
+        if value is None or value == "":
+            return {"columnId": column_id, "value": ""}
+        return {"columnId": column_id, "value": value, "strict": False}
 
     def cells(self, values: dict[int, Any]) -> list[dict]:
         """:meth:`cell` of every ``(column id, value)``; the hot path of large writes
         (one call per row, not per cell)."""
         out = [{"columnId": column_id, "value": "" if value is None else value}
                for column_id, value in values.items()]
+        special = self.special
+        if special:
+            out = [self.special_cell(c["columnId"], values[c["columnId"]])
+                   if c["columnId"] in special else c for c in out]
         id_column = self.ctx.id_column_id
         record_id = values.get(id_column) if id_column is not None else None
         if record_id:
@@ -136,7 +158,8 @@ class Applier:
         object_name = self.ctx.spec.salesforce_object
         for batch in _chunks(self.plan.record_creates, self.salesforce_batch()):
             self.recorder.creates_sending(batch)
-            results = self.ctx.salesforce.create(object_name, [dict(i.fields) for i in batch])
+            results = self.ctx.salesforce.create(object_name, [dict(i.fields) for i in batch],
+                                                 allow_duplicates=self.ctx.spec.allow_duplicates)
             batch_done("record_creates_sent")
             links = []
             for item, result in zip(batch, results, strict=True):
@@ -158,7 +181,8 @@ class Applier:
         object_name = self.ctx.spec.salesforce_object
         for batch in _chunks(self.plan.record_updates, self.salesforce_batch()):
             results = self.ctx.salesforce.update(
-                object_name, [{"Id": u.record_id, **u.fields} for u in batch])
+                object_name, [{"Id": u.record_id, **u.fields} for u in batch],
+                allow_duplicates=self.ctx.spec.allow_duplicates)
             links = self.recorder.links_for([u.record_id for u in batch])
             changed = []
             for update, result in zip(batch, results, strict=True):
@@ -224,7 +248,8 @@ class Applier:
                 links = []
                 for add, result in zip(batch, results, strict=True):
                     if result.success:
-                        snapshot = (add.snapshot if _stored_as_sent(add.cells, result.row)
+                        snapshot = (add.snapshot if not self.multi
+                                    and _stored_as_sent(add.cells, result.row)
                                     else self.returned_snapshot(add.snapshot, add.cells,
                                                                 result.row))
                         links.append(self.recorder.new_link(
@@ -254,8 +279,12 @@ class Applier:
             if entry is None:
                 continue
             value = cell.get("value")
-            # Non-empty text comes back as sent: skip the normalizing call for it.
-            stored = value if value.__class__ is str and value else normalize_cell(value)
+            if column_id in self.multi:
+                stored = multi_value(cell)
+            elif value.__class__ is str and value:
+                stored = value  # non-empty text comes back as sent: no normalizing call
+            else:
+                stored = normalize_cell(value)
             if stored != entry[1]:
                 out = out or dict(snapshot)
                 out[key] = [entry[0], stored]

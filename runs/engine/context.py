@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from runs.engine.columns import ColumnFacts, FormulaCells
 from runs.engine.failures import SyncFailed
 from runs.engine.types import LinkState, MappingInfo
 from workflows.spec import WorkflowSpec
@@ -42,6 +43,10 @@ class RunContext:
     error_column_id: int | None = None
     primary_column_id: int | None = None
     key_prefix: str = ""
+    #: The sheet's tracked columns as last read (see runs.engine.columns).
+    columns: dict[int, ColumnFacts] = field(default_factory=dict)
+    #: Cells holding their own formula, by row (never overwritten).
+    formula_cells: FormulaCells = field(default_factory=FormulaCells)
     #: Extra cells to write per row (ids written back, errors of writes).
     extra_cells: dict[int, dict[int, Any]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

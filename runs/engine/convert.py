@@ -21,15 +21,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
 
-NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
+NUMBER_TYPES = frozenset({"int", "long", "double", "currency", "percent"})
+#: Whole-number types (scale 0).
+WHOLE_TYPES = frozenset({"int", "long"})
 #: Leaves of relationship paths are not described (that would cost a call per related
 #: object); their values pass through as they come.
 ANY_TYPE = "anyType"
@@ -136,11 +140,13 @@ def sf_canonical(value: Any, info: FieldInfo) -> Any:
     if value is None or value == "":
         return None
     if kind in NUMBER_TYPES:
-        return _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
+        return _number(value, 0 if kind in WHOLE_TYPES else (info.scale if info.scale else None))
     if kind == "date":
         return str(value)[:10]
     if kind == "datetime":
         return _iso_utc(_parse_sf_datetime(str(value)))
+    if kind == "time":
+        return _sf_time(_parse_time(str(value)) or str(value))
     if kind == "multipicklist":
         return ";".join(sorted(p for p in str(value).split(";") if p))
     if kind == ANY_TYPE:
@@ -155,14 +161,14 @@ def sf_canonical_for(info: FieldInfo) -> Callable[[Any], Any]:
     if kind == "boolean":
         return bool
     if kind in NUMBER_TYPES:
-        scale = 0 if kind == "int" else (info.scale if info.scale else None)
+        scale = 0 if kind in WHOLE_TYPES else (info.scale if info.scale else None)
 
         def number(value: Any) -> Any:
             if value is None or value == "":
                 return None
             return _number(value, scale)
         return number
-    if kind in ("date", "datetime", "multipicklist", ANY_TYPE):
+    if kind in ("date", "datetime", "time", "multipicklist", ANY_TYPE):
         return lambda value: sf_canonical(value, info)
     return _text_canonical
 
@@ -180,7 +186,7 @@ def _text_canonical(value: Any) -> Any:
 def to_cell_for(info: FieldInfo, *, tz: str = "UTC") -> Callable[[Any], Any] | None:
     """``lambda canonical: to_cell(canonical, info, tz=tz)``, or None when that is the
     canonical value itself (every type but booleans and datetimes)."""
-    if info.type in ("boolean", "datetime"):
+    if info.type in ("boolean", "datetime", "time"):
         return lambda canonical: to_cell(canonical, info, tz=tz)
     return None
 
@@ -192,6 +198,11 @@ def to_cell(canonical: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
     if info.type == "datetime":
         moment = _parse_sf_datetime(canonical).astimezone(ZoneInfo(tz))
         return moment.strftime(_DATETIME_DISPLAY)
+    if info.type == "time":
+        moment = _parse_time(str(canonical))
+        if moment is None:
+            return canonical
+        return moment.strftime("%H:%M" if not moment.second else "%H:%M:%S")
     return canonical
 
 
@@ -236,8 +247,8 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
     if kind in NUMBER_TYPES:
         if isinstance(value, str):
             value = value.strip().replace(",", "").lstrip("$€£").rstrip("%").strip()
-        number = _number(value, 0 if kind == "int" else (info.scale if info.scale else None))
-        if kind == "int" and Decimal(str(value)) != number:
+        number = _number(value, 0 if kind in WHOLE_TYPES else (info.scale if info.scale else None))
+        if kind in WHOLE_TYPES and Decimal(str(value)) != number:
             raise ConversionError(f"'{value}' is not a whole number")
         limit = (info.precision - info.scale) if info.precision else (info.digits or 0)
         if limit and abs(number) >= 10**limit:
@@ -247,6 +258,12 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
         return _parse_date(value).isoformat()
     if kind == "datetime":
         return _iso_utc(_parse_cell_datetime(value, tz))
+    if kind == "time":
+        moment = _parse_time(_text(value))
+        if moment is None:
+            raise ConversionError(_("'%(value)s' is not a time of day (use HH:MM)")
+                                  % {"value": value})
+        return _sf_time(moment)
     if kind == "multipicklist":
         parts = sorted({p.strip() for p in re.split(r"[;\n]", _text(value)) if p.strip()})
         if info.restricted and info.picklist:
@@ -264,6 +281,29 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
     if kind == "email" and "@" not in text:
         raise ConversionError(f"'{text}' is not an email address")
     return text
+
+
+_TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M%p", "%I:%M:%S %p")
+
+
+def _parse_time(text: str) -> time | None:
+    """A time of day as people type it or Salesforce sends it (``10:30:00.000Z``)."""
+    text = text.strip().upper()
+    if text.endswith("Z"):
+        text = text[:-1]
+    for pattern in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    return None
+
+
+def _sf_time(moment: time | str) -> str:
+    """Salesforce's form of a time of day: ``HH:MM:SS.000Z``."""
+    if isinstance(moment, str):
+        return moment
+    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _parse_date(value: Any) -> date:
@@ -302,9 +342,14 @@ def to_salesforce(canonical: Any, info: FieldInfo) -> Any:
 
 
 def column_for(info: FieldInfo, title: str) -> dict:
-    """The column to create for a "new column" mapping of ``info``."""
+    """The column to create for a "new column" mapping of ``info`` (the same types as
+    ``workflows.validation.column_type_for_field``). A date-time gets a text column
+    showing ``YYYY-MM-DD HH:MM`` in the install's time zone: Smartsheet's DATETIME type
+    belongs to its system columns (created and modified dates) and cannot be made."""
     if info.type == "picklist" and info.picklist:
         return {"title": title, "type": "PICKLIST", "options": list(info.picklist)}
+    if info.type == "multipicklist" and info.picklist:
+        return {"title": title, "type": "MULTI_PICKLIST", "options": list(info.picklist)}
     if info.type == "boolean":
         return {"title": title, "type": "CHECKBOX"}
     if info.type == "date":

@@ -6,6 +6,7 @@ no describe call; this module only turns them into :class:`MappingInfo`.
 
 from __future__ import annotations
 
+from runs.engine.columns import ColumnFacts
 from runs.engine.computed import computed_info
 from runs.engine.convert import ANY_TYPE, FieldInfo
 from runs.engine.types import MappingInfo
@@ -58,12 +59,19 @@ def info_for(path: str, infos: dict[str, FieldInfo]) -> FieldInfo:
 
 
 def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
-                     columns_by_title: dict[str, int]) -> list[MappingInfo]:
-    """MappingInfo for every mapping; ``column_id`` from the spec or the column title."""
+                     columns_by_title: dict[str, int],
+                     columns: dict[int, ColumnFacts] | None = None) -> list[MappingInfo]:
+    """MappingInfo for every mapping; ``column_id`` from the spec or the column title.
+
+    A column Smartsheet computes (a column formula, a system column) is never written:
+    its mapping flows to Salesforce only, whatever its direction says.
+    """
     out = []
+    columns = columns or {}
     for m in spec.mappings:
         column_id = m.column_id or columns_by_title.get(m.column_title)
-        to_ss = m.direction in ("to_smartsheet", "both")
+        column = columns.get(column_id) if column_id is not None else None
+        to_ss = m.direction in ("to_smartsheet", "both") and not (column and column.computed)
         to_sf = m.direction in ("to_salesforce", "both")
         path = m.salesforce_field
         if is_computed(path):
@@ -71,13 +79,15 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
             info = infos.get(path) or computed_info(path)
             out.append(MappingInfo(spec=m, key=m.key, column_id=column_id, info=info,
                                    read_path=path, write_field=None, createable=False,
-                                   to_smartsheet=True, to_salesforce=False, updateable=False))
+                                   to_smartsheet=not (column and column.computed),
+                                   to_salesforce=False,
+                                   updateable=False, column=column))
             continue
         if "." in path:
             out.append(MappingInfo(spec=m, key=m.key, column_id=column_id,
                                    info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
                                    write_field=None, createable=False, to_smartsheet=to_ss,
-                                   to_salesforce=False, updateable=False))
+                                   to_salesforce=False, updateable=False, column=column))
             continue
         field = info_for(path, infos)
         writable = field.updateable or field.createable
@@ -91,12 +101,13 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
                 read_path=f"{field.relationship_name}.{m.lookup_field}",
                 write_field=path if writable else None, createable=field.createable,
                 to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),
-                updateable=field.updateable))
+                updateable=field.updateable, column=column))
             continue
         out.append(MappingInfo(
             spec=m, key=m.key, column_id=column_id, info=field, read_path=path,
             write_field=path if writable else None, createable=field.createable,
-            to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable))
+            to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable,
+            column=column))
     return out
 
 

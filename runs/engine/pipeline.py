@@ -20,6 +20,8 @@ from connector.models import Install
 from connector.services import ConnectionMissing, salesforce_client_for, smartsheet_client_for
 from core.times import parse_timestamp
 from runs.engine.apply import Applier
+from runs.engine.columns import CACHE_KEY as SHEET_CACHE_KEY
+from runs.engine.columns import FormulaCells, facts_from_cache
 from runs.engine.computed import prepare_computed
 from runs.engine.context import RunContext
 from runs.engine.failures import SyncFailed, systemic_failures
@@ -154,6 +156,14 @@ def salesforce_since(state) -> datetime | None:
     return state.salesforce_watermark - WATERMARK_OVERLAP
 
 
+def formulas_feed_salesforce(ctx: RunContext) -> bool:
+    """Whether a formula (of a column, or of a cell) computes a value that flows to
+    Salesforce."""
+    return any(m.to_salesforce and m.column_id is not None and (
+        (m.column is not None and m.column.formula) or ctx.formula_cells.in_column(m.column_id))
+        for m in ctx.mappings)
+
+
 class Pipeline:
     """One pass of read → plan (→ apply → record) over a :class:`RunContext`.
 
@@ -222,7 +232,12 @@ class Pipeline:
         self.progress("reading smartsheet")
         if ctx.spec.sheet_id:
             self.read_sheet()
-        ctx.mappings = resolve_mappings(ctx.spec, salesforce.infos, sheet.columns_by_title)
+        ctx.mappings = resolve_mappings(ctx.spec, salesforce.infos, sheet.columns_by_title,
+                                        ctx.columns)
+        if formulas_feed_salesforce(ctx):
+            # Our writes may change what those formulas compute: the next run reads the
+            # rows written instead of taking the versions they answered as its own.
+            ctx.sheet_writes_exact = False
         ctx.add("rows_read", len(sheet.rows))
 
         self.progress("reading salesforce")
@@ -257,6 +272,8 @@ class Pipeline:
         if state.pending_adds:
             oldest = min(parse_timestamp(t) for t in state.pending_adds.values())
             since = None if since is None else min(since, oldest)
+        sheet.object_values = any(i.type == "multipicklist"
+                                  for i in self.salesforce.infos.values())
         sheet.read(sheet_version=state.sheet_version, since=since,
                    force=self.full or known is None or bool(state.pending_adds),
                    known_columns=known)
@@ -272,6 +289,14 @@ class Pipeline:
             ctx.id_column_id = state.salesforce_id_column_id
             ctx.error_column_id = state.sync_error_column_id
             ctx.primary_column_id = state.primary_column_id
+        # The columns cannot have changed when the sheet's version did not: what the
+        # last read saw is still true.
+        cached = (state.field_cache or {}).get(SHEET_CACHE_KEY) or {}
+        ctx.columns = sheet.facts or facts_from_cache(cached.get("columns"))
+        ctx.formula_cells = FormulaCells(cached.get("formula_cells"))
+        mapped = frozenset(m.column_id or sheet.columns_by_title.get(m.column_title)
+                           for m in ctx.spec.mappings) - {None}
+        ctx.formula_cells.learn(sheet.rows.values(), full=sheet.full_sheet, columns=mapped)
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""
@@ -315,7 +340,7 @@ class Pipeline:
             full_sheet=sheet.full_sheet, tombstoned_records=frozenset(tomb_records),
             tombstoned_rows=frozenset(tomb_rows), left_filter_rows=frozenset(left_rows),
             group_rows=dict(self.state.group_rows or {}), group_infos=group_infos,
-            sheet_filters=sheet_filters)
+            sheet_filters=sheet_filters, formula_cells=ctx.formula_cells)
 
     # -- plan ------------------------------------------------------------------------------
     def plan(self, inp: PlanInput) -> Plan:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from runs.engine.columns import ColumnFacts
 from runs.engine.convert import FieldInfo
 from workflows.spec import MappingSpec
 
@@ -36,6 +37,8 @@ class MappingInfo:
     lookup: tuple[str, str] | None = None
     #: False for a field that can be set on create only.
     updateable: bool = True
+    #: The mapped column, as last read (None: not known yet, e.g. a column to create).
+    column: ColumnFacts | None = None
 
 
 @dataclass
@@ -48,6 +51,8 @@ class SheetRow:
     cells: dict[int, Any] = field(default_factory=dict)
     #: column id → hyperlink url, for cells that carry one.
     links: dict[int, str] = field(default_factory=dict)
+    #: Columns whose cell holds its own formula (never overwritten).
+    formulas: frozenset[int] = frozenset()
 
 
 @dataclass

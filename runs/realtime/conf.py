@@ -5,8 +5,11 @@ until then each reads ``settings.<NAME>`` first and the environment variable of 
 same name second, so ``manage.py`` subprocesses (runserver, qcluster, listen_changes)
 configured through their environment agree.
 
-- ``SHEETFORCE_WEBHOOKS_ENABLED``: true/false; unset → on only when
-  ``PUBLIC_BASE_URL`` is a public https URL (Smartsheet cannot call a loopback one).
+- ``SHEETFORCE_WEBHOOKS_ENABLED``: true/false; unset → on only when Smartsheet can call
+  ``PUBLIC_BASE_URL`` back (:func:`callback_url_problem`).
+- ``SHEETFORCE_ALLOW_INSECURE_CALLBACKS`` (false): create webhooks even for a callback URL
+  the real Smartsheet refuses (http, loopback, another port) — only against the sandbox
+  started with ``--allow-insecure-callbacks`` (the demo, the tests, the benchmark).
 - ``SHEETFORCE_REALTIME_QUIET_SECONDS`` (0.4): a burst ends after this much silence.
 - ``SHEETFORCE_REALTIME_MAX_WAIT_SECONDS`` (1.5): a run is requested at the latest
   this long after the first change of a burst (a steady flood still syncs).
@@ -21,6 +24,7 @@ import os
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -39,6 +43,10 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, not {value!r}") from None
 
 
+#: The only ports Smartsheet calls webhooks back on ("Webhook callbacks").
+CALLBACK_PORTS = (443, 8000, 8008, 8080, 8443)
+
+
 def is_public_url(url: str) -> bool:
     """An https URL whose host is not loopback, private or link-local."""
     parts = urlsplit(url)
@@ -54,9 +62,35 @@ def is_public_url(url: str) -> bool:
     return address.is_global
 
 
-def webhooks_enabled() -> bool:
-    """Whether workflows get Smartsheet webhooks (see the module docstring)."""
-    value = _raw("SHEETFORCE_WEBHOOKS_ENABLED")
+def callback_url_problem(url: str) -> str:
+    """Why Smartsheet would refuse ``url`` as a webhook callback ("" when it would not):
+    it calls back only https URLs (http is error 1152) on a public host, on port 443,
+    8000, 8008, 8080 or 8443."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return _("Smartsheet calls webhooks back only over https, and %(url)s is not an https "
+                 "URL (PUBLIC_BASE_URL).") % {"url": url}
+    if not is_public_url(url):
+        return _("Smartsheet calls webhooks back only on public hosts, and %(url)s is not "
+                 "one (PUBLIC_BASE_URL).") % {"url": url}
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = -1
+    if port not in CALLBACK_PORTS:
+        return _("Smartsheet calls webhooks back only on ports 443, 8000, 8008, 8080 or "
+                 "8443, and %(url)s uses another (PUBLIC_BASE_URL).") % {"url": url}
+    return ""
+
+
+def allow_insecure_callbacks() -> bool:
+    """Whether webhooks are created even when :func:`callback_url_problem` says the real
+    Smartsheet would refuse them (the sandbox's ``--allow-insecure-callbacks``)."""
+    return _bool("SHEETFORCE_ALLOW_INSECURE_CALLBACKS", default=False)
+
+
+def _bool(name: str, *, default: bool | None) -> bool | None:
+    value = _raw(name)
     if isinstance(value, bool):
         return value
     text = str(value or "").strip().lower()
@@ -65,8 +99,16 @@ def webhooks_enabled() -> bool:
     if text in _FALSE:
         return False
     if text:
-        raise ValueError(f"SHEETFORCE_WEBHOOKS_ENABLED must be true or false, not {value!r}")
-    return is_public_url(settings.PUBLIC_BASE_URL)
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+    return default
+
+
+def webhooks_enabled() -> bool:
+    """Whether workflows get Smartsheet webhooks (see the module docstring)."""
+    enabled = _bool("SHEETFORCE_WEBHOOKS_ENABLED", default=None)
+    if enabled is not None:
+        return enabled
+    return not callback_url_problem(callback_url(1))
 
 
 def quiet_seconds() -> float:

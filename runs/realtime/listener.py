@@ -4,10 +4,17 @@ One thread per install that has enabled workflows. Each holds a CometD session
 (:class:`connector.clients.streaming.CometdClient`) through the Salesforce connection of
 one of those workflows' owners, subscribed to ``/data/<Object>ChangeEvent`` for every
 object the install's enabled workflows sync. For each batch of events it requests a
-debounced run (trigger EVENT) of every workflow on the event's object — except for
-events that are echoes of our own writes (:func:`is_echo`) — and only then stores the
-last replay id per channel (:class:`StreamCursor`): a listener killed in between sees
-those events again after a restart (at least once; a duplicate request only coalesces).
+debounced run (trigger EVENT) of every workflow on the event's object that the change
+concerns (:func:`concerns`: an update touching none of the fields a workflow maps,
+filters or groups on runs nothing) — except for events that are echoes of our own writes
+(:func:`is_echo`) — and only then stores the last replay id per channel
+(:class:`StreamCursor`): a listener killed in between sees those events again after a
+restart (at least once; a duplicate request only coalesces).
+
+Change events name changed fields as Salesforce's Change Data Capture does: compound
+fields by their compound name (``BillingAddress.City`` for ``BillingCity``,
+``Name.FirstName`` for a contact's ``FirstName``), and ``LastModifiedDate`` in every
+update (:func:`changed_fields`).
 
 A restarted listener resumes after the stored replay id. If that id is no longer
 retained (72 hours), it starts from new events and requests a catch-up run of the
@@ -66,12 +73,65 @@ def is_echo(header: dict, integration_user_id: str) -> bool:
     return user[:15] == integration_user_id[:15] and origin.startswith("com/salesforce/api/")
 
 
+def changed_fields(header: dict) -> frozenset[str] | None:
+    """The object's own fields an update event changed, lower-cased; None when the event
+    does not say (a create, delete, undelete or gap: anything may have changed).
+
+    ``BillingAddress.City`` stands for ``BillingCity`` and the compound ``BillingAddress``;
+    ``Name.FirstName`` for ``FirstName`` and the compound ``Name``.
+    """
+    if str(header.get("changeType") or "").upper() != "UPDATE":
+        return None
+    listed = header.get("changedFields")
+    if not isinstance(listed, list) or not listed:
+        return None
+    names: set[str] = set()
+    for label in listed:
+        compound, _, component = str(label).partition(".")
+        names.add(compound.lower())
+        if component:
+            prefix = compound[:-len("Address")] if compound.endswith("Address") else ""
+            names.add((prefix + component).lower())
+    return frozenset(names)
+
+
+def concerns(header: dict, fields: frozenset[str] | None) -> bool:
+    """Whether a change event matters to a workflow watching ``fields`` (None: every
+    change matters to it)."""
+    if fields is None:
+        return True
+    changed = changed_fields(header)
+    return changed is None or not changed.isdisjoint(fields)
+
+
+def watched_fields(workflow: Workflow) -> frozenset[str] | None:
+    """The fields whose change can alter what ``workflow`` syncs, lower-cased: mapped,
+    filtered and grouped fields. None (every change) when that cannot be told from the
+    fields alone: a relationship path or computed column, or a read-only field (a formula
+    may change with any input), or fields not described yet (no run so far)."""
+    paths = [m.salesforce_field for m in workflow.mappings.all()]
+    paths += [f.field for f in workflow.filters.all() if f.side == "salesforce"]
+    paths += [g.field for g in workflow.row_groups.all() if g.field]
+    if any("." in p or p.startswith("$") for p in paths):
+        return None
+    state = getattr(workflow, "sync_state", None)
+    described = ((state.field_cache or {}).get("fields") or {}) if state is not None else {}
+    names = {p.lower() for p in paths if p}
+    for path in paths:
+        info = described.get(path)
+        if info is None or not (info.get("updateable") or info.get("createable")):
+            return None
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class Target:
     workflow_id: int
     object_name: str
     #: The owner's Salesforce user id: changes they commit through the API are ours.
     integration_user_id: str
+    #: What the workflow watches (:func:`watched_fields`; None: every change).
+    fields: frozenset[str] | None = None
 
 
 @dataclass
@@ -94,7 +154,10 @@ def listener_plan(*, install_id: int) -> Plan:
         return plan
     # A paused owner's workflows neither sync nor lend their owner's sign-in.
     workflows = list(Workflow.objects.filter(runnable_owner_q(), install_id=install_id,
-                                             enabled=True).order_by("created_at", "pk"))
+                                             enabled=True)
+                     .select_related("sync_state")
+                     .prefetch_related("mappings", "filters", "row_groups")
+                     .order_by("created_at", "pk"))
     sf_users = dict(Connection.objects.filter(
         install_id=install_id, service=Service.SALESFORCE, revoked_at__isnull=True,
         user_id__in={w.owner_id for w in workflows}).values_list("user_id", "external_user_id"))
@@ -105,17 +168,18 @@ def listener_plan(*, install_id: int) -> Plan:
         if plan.owner_id is None:
             plan.owner_id = workflow.owner_id
         channels[channel_for(workflow.salesforce_object)].append(Target(
-            workflow.pk, workflow.salesforce_object, sf_users[workflow.owner_id] or ""))
+            workflow.pk, workflow.salesforce_object, sf_users[workflow.owner_id] or "",
+            watched_fields(workflow)))
     plan.channels = dict(channels)
     return plan
 
 
 def events_handle(*, install_id: int, plan: Plan, events: list[dict]) -> dict:
     """Request runs for a batch of events, then store the cursors. Returns counts
-    ``{"events", "echoes", "requested"}`` (requested: workflow ids)."""
+    ``{"events", "echoes", "unconcerned", "requested"}`` (requested: workflow ids)."""
     per_workflow: dict[int, int] = defaultdict(int)
     newest: dict[str, int] = {}
-    echoes = 0
+    echoes = unconcerned = 0
     for event in events:
         channel = event.get("channel", "")
         data = event.get("data") or {}
@@ -129,13 +193,17 @@ def events_handle(*, install_id: int, plan: Plan, events: list[dict]) -> dict:
             if is_echo(header, target.integration_user_id):
                 echoes += 1
                 continue
+            if not concerns(header, target.fields):
+                unconcerned += 1
+                continue
             per_workflow[target.workflow_id] += 1
     for workflow_id, count in per_workflow.items():
         realtime_request(workflow_id=workflow_id, trigger=RunTrigger.EVENT, events=count)
     for channel, replay in newest.items():
         StreamCursor.objects.update_or_create(install_id=install_id, channel=channel,
                                               defaults={"replay_id": replay})
-    return {"events": len(events), "echoes": echoes, "requested": sorted(per_workflow)}
+    return {"events": len(events), "echoes": echoes, "unconcerned": unconcerned,
+            "requested": sorted(per_workflow)}
 
 
 def _with_retry(func, attempts: int = 20):

@@ -3,16 +3,25 @@
 Lifecycle (:func:`webhook_ensure`, :func:`webhook_remove`, :func:`webhooks_reconcile`):
 create → store id and shared secret (committed first: enabling makes Smartsheet call us
 at once, and the callback view must find them) → enable, which runs the verification
-handshake against our callback view. A webhook Smartsheet disabled (callbacks failed,
-verification failed) is enabled again, and a catch-up run is requested since changes
-may have gone unreported. The webhook of a deleted or disabled workflow is deleted.
-Only when webhooks are enabled (:func:`runs.realtime.conf.webhooks_enabled`).
+handshake against our callback view. A callback URL Smartsheet would refuse (not https,
+not public, another port than 443/8000/8008/8080/8443) is not even tried: the
+subscription's message says why (``SHEETFORCE_ALLOW_INSECURE_CALLBACKS`` lifts this for
+the sandbox). A webhook Smartsheet disabled (callbacks failed, verification failed) is
+enabled again, and a catch-up run is requested since changes may have gone unreported.
+The webhook of a deleted or disabled workflow is deleted. Only when webhooks are enabled
+(:func:`runs.realtime.conf.webhooks_enabled`).
 
-Callbacks (:func:`webhook_callback`, called by the view): challenges are echoed; every
-other callback must carry ``Smartsheet-Hmac-SHA256`` = hex HMAC-SHA256 of the raw body
-keyed by the webhook's shared secret (constant-time comparison; a bad one is refused
-with 403 and logged without the secret); events whose ``changeAgent`` is ours (the
-engine's own writes) are ignored; the rest request a debounced run.
+Callbacks (:func:`webhook_callback`, called by the view). Smartsheet batches them: one
+callback carries every event of about a minute. A verification challenge (header
+``Smartsheet-Hook-Challenge`` or body ``challenge``) comes when the webhook is enabled and
+again every 100 callbacks, and is echoed whenever it comes; an unanswered one disables the
+webhook. Every other callback must carry ``Smartsheet-Hmac-SHA256`` = hex HMAC-SHA256 of
+the raw body keyed by the webhook's shared secret (constant-time comparison; a bad one is
+refused with 403 and logged without the secret). Events whose ``changeAgent`` is ours
+(the engine's own writes) are ignored; the rest request one debounced run. A
+status-change callback (``newWebhookStatus``) is recorded: a status enabling can cure
+queues a prompt repair (:func:`webhook_repair`, in a worker: enabling makes Smartsheet
+call this very view), and ENABLED again (access regained) a catch-up run.
 """
 
 from __future__ import annotations
@@ -22,9 +31,13 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from connector.clients import ClientError, SmartsheetClient
 from connector.services import ConnectionMissing, smartsheet_client_for
@@ -44,6 +57,8 @@ OUR_CHANGE_AGENT: str = SmartsheetClient.__init__.__kwdefaults__["change_agent"]
 #: How long a signed callback is remembered, to ignore it if it comes again verbatim
 #: (longer than Smartsheet's retries of an unacknowledged callback last).
 REPLAY_MEMORY_SECONDS = 7 * 24 * 3600
+#: The task that repairs a webhook a status-change callback reported disabled.
+REPAIR_TASK = "runs.realtime.tasks.repair_webhook"
 #: Statuses Smartsheet set on its own that enabling again can cure.
 REENABLE = frozenset({WebhookStatus.NEW_NOT_VERIFIED, WebhookStatus.DISABLED_CALLBACK_FAILED,
                       WebhookStatus.DISABLED_VERIFICATION_FAILED})
@@ -73,6 +88,10 @@ def webhook_ensure(*, workflow, hooks: dict[int, dict] | None = None
         return None
     url = conf.callback_url(workflow.pk)
     sub = WebhookSubscription.objects.filter(workflow=workflow).first()
+    refused = "" if conf.allow_insecure_callbacks() else conf.callback_url_problem(url)
+    if refused:
+        # Smartsheet would answer 1152 (or refuse the host or port): do not ask.
+        return _not_created(workflow, sub, url, refused)
     try:
         client = _client(workflow)
         # A new sheet, address or owner (a transferred workflow): the old webhook goes,
@@ -120,6 +139,35 @@ def webhook_ensure(*, workflow, hooks: dict[int, dict] | None = None
         if sub is not None:
             _save(sub, message=error.message[:500])
         return sub
+
+
+def _not_created(workflow, sub: WebhookSubscription | None, url: str, reason: str
+                 ) -> WebhookSubscription | None:
+    """Record why the workflow has no webhook (sheet changes arrive with the polls)."""
+    message = _("No webhook: %(reason)s Sheet changes arrive with the next poll.") % {
+        "reason": reason}
+    if sub is not None and sub.webhook_id:
+        if not webhook_remove(subscription=sub):
+            return sub
+        sub = None
+    if sub is None:
+        return WebhookSubscription.objects.create(
+            workflow=workflow, owner=workflow.owner, install=workflow.install,
+            sheet_id=workflow.sheet_id, callback_url=url, message=message)
+    if sub.message != message or sub.callback_url != url:
+        _save(sub, message=message, callback_url=url, sheet_id=workflow.sheet_id)
+    return sub
+
+
+def webhook_repair(*, workflow_id: int) -> WebhookSubscription | None:
+    """Repair the webhook of ``workflow_id`` now (a status-change callback said it was
+    disabled): :func:`webhook_ensure` for a workflow that may still use its owner's
+    sign-in."""
+    workflow = Workflow.objects.select_related("owner", "install").filter(
+        runnable_owner_q(), pk=workflow_id, enabled=True).first()
+    if workflow is None:
+        return None
+    return webhook_ensure(workflow=workflow)
 
 
 def _enable(client: SmartsheetClient, sub: WebhookSubscription, *, catch_up: bool
@@ -172,12 +220,18 @@ def webhooks_reconcile() -> dict:
     if not conf.webhooks_enabled():
         return counts
     listed: dict[tuple[int, int], dict[int, dict] | None] = {}
+    # Every callback URL shares PUBLIC_BASE_URL: when Smartsheet would refuse it, there
+    # is nothing to list (webhook_ensure records why, without a call).
+    refused = not conf.allow_insecure_callbacks() and bool(
+        conf.callback_url_problem(conf.callback_url(1)))
     # A paused owner's sign-in is not used: their webhooks wait (unrepaired) until the
     # owner is restored; a callback meanwhile only asks for a run, which is refused.
     for workflow in Workflow.objects.select_related("owner", "install").filter(
             runnable_owner_q(), enabled=True):
         key = (workflow.owner_id, workflow.install_id)
-        if key not in listed:
+        if refused:
+            listed[key] = None
+        elif key not in listed:
             try:
                 listed[key] = {h["id"]: h for h in _client(workflow).list_webhooks()}
             except (ClientError, ConnectionMissing):
@@ -217,14 +271,28 @@ def webhook_callback(*, workflow_id: int, body: bytes, challenge: str | None,
         payload = None
     if not isinstance(payload, dict):
         return CallbackAnswer(400, {"error": "expected a JSON object"})
+    challenge = challenge or (payload.get("challenge") if isinstance(
+        payload.get("challenge"), str) else None)
     if challenge:
         # The verification request is not signed; it must at least name our webhook.
         if sub.webhook_id and payload.get("webhookId") not in (None, sub.webhook_id):
             log.warning("webhook challenge for workflow %s names webhook %s, not ours",
                         workflow_id, payload.get("webhookId"))
             return CallbackAnswer(403, {"error": "unknown webhook"})
-        return CallbackAnswer(200, {"smartsheetHookResponse": challenge},
-                              {"Smartsheet-Hook-Response": challenge})
+        answer = CallbackAnswer(200, {"smartsheetHookResponse": challenge},
+                                {"Smartsheet-Hook-Response": challenge})
+        if "events" not in payload and "newWebhookStatus" not in payload:
+            return answer
+        # A challenge riding on a callback: echoed whatever happens; the callback is
+        # handled only if it is signed.
+        handled = _signed_callback(sub, workflow_id, body, payload, signature)
+        answer.body.update(handled.body if handled.status == 200 else {})
+        return answer
+    return _signed_callback(sub, workflow_id, body, payload, signature)
+
+
+def _signed_callback(sub: WebhookSubscription, workflow_id: int, body: bytes, payload: dict,
+                     signature: str | None) -> CallbackAnswer:
     expected = sign(sub.shared_secret, body) if sub.shared_secret else ""
     if not expected or not hmac.compare_digest(expected, (signature or "").strip().lower()):
         log.warning("webhook callback for workflow %s refused: bad or missing "
@@ -237,16 +305,34 @@ def webhook_callback(*, workflow_id: int, body: bytes, challenge: str | None,
         return CallbackAnswer(200, {"ok": True, "duplicate": True})
     now = timezone.now()
     if payload.get("newWebhookStatus"):
-        status = str(payload["newWebhookStatus"])
-        _save(sub, status=status, last_callback_at=now,
-              message="" if status == WebhookStatus.ENABLED else f"Smartsheet reports {status}.")
-        return CallbackAnswer(200, {"ok": True})
+        return _status_changed(sub, workflow_id, str(payload["newWebhookStatus"]), now)
+    # One callback carries every change of about a minute: one debounced run for all.
     theirs = [e for e in payload.get("events") or [] if isinstance(e, dict) and not is_ours(e)]
     _save(sub, last_callback_at=now)
     if theirs:
         realtime_request(workflow_id=workflow_id, trigger=RunTrigger.WEBHOOK,
                          events=len(theirs))
     return CallbackAnswer(200, {"ok": True, "changes": len(theirs)})
+
+
+def _status_changed(sub: WebhookSubscription, workflow_id: int, status: str, now
+                    ) -> CallbackAnswer:
+    """Smartsheet changed the webhook's status on its own and says so."""
+    if status == WebhookStatus.ENABLED:
+        _save(sub, status=status, last_callback_at=now, message="")
+        # Back after an outage (e.g. the owner regained the sheet): changes made while
+        # it was off were not reported.
+        realtime_request(workflow_id=workflow_id, trigger=RunTrigger.WEBHOOK)
+        return CallbackAnswer(200, {"ok": True})
+    _save(sub, status=status, last_callback_at=now,
+          message=_("Smartsheet reports %(status)s.") % {"status": status})
+    if status in REENABLE:
+        # Enabling again runs the verification handshake against this very view: in a
+        # worker, never inside this request.
+        transaction.on_commit(partial(async_task, REPAIR_TASK, workflow_id,
+                                      task_name=f"webhook-repair-{workflow_id}-{now.timestamp()}",
+                                      group="realtime"))
+    return CallbackAnswer(200, {"ok": True, "repair": status in REENABLE})
 
 
 def _seen_key(body: bytes) -> str:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.reliability.world import World
 
@@ -40,7 +41,10 @@ class Worker:
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                     "SHEETFORCE_VAR_DIR": str(tmp_path / "var"),
                     "SHEETFORCE_INSECURE_LOCAL": "1", "LOG_LEVEL": "WARNING",
-                    "PYTHONPATH": str(ROOT)}
+                    "PYTHONPATH": str(ROOT),
+                    # The worker may call what this process may call: the sandbox too.
+                    "SHEETFORCE_ALLOWED_API_HOSTS": ",".join(
+                        settings.SHEETFORCE_ALLOWED_API_HOSTS)}
         self.env.pop("SHEETFORCE_TEST_KILL_AT_BATCH", None)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT,
                        env=self.env, check=True, timeout=120)

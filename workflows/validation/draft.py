@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from workflows.models import (
     ConflictPolicy,
     Direction,
@@ -17,6 +19,7 @@ from workflows.validation.errors import WorkflowValidationError
 from workflows.validation.fields import (
     DescribeFn,
     PathError,
+    column_read_only_reason,
     read_only_reason,
     resolve_path,
 )
@@ -223,8 +226,12 @@ class _Checker(FilterChecks):
             self.add("mappings", prefix + str(exc))
             return None
         reason = read_only_reason(resolved)
+        computed = "" if new_column or self.sheet is None else column_read_only_reason(
+            self.columns_by_title.get(title.lower()))
         if not direction:
-            direction = self._default_direction(bool(reason))
+            direction = (MappingDirection.TO_SALESFORCE if computed and not reason
+                         and self.d.direction != Direction.TO_SMARTSHEET
+                         else self._default_direction(bool(reason)))
         if direction not in MappingDirection.values:
             self.add("mappings", prefix + f"choose a direction: {', '.join(MappingDirection.values)}.")
             return None
@@ -236,6 +243,11 @@ class _Checker(FilterChecks):
                 "mappings",
                 prefix + f"'{resolved.path}' is read-only: it can only flow to Smartsheet.",
             )
+            ok = False
+        elif computed and direction != MappingDirection.TO_SALESFORCE:
+            self.add("mappings", prefix + _(
+                "the column '%(column)s' is read-only (%(reason)s): it can only flow to "
+                "Salesforce.") % {"column": title, "reason": computed})
             ok = False
         if direction != MappingDirection.TO_SMARTSHEET and not reason:
             key = resolved.path.lower()

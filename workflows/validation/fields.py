@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.utils.translation import gettext as _
+
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
 from workflows.dates import date_literal
@@ -130,6 +132,19 @@ def read_only_reason(resolved: ResolvedField) -> str:
     return ""
 
 
+def column_read_only_reason(column: dict | None) -> str:
+    """Why Smartsheet never lets a sync write this column, or "" when it can: its cells
+    are computed (a column formula, or a system column such as Created Date). A mapping
+    to it flows to Salesforce only; the wizard shows the reason."""
+    if not column:
+        return ""
+    if column.get("formula"):
+        return _("it is computed by a column formula")
+    if column.get("systemColumnType"):
+        return _("Smartsheet fills it in (a system column)")
+    return ""
+
+
 def field_operators(field: dict) -> frozenset[str]:
     """Filter operators a Salesforce field accepts (empty: it cannot be filtered on)."""
     ftype = field.get("type", "string")
@@ -154,7 +169,9 @@ def column_operators(column_type: str) -> frozenset[str]:
 
 
 def column_type_for_field(field: dict) -> str:
-    """The Smartsheet column type a new column for this Salesforce field gets."""
+    """The Smartsheet column type a new column for this Salesforce field gets. A
+    date-time gets a text column (``YYYY-MM-DD HH:MM`` in the install's time zone):
+    DATETIME is a type of Smartsheet's system columns only and cannot be created."""
     ftype = field.get("type", "string")
     if ftype == "boolean":
         return "CHECKBOX"
@@ -162,6 +179,8 @@ def column_type_for_field(field: dict) -> str:
         return "DATE"
     if ftype == "picklist":
         return "PICKLIST"
+    if ftype == "multipicklist":
+        return "MULTI_PICKLIST"
     return "TEXT_NUMBER"
 
 

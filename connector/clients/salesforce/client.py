@@ -63,8 +63,10 @@ class SalesforceClient(SalesforceApi):
         return self._query.server_time()
 
     # -- records ---------------------------------------------------------------------------
-    def create(self, object_name: str, records: list[dict]) -> list[SaveResult]:
-        return self._records.create(object_name, records)
+    def create(self, object_name: str, records: list[dict], *,
+               allow_duplicates: bool = False) -> list[SaveResult]:
+        return self._records.create(object_name, records, allow_duplicates=allow_duplicates)
 
-    def update(self, object_name: str, records: list[dict]) -> list[SaveResult]:
-        return self._records.update(object_name, records)
+    def update(self, object_name: str, records: list[dict], *,
+               allow_duplicates: bool = False) -> list[SaveResult]:
+        return self._records.update(object_name, records, allow_duplicates=allow_duplicates)

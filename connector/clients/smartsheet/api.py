@@ -51,6 +51,10 @@ AMBIGUOUS_SDK_CODES = frozenset({4002, 4004})
 TOKEN_CODES = frozenset({1002, 1003})
 #: "The columnId ... is invalid": a column asked for is not in the sheet (any more).
 COLUMN_NOT_FOUND = 1036
+#: The ``level`` of column types asked for when reading sheets and columns: below 1 a
+#: MULTI_CONTACT_LIST column reads as CONTACT_LIST, below 2 a MULTI_PICKLIST column as
+#: TEXT_NUMBER ("Complex column types and compatibility").
+COLUMN_LEVEL = 2
 
 
 class _Smartsheet(smartsheet.Smartsheet):

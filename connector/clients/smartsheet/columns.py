@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector.clients.smartsheet.api import SmartsheetApi
+from connector.clients.smartsheet.api import COLUMN_LEVEL, SmartsheetApi
 
 
 class Columns:
@@ -10,8 +10,9 @@ class Columns:
         self.api = api
 
     def all(self, sheet_id: int) -> list[dict]:
-        """The sheet's columns in order, without its rows (``GET /sheets/{id}/columns``)."""
-        return self.api._list(f"/sheets/{int(sheet_id)}/columns")
+        """The sheet's columns in order, without its rows (``GET /sheets/{id}/columns``),
+        at :data:`~.api.COLUMN_LEVEL`."""
+        return self.api._list(f"/sheets/{int(sheet_id)}/columns", {"level": COLUMN_LEVEL})
 
     def add(self, sheet_id: int, columns: list[dict]) -> list[dict]:
         result = self.api._post(f"/sheets/{int(sheet_id)}/columns", columns)["result"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.clients.smartsheet.api import SmartsheetApi
+from connector.clients.smartsheet.api import COLUMN_LEVEL, SmartsheetApi
 
 
 class Sheets:
@@ -35,8 +35,9 @@ class Sheets:
         if_version_after: int | None = None,
     ) -> dict:
         """The raw sheet JSON (all rows unless filtered). With ``if_version_after`` and an
-        unchanged sheet, Smartsheet answers with only ``{"version": n}``."""
-        params: dict[str, Any] = {}
+        unchanged sheet, Smartsheet answers with only ``{"version": n}``. Columns come at
+        :data:`~.api.COLUMN_LEVEL` (MULTI_PICKLIST columns as themselves)."""
+        params: dict[str, Any] = {"level": COLUMN_LEVEL}
         if column_ids:
             params["columnIds"] = ",".join(str(c) for c in column_ids)
         if row_ids:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from runs.engine.columns import CHECKBOX
 from runs.engine.computed import case_inputs, computed_values
-from runs.engine.convert import ConversionError, from_cell, sf_canonical, to_salesforce
+from runs.engine.convert import ConversionError, from_cell, sf_canonical, to_cell, to_salesforce
 from runs.engine.groups import GroupResolver, group_path
 from runs.engine.plan.inputs import PlanInput
 from runs.engine.types import MappingInfo, Plan, RecordUpdate, RowError, RowUpdate
@@ -63,6 +66,35 @@ class Planner:
             update = self.record_updates[record_id] = RecordUpdate(
                 record_id=record_id, row_id=row_id, fields={}, snapshot_patch={})
         return update
+
+    def cell_of(self, m: MappingInfo, canonical: Any) -> Any:
+        """The cell to write for a canonical Salesforce value (a blank checkbox is
+        written as false: that is what Smartsheet makes of it)."""
+        cell = to_cell(canonical, m.info, tz=self.inp.tz)
+        if cell is None and m.column is not None and m.column.type == CHECKBOX:
+            return False
+        return cell
+
+    def refuses(self, m: MappingInfo, cell: Any, *, row_id: int | None,
+                record_id: str = "") -> bool:
+        """Whether the column cannot take ``cell`` (a value outside the options of a
+        column that restricts values): then a row error says which value, and nothing
+        is written, so the next run tries again."""
+        column = m.column
+        if column is None or not column.restricted:
+            return False
+        missing = column.missing_option(cell)
+        if missing is None:
+            return False
+        self.error(_("%(column)s: '%(value)s' is not one of the column's options, and the "
+                     "column accepts only those: add it to the column's options in "
+                     "Smartsheet.") % {"column": m.spec.column_title, "value": missing},
+                   row_id=row_id, record_id=record_id, mapping=m, code="picklist")
+        return True
+
+    def holds_formula(self, row_id: int, m: MappingInfo) -> bool:
+        """Whether the row's cell of ``m`` holds its own formula: never overwritten."""
+        return m.column_id is not None and self.inp.formula_cells.holds(row_id, m.column_id)
 
     def sf_value(self, m: MappingInfo, record: dict) -> Any:
         if is_computed(m.key):

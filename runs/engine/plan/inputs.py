@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from runs.engine.columns import FormulaCells
 from runs.engine.computed import CaseSettings
 from runs.engine.convert import FieldInfo
 from runs.engine.types import LinkState, MappingInfo, SheetRow
@@ -46,6 +47,8 @@ class PlanInput:
     #: The run's time and the install's SLA policy, for computed Case columns (None: the
     #: workflow maps none, or they are left as they are).
     case_settings: CaseSettings | None = None
+    #: Cells holding their own formula (never overwritten), rows read or not.
+    formula_cells: FormulaCells = field(default_factory=FormulaCells)
 
 
 def lookup_values_needed(inp: PlanInput) -> dict[tuple[str, str], set[str]]:

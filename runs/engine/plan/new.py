@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import sfids
+from runs.engine.columns import CHECKBOX
 from runs.engine.computed import INPUTS_KEY, case_inputs
 from runs.engine.convert import FieldInfo, normalize_cell, sf_canonical_for, to_cell_for
 from runs.engine.plan.builder import Planner
@@ -67,7 +68,10 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
     inp = p.inp
     # Per mapping, decided once (not per record): how to read the value, its cell
     # form, whether it is written. Same values as sf_value / to_cell per cell.
-    steps = [(m.key, m.read_path, None if is_computed(m.key) else sf_canonical_for(m.info),
+    # A column that needs more than the plain conversion (a checkbox, a column that
+    # restricts values) takes the general path: sf_value, then the planner's cell_of.
+    steps = [(m.key, m.read_path,
+              None if is_computed(m.key) or _column_rules(m) else sf_canonical_for(m.info),
               m, m.column_id if m.to_smartsheet and m.column_id is not None else None,
               to_cell_for(m.info, tz=inp.tz))
              for m in inp.mappings]
@@ -89,9 +93,21 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
                 else:
                     snapshot[key] = [value, None]
                 continue
-            sf_now = p.sf_value(m, record) if canonical is None else canonical(value)
-            if column_id is not None:
+            if canonical is None:
+                sf_now = p.sf_value(m, record)
+                cell = p.cell_of(m, sf_now)
+                if column_id is not None and p.refuses(m, cell, row_id=None,
+                                                       record_id=record_id):
+                    # Added without it, the error in its Sync Error cell; no snapshot
+                    # of it, so that the next run tries again.
+                    if inp.error_column_id is not None:
+                        cells[inp.error_column_id] = "; ".join(filter(None, (
+                            cells.get(inp.error_column_id), p.plan.errors[-1].message)))
+                    continue
+            else:
+                sf_now = canonical(value)
                 cell = sf_now if cell_of is None else cell_of(sf_now)
+            if column_id is not None:
                 cells[column_id] = cell
                 # Non-empty text is its own normalized form.
                 snapshot[key] = [sf_now, cell if cell.__class__ is str and cell
@@ -109,6 +125,12 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
         p.plan.row_adds.append(RowAdd(record_id=record_id, cells=cells, snapshot=snapshot,
                                       record_stamp=record.get("SystemModstamp"),
                                       group_path=path))
+
+
+def _column_rules(m) -> bool:
+    """Whether the mapped column adds rules of its own to the cell written."""
+    column = m.column
+    return column is not None and (column.restricted or column.type == CHECKBOX)
 
 
 def create_records(p: Planner, taken_rows: set[int]) -> None:

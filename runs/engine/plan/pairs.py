@@ -12,7 +12,7 @@ from typing import Any
 
 from core.times import parse_timestamp
 from runs.engine.computed import INPUTS_KEY, case_inputs
-from runs.engine.convert import ConversionError, from_cell, normalize_cell, to_cell
+from runs.engine.convert import ConversionError, from_cell, normalize_cell
 from runs.engine.plan.builder import Planner
 from runs.engine.sheetfilter import row_passes
 from runs.engine.types import (
@@ -129,7 +129,13 @@ def sync_pair(p: Planner, link: LinkState, record: dict | None, row: SheetRow | 
                 continue
             winner = "smartsheet"
         if winner == "salesforce":
-            cell = to_cell(sf_now, m.info, tz=inp.tz)
+            if p.holds_formula(link.row_id, m):
+                # The cell computes its own value: it is the sheet's, never overwritten.
+                patch[m.key] = [sf_now, cell_now]
+                continue
+            cell = p.cell_of(m, sf_now)
+            if p.refuses(m, cell, row_id=link.row_id, record_id=link.record_id):
+                continue
             update = p.row_update(link.row_id, link.record_id)
             update.cells[m.column_id] = cell
             update.snapshot_patch[m.key] = [sf_now, normalize_cell(cell)]
@@ -170,7 +176,9 @@ def sync_computed(p: Planner, m: MappingInfo, link: LinkState, record: dict | No
     """Write a computed cell when its displayed value moved (time passed, the case
     changed) or someone overwrote it in the sheet. Inputs come from the record when
     it was read, else from the snapshot: refreshing an open case costs no read."""
-    if not p.to_ss or m.column_id is None:
+    if not p.to_ss or not m.to_smartsheet or m.column_id is None:
+        return
+    if p.holds_formula(link.row_id, m):
         return
     if record is not None:
         inputs = case_inputs(record)
@@ -186,7 +194,9 @@ def sync_computed(p: Planner, m: MappingInfo, link: LinkState, record: dict | No
         changed = True  # edited in the sheet: a computed column is the engine's own
     if not changed:
         return
-    cell = to_cell(value, m.info, tz=p.inp.tz)
+    cell = p.cell_of(m, value)
+    if p.refuses(m, cell, row_id=link.row_id, record_id=link.record_id):
+        return
     update = p.row_update(link.row_id, link.record_id)
     update.cells[m.column_id] = cell
     update.snapshot_patch[m.key] = [value, normalize_cell(cell)]
@@ -195,7 +205,7 @@ def sync_computed(p: Planner, m: MappingInfo, link: LinkState, record: dict | No
 
 def agree(p: Planner, m: MappingInfo, sf_now: Any, cell_now: Any) -> bool:
     """Whether both sides changed to the same value (nothing to write, no conflict)."""
-    if normalize_cell(to_cell(sf_now, m.info, tz=p.inp.tz)) == cell_now:
+    if normalize_cell(p.cell_of(m, sf_now)) == cell_now:
         return True
     try:
         sheet = from_cell(cell_now, m.info, tz=p.inp.tz)

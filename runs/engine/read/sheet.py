@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from connector.clients import ClientError
 from runs.engine import sfids
+from runs.engine.columns import MULTI_PICKLIST, ColumnFacts, facts_of, multi_value
 from runs.engine.context import RunContext
 from runs.engine.convert import FieldInfo, column_for, normalize_cell
 from runs.engine.mappings import ConfigurationError
@@ -31,6 +32,11 @@ class SheetReader:
         self.sheet_version: int | None = None
         #: The newest ``modifiedAt`` among the rows read.
         self.sheet_newest: str | None = None
+        #: The columns read, as the engine needs them (empty: the sheet was not read).
+        self.facts: dict[int, ColumnFacts] = {}
+        #: Read MULTI_PICKLIST cells from their ``objectValue`` (set by the caller when a
+        #: multi-select field is mapped).
+        self.object_values = False
 
     def read(self, *, sheet_version: int | None, since: datetime | None, force: bool,
              known_columns: list[int] | None) -> None:
@@ -43,7 +49,8 @@ class SheetReader:
             return self.ctx.smartsheet.get_sheet(
                 spec.sheet_id, column_ids=column_ids,
                 rows_modified_since=None if since is None else since - SHEET_OVERLAP,
-                if_version_after=None if force or sheet_version is None else sheet_version)
+                if_version_after=None if force or sheet_version is None else sheet_version,
+                include=self._include())
 
         try:
             body = get(known_columns)
@@ -62,7 +69,16 @@ class SheetReader:
         for column in self.columns:
             if column.get("primary"):
                 self.ctx.primary_column_id = column["id"]
-        self.rows, self.sheet_newest = parse_rows(body.get("rows") or ())
+        self.facts = facts_of(self.columns)
+        self.rows, self.sheet_newest = parse_rows(body.get("rows") or (),
+                                                  multi=self.multi_columns())
+
+    def _include(self) -> tuple[str, ...]:
+        return ("objectValue",) if self.object_values else ()
+
+    def multi_columns(self) -> frozenset[int]:
+        """The MULTI_PICKLIST columns read (their cells are read as ``;``-joined)."""
+        return frozenset(c for c, f in self.facts.items() if f.type == MULTI_PICKLIST)
 
     def read_rows_by_id(self, row_ids: list[int], *, known_columns: list[int] | None) -> int:
         """Read these rows (that the incremental read did not return) into ``rows``;
@@ -71,8 +87,10 @@ class SheetReader:
         for start in range(0, len(row_ids), 200):
             body = self.ctx.smartsheet.get_sheet(
                 self.ctx.spec.sheet_id, row_ids=row_ids[start:start + 200],
-                column_ids=known_columns)
-            rows, _ = parse_rows(body.get("rows") or ())
+                column_ids=known_columns, include=self._include())
+            rows, _ = parse_rows(body.get("rows") or (),
+                                 multi=frozenset(c["id"] for c in body.get("columns") or ()
+                                                 if c.get("type") == MULTI_PICKLIST))
             for row_id, row in rows.items():
                 if row_id not in self.rows:
                     self.rows[row_id] = row
@@ -141,6 +159,7 @@ class SheetReader:
                 column["index"] = index + offset
             for column in ctx.smartsheet.add_columns(ctx.spec.sheet_id, wanted):
                 self.columns_by_title[column["title"]] = column["id"]
+                self.facts[column["id"]] = ColumnFacts.from_column(column)
                 created.append((column["title"], column["id"]))
         ctx.id_column_id = (found[0] if found[0] is not None
                             else self.columns_by_title.get(SALESFORCE_ID_TITLE))
@@ -149,20 +168,32 @@ class SheetReader:
         return created
 
 
-def parse_rows(raw_rows: Iterable[dict]) -> tuple[dict[int, SheetRow], str | None]:
-    """Rows by id and the newest ``modifiedAt`` among them."""
+def parse_rows(raw_rows: Iterable[dict], *, multi: frozenset[int] = frozenset()
+               ) -> tuple[dict[int, SheetRow], str | None]:
+    """Rows by id and the newest ``modifiedAt`` among them. Cells of the ``multi``
+    (MULTI_PICKLIST) columns are read ``;``-joined; cells holding a formula are noted on
+    their row (their computed value is the value)."""
     rows: dict[int, SheetRow] = {}
     newest: str | None = None
     for raw in raw_rows:
         row = SheetRow(id=raw["id"], parent_id=raw.get("parentId"),
                        modified_at=raw.get("modifiedAt"), row_number=raw.get("rowNumber"))
+        formulas = None
         for cell in raw.get("cells") or ():
-            value = normalize_cell(cell.get("value"))
+            column_id = cell["columnId"]
+            if multi and column_id in multi:
+                value = multi_value(cell)
+            else:
+                value = normalize_cell(cell.get("value"))
             if value is not None:
-                row.cells[cell["columnId"]] = value
+                row.cells[column_id] = value
             link = cell.get("hyperlink")
             if link and link.get("url"):
-                row.links[cell["columnId"]] = link["url"]
+                row.links[column_id] = link["url"]
+            if "formula" in cell:
+                formulas = [*(formulas or ()), column_id]
+        if formulas:
+            row.formulas = frozenset(formulas)
         rows[row.id] = row
         if row.modified_at and (newest is None or row.modified_at > newest):
             newest = row.modified_at

@@ -10,6 +10,8 @@ from connector.clients import ClientError
 from connector.services import connection_get
 from core.times import parse_timestamp
 from runs.engine import soql
+from runs.engine.columns import CACHE_KEY as SHEET_CACHE_KEY
+from runs.engine.columns import facts_to_cache
 from runs.engine.context import RunContext
 from runs.engine.convert import FieldInfo, sf_canonical
 from runs.engine.read import SalesforceReader, SheetReader
@@ -163,8 +165,11 @@ def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetRea
         newest = parse_timestamp(newest_row)
         if state.sheet_watermark is None or newest > state.sheet_watermark:
             state.sheet_watermark = newest
-    if salesforce.cache_changed:
-        state.field_cache = salesforce.field_cache
+    cache = salesforce.field_cache if salesforce.cache_changed else (state.field_cache or {})
+    mapped = {m.column_id for m in ctx.mappings}
+    facts = {"columns": facts_to_cache({c: f for c, f in ctx.columns.items() if c in mapped}),
+             "formula_cells": ctx.formula_cells.to_cache()}
+    state.field_cache = {**cache, SHEET_CACHE_KEY: facts}
     if full:
         state.last_full_sync_at = started
         # What this full read synced; a run with other settings reads everything.

@@ -66,12 +66,18 @@ class Command(BaseCommand):
         info_file = state_dir / "info.json"
         info_file.unlink(missing_ok=True)
         self.stdout.write("Starting the sandbox (Salesforce and Smartsheet emulators)…")
-        self._spawn("sandbox", [
+        sandbox_args = [
             "sandbox", "--host", options["host"],
             "--salesforce-port", str(options["salesforce_port"]),
             "--smartsheet-port", str(options["smartsheet_port"]),
             "--state-dir", str(state_dir), "--seed", "demo", "--info-file", str(info_file),
-        ], env)
+        ]
+        if demo_setup.webhooks_need_insecure_callbacks():
+            sandbox_args.append("--allow-insecure-callbacks")
+            env["SHEETFORCE_ALLOW_INSECURE_CALLBACKS"] = "true"
+            self.stdout.write("Smartsheet webhooks call back plain http here (the sandbox "
+                              "allows it; Smartsheet itself would not).")
+        self._spawn("sandbox", sandbox_args, env)
         info = self._wait_for_info(info_file)
         # The outbound policy admits this sandbox, here and in every process started next.
         allowed = [*settings.SHEETFORCE_ALLOWED_API_HOSTS,

@@ -55,7 +55,7 @@ def test_a_salesforce_create_refused_before_the_work_is_retried(
 
 
 def test_a_salesforce_create_that_cannot_connect_is_retried(make_salesforce, sf_info):
-    client = make_salesforce(instance_url="https://127.0.0.1:1", max_attempts=3)
+    client = make_salesforce(instance_url="https://127.0.0.1:9", max_attempts=3)
 
     with pytest.raises(ClientError) as caught:
         client.create("Account", [{"Name": "never-sent"}])

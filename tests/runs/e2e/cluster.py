@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -22,6 +24,8 @@ def cluster_env(*, database_url: str, redis_url: str = "", workers: int = 2) -> 
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         "SHEETFORCE_INSECURE_LOCAL": "1",
+        # The clusters may call what the test process may call: its sandbox too.
+        "SHEETFORCE_ALLOWED_API_HOSTS": ",".join(settings.SHEETFORCE_ALLOWED_API_HOSTS),
     })
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -35,7 +35,7 @@ def own_sandbox(tmp_path_factory):
     # One owner token drives every workflow here: Smartsheet's 300 requests a minute
     # per token would turn this into a rate-limit test (the clients' tests cover that).
     box.smartsheet.rate_limit(per_minute=1_000_000)
-    yield box
+    yield allow_sandbox_hosts(box)
     box.stop()
 
 

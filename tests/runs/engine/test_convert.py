@@ -38,6 +38,9 @@ def f(kind: str, **kw) -> FieldInfo:
     (f("date"), "2026-05-20", "2026-05-20"),
     (f("reference"), "0015g000000001AAAA", "0015g000000001AAAA"),
     (f("id"), "0015g000000001AAAA", "0015g000000001AAAA"),
+    (f("long"), 9_007_199_254_740_993, 9_007_199_254_740_993),
+    (f("time"), "10:30:00.000Z", "10:30"),
+    (f("time"), "23:59:59.000Z", "23:59:59"),
     (f("string"), None, None),
 ])
 def test_it_round_trips_each_type(info, salesforce, cell):
@@ -67,6 +70,9 @@ def test_it_shows_datetimes_in_the_install_time_zone():
     (f("boolean"), "", False),
     (f("date"), "05/20/2026", "2026-05-20"),
     (f("multipicklist"), "b; a;;a", "a;b"),
+    (f("long"), "1,000", 1000),
+    (f("time"), "9:30 AM", "09:30:00.000Z"),
+    (f("time"), "14:05", "14:05:00.000Z"),
     (f("string"), 5, "5"),
     (f("string"), 5.0, "5"),
     (f("string"), "", None),
@@ -88,6 +94,8 @@ def test_it_reads_what_people_type(info, cell, expected):
     (f("picklist", picklist=("Hot",), restricted=True), "Warm", "allowed values"),
     (f("multipicklist", picklist=("A",), restricted=True), "A;B", "allowed values"),
     (f("email"), "nobody", "email"),
+    (f("long"), "1.5", "whole number"),
+    (f("time"), "noonish", "not a time of day"),
 ])
 def test_it_raises_a_clear_conversion_error(info, cell, needle):
     with pytest.raises(ConversionError, match=needle):
@@ -104,7 +112,8 @@ def test_it_normalizes_equal_values_alike(a, b):
     (f("boolean"), {"type": "CHECKBOX"}),
     (f("date"), {"type": "DATE"}),
     (f("currency"), {"type": "TEXT_NUMBER"}),
-    (f("datetime"), {"type": "TEXT_NUMBER"}),
+    (f("datetime"), {"type": "TEXT_NUMBER"}),  # DATETIME is for system columns only
+    (f("multipicklist", picklist=("A", "B")), {"type": "MULTI_PICKLIST", "options": ["A", "B"]}),
 ])
 def test_it_picks_the_column_type_of_a_new_column(info, column):
     assert column_for(info, "Title") == {"title": "Title", **column}
