@@ -35,6 +35,11 @@ NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 ANY_TYPE = "anyType"
 
 _DATETIME_DISPLAY = "%Y-%m-%d %H:%M"
+#: What Salesforce and Smartsheet accept as an email address.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Column types the API cannot write (system and project columns).
+_UNWRITABLE_COLUMNS = frozenset({"DATETIME", "ABSTRACT_DATETIME", "DURATION", "PREDECESSOR"})
 _TRUE_WORDS = frozenset({"true", "yes", "y", "1", "checked", "x", "on"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "0", "unchecked", "off", ""})
 
@@ -261,9 +266,42 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
         raise ConversionError(f"text is {len(text)} characters long, at most {info.length} allowed")
     if kind == "picklist" and info.restricted and info.picklist and text not in info.picklist:
         raise ConversionError(f"'{text}' is not one of the allowed values")
-    if kind == "email" and "@" not in text:
+    if kind == "email" and not _EMAIL.match(text):
         raise ConversionError(f"'{text}' is not an email address")
     return text
+
+
+def cell_refusal(cell: Any, column_type: str, options: tuple[str, ...] = ()) -> str:
+    """Why Smartsheet refuses ``cell`` in a column of ``column_type`` ("" when it takes it).
+
+    The engine writes strictly (a value must be of the column's type), as Smartsheet parses
+    by default: a checkbox takes true or false, a date column ``YYYY-MM-DD``, a dropdown
+    one of its options, a contact column an email address. Blank clears any column. The
+    planner asks before every cell it writes, so a value that cannot land is a row error
+    in the plan — the summary of updates and the run report the same failure.
+    """
+    if cell is None or cell == "" or not column_type or column_type == "TEXT_NUMBER":
+        return ""
+    if column_type == "CHECKBOX":
+        return "" if isinstance(cell, bool) else f"'{cell}' is not a checkbox value"
+    if column_type == "DATE":
+        if isinstance(cell, str) and _ISO_DATE.match(cell):
+            try:
+                date.fromisoformat(cell)
+                return ""
+            except ValueError:
+                pass
+        return f"'{cell}' is not a date (the column takes YYYY-MM-DD)"
+    if column_type in ("PICKLIST", "MULTI_PICKLIST"):
+        text = _text(cell) if isinstance(cell, int | float) and not isinstance(cell, bool) \
+            else cell
+        return "" if text in options else f"'{cell}' is not one of the column's options"
+    if column_type in ("CONTACT_LIST", "MULTI_CONTACT_LIST"):
+        ok = isinstance(cell, str) and _EMAIL.match(cell.strip())
+        return "" if ok else f"'{cell}' is not an email address (a contact column)"
+    if column_type in _UNWRITABLE_COLUMNS:
+        return f"a {column_type.lower().replace('_', ' ')} column cannot be written"
+    return ""
 
 
 def _parse_date(value: Any) -> date:

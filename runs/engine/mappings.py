@@ -6,6 +6,8 @@ no describe call; this module only turns them into :class:`MappingInfo`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from runs.engine.computed import computed_info
 from runs.engine.convert import ANY_TYPE, FieldInfo
 from runs.engine.types import MappingInfo
@@ -58,46 +60,59 @@ def info_for(path: str, infos: dict[str, FieldInfo]) -> FieldInfo:
 
 
 def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
-                     columns_by_title: dict[str, int]) -> list[MappingInfo]:
-    """MappingInfo for every mapping; ``column_id`` from the spec or the column title."""
+                     columns_by_title: dict[str, int],
+                     columns: list[dict] | None = None) -> list[MappingInfo]:
+    """MappingInfo for every mapping; ``column_id`` from the spec or the column title;
+    the column's type and options from ``columns`` (the sheet's, when it was read)."""
     out = []
+    by_id = {c.get("id"): c for c in columns or ()}
     for m in spec.mappings:
         column_id = m.column_id or columns_by_title.get(m.column_title)
-        to_ss = m.direction in ("to_smartsheet", "both")
-        to_sf = m.direction in ("to_salesforce", "both")
-        path = m.salesforce_field
-        if is_computed(path):
-            # Computed from the case's inputs by the planner; never read nor written back.
-            info = infos.get(path) or computed_info(path)
-            out.append(MappingInfo(spec=m, key=m.key, column_id=column_id, info=info,
-                                   read_path=path, write_field=None, createable=False,
-                                   to_smartsheet=True, to_salesforce=False, updateable=False))
-            continue
-        if "." in path:
-            out.append(MappingInfo(spec=m, key=m.key, column_id=column_id,
-                                   info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
-                                   write_field=None, createable=False, to_smartsheet=to_ss,
-                                   to_salesforce=False, updateable=False))
-            continue
-        field = info_for(path, infos)
-        writable = field.updateable or field.createable
-        if m.lookup_field:
-            if not field.relationship_name or not field.reference_to:
-                raise ConfigurationError(f"{path} is not a lookup field.")
-            target = "User" if "User" in field.reference_to else field.reference_to[0]
-            out.append(MappingInfo(
-                spec=m, key=m.key, column_id=column_id,
-                info=FieldInfo(name=m.lookup_field, type="string"),
-                read_path=f"{field.relationship_name}.{m.lookup_field}",
-                write_field=path if writable else None, createable=field.createable,
-                to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),
-                updateable=field.updateable))
-            continue
-        out.append(MappingInfo(
-            spec=m, key=m.key, column_id=column_id, info=field, read_path=path,
-            write_field=path if writable else None, createable=field.createable,
-            to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable))
+        out.append(_with_column(_resolve(m, spec, infos, column_id), by_id.get(column_id)))
     return out
+
+
+def _with_column(info: MappingInfo, column: dict | None) -> MappingInfo:
+    if column is None or not column.get("type"):
+        return info
+    return replace(info, column_type=column["type"],
+                   column_options=tuple(str(o) for o in column.get("options") or ()))
+
+
+def _resolve(m, spec: WorkflowSpec, infos: dict[str, FieldInfo], column_id: int | None
+             ) -> MappingInfo:
+    to_ss = m.direction in ("to_smartsheet", "both")
+    to_sf = m.direction in ("to_salesforce", "both")
+    path = m.salesforce_field
+    if is_computed(path):
+        # Computed from the case's inputs by the planner; never read nor written back.
+        info = infos.get(path) or computed_info(path)
+        return MappingInfo(spec=m, key=m.key, column_id=column_id, info=info,
+                           read_path=path, write_field=None, createable=False,
+                           to_smartsheet=True, to_salesforce=False, updateable=False)
+    if "." in path:
+        return MappingInfo(spec=m, key=m.key, column_id=column_id,
+                           info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
+                           write_field=None, createable=False, to_smartsheet=to_ss,
+                           to_salesforce=False, updateable=False)
+    field = info_for(path, infos)
+    writable = field.updateable or field.createable
+    if m.lookup_field:
+        if not field.relationship_name or not field.reference_to:
+            raise ConfigurationError(f"{path} is not a lookup field.")
+        target = "User" if "User" in field.reference_to else field.reference_to[0]
+        return MappingInfo(
+            spec=m, key=m.key, column_id=column_id,
+            # Blank clears the reference: refused when the reference is required.
+            info=FieldInfo(name=m.lookup_field, type="string", nillable=field.nillable),
+            read_path=f"{field.relationship_name}.{m.lookup_field}",
+            write_field=path if writable else None, createable=field.createable,
+            to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),
+            updateable=field.updateable)
+    return MappingInfo(
+        spec=m, key=m.key, column_id=column_id, info=field, read_path=path,
+        write_field=path if writable else None, createable=field.createable,
+        to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable)
 
 
 def query_paths(spec: WorkflowSpec, mappings: list[MappingInfo]) -> list[str]:

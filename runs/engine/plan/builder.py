@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine.computed import case_inputs, computed_values
-from runs.engine.convert import ConversionError, from_cell, sf_canonical, to_salesforce
+from runs.engine.convert import (
+    ConversionError,
+    cell_refusal,
+    from_cell,
+    sf_canonical,
+    to_cell,
+    to_salesforce,
+)
 from runs.engine.groups import GroupResolver, group_path
 from runs.engine.plan.inputs import PlanInput
 from runs.engine.types import MappingInfo, Plan, RecordUpdate, RowError, RowUpdate
@@ -36,18 +43,46 @@ class Planner:
         self._case_values: dict[str, dict] = {}
 
     def error(self, message: str, *, row_id: int | None, record_id: str = "",
-              mapping: MappingInfo | None = None, code: str = "invalid") -> None:
+              mapping: MappingInfo | None = None, code: str = "invalid",
+              record_side: bool = False) -> None:
+        """A row error. ``record_side``: the Salesforce value is what fails (into the
+        mapping's column), so the culprit is the record's last editor, not the cell's."""
         culprit = ""
         record = self.inp.records.get(record_id) if record_id else None
-        if record is not None and mapping is None:
+        if record is not None and (mapping is None or record_side):
             culprit = record.get("LastModifiedBy.Name") or ""
+        row = self.inp.rows.get(row_id) if row_id is not None else None
         self.plan.errors.append(RowError(
             message=message, row_id=row_id, record_id=record_id,
             field=mapping.spec.column_title if mapping else "",
-            column_id=mapping.column_id if mapping else None, code=code, culprit=culprit,
+            column_id=mapping.column_id if mapping and not record_side else None, code=code,
+            culprit=culprit, row_number=row.row_number if row is not None else None,
+            record_name=str((record or {}).get("Name") or ""),
         ))
         if row_id is not None:
             self.errored_rows.add(row_id)
+
+    def cell_for(self, m: MappingInfo, sf_now: Any, *, row_id: int | None,
+                 record_id: str) -> tuple[bool, Any]:
+        """(ok, the cell to write) for a Salesforce value; a value the column refuses
+        (its type, its options) is a row error and nothing is written."""
+        cell = to_cell(sf_now, m.info, tz=self.inp.tz)
+        problem = cell_refusal(cell, m.column_type, m.column_options)
+        if problem:
+            self.error(f"{m.spec.column_title}: {problem}", row_id=row_id,
+                       record_id=record_id, mapping=m, code="cell_refused", record_side=True)
+            return False, None
+        return True, cell
+
+    def blank_refused(self, m: MappingInfo, value: Any, *, row_id: int, record_id: str
+                      ) -> bool:
+        """Whether writing ``value`` to ``m``'s field clears a field Salesforce requires
+        (reported as a row error)."""
+        if value is not None or m.info.nillable or m.info.type == "boolean":
+            return False
+        self.error(f"{m.spec.column_title}: Salesforce requires a value", row_id=row_id,
+                   record_id=record_id, mapping=m, code="required")
+        return True
 
     def row_update(self, row_id: int, record_id: str = "") -> RowUpdate:
         update = self.row_updates.get(row_id)

@@ -46,6 +46,9 @@ class PlanInput:
     #: The run's time and the install's SLA policy, for computed Case columns (None: the
     #: workflow maps none, or they are left as they are).
     case_settings: CaseSettings | None = None
+    #: Fields a create must set (name → label), from the describe: a create that leaves
+    #: one blank is a row error in the plan, not a call Salesforce refuses.
+    required_fields: dict[str, str] = field(default_factory=dict)
 
 
 def lookup_values_needed(inp: PlanInput) -> dict[tuple[str, str], set[str]]:

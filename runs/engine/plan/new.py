@@ -3,11 +3,19 @@ records without a row (rows to add), rows without a record (records to create)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from runs.engine import sfids
 from runs.engine.computed import INPUTS_KEY, case_inputs
-from runs.engine.convert import FieldInfo, normalize_cell, sf_canonical_for, to_cell_for
+from runs.engine.convert import (
+    FieldInfo,
+    cell_refusal,
+    normalize_cell,
+    sf_canonical_for,
+    to_cell_for,
+)
 from runs.engine.plan.builder import Planner
 from runs.engine.plan.pairs import sync_pair
 from runs.engine.sheetfilter import row_passes
@@ -66,10 +74,11 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
              ) -> None:
     inp = p.inp
     # Per mapping, decided once (not per record): how to read the value, its cell
-    # form, whether it is written. Same values as sf_value / to_cell per cell.
+    # form, whether it is written, whether its column can refuse a value. Same values as
+    # sf_value / to_cell per cell.
     steps = [(m.key, m.read_path, None if is_computed(m.key) else sf_canonical_for(m.info),
               m, m.column_id if m.to_smartsheet and m.column_id is not None else None,
-              to_cell_for(m.info, tz=inp.tz))
+              to_cell_for(m.info, tz=inp.tz), _refusal_for(m))
              for m in inp.mappings]
     text_canonical = sf_canonical_for(FieldInfo(name="", type="string"))
     for record_id, record in inp.records.items():
@@ -79,11 +88,15 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
         cells: dict[int, Any] = {}
         snapshot: dict[str, list] = {}
         get = record.get
-        for key, path, canonical, m, column_id, cell_of in steps:
+        refused = ""
+        for key, path, canonical, m, column_id, cell_of, refusal in steps:
             value = get(path)
             if value.__class__ is str and value and canonical is text_canonical:
                 # Non-empty text (most cells): canonical, cell and normalized at once.
                 if column_id is not None:
+                    if refusal is not None and (problem := refusal(value)):
+                        refused = f"{m.spec.column_title}: {problem}"
+                        break
                     cells[column_id] = value
                     snapshot[key] = [value, value]
                 else:
@@ -92,12 +105,21 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
             sf_now = p.sf_value(m, record) if canonical is None else canonical(value)
             if column_id is not None:
                 cell = sf_now if cell_of is None else cell_of(sf_now)
+                if refusal is not None and (problem := refusal(cell)):
+                    refused = f"{m.spec.column_title}: {problem}"
+                    break
                 cells[column_id] = cell
                 # Non-empty text is its own normalized form.
                 snapshot[key] = [sf_now, cell if cell.__class__ is str and cell
                                  else normalize_cell(cell)]
             else:
                 snapshot[key] = [sf_now, None]
+        if refused:
+            # The sheet would refuse the whole row: it is not added (the record is tried
+            # again on every run until its value fits or the column changes).
+            p.error(f"{refused}; the record's row is not added", row_id=None,
+                    record_id=record_id, mapping=m, code="cell_refused", record_side=True)
+            continue
         if p.computed:
             # What refreshes the row's Age and SLA status later, without a read.
             snapshot[INPUTS_KEY] = [case_inputs(record), None]
@@ -109,6 +131,18 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
         p.plan.row_adds.append(RowAdd(record_id=record_id, cells=cells, snapshot=snapshot,
                                       record_stamp=record.get("SystemModstamp"),
                                       group_path=path))
+
+
+def _refusal_for(m) -> Callable[[Any], str] | None:
+    """``cell → why the column refuses it`` for a column that can refuse values; None
+    for a text column (most), which takes anything — the hot path stays a dict write."""
+    if m.column_type in ("", "TEXT_NUMBER"):
+        return None
+    return partial(_refusal, column_type=m.column_type, options=m.column_options)
+
+
+def _refusal(cell: Any, *, column_type: str, options: tuple[str, ...]) -> str:
+    return cell_refusal(cell, column_type, options)
 
 
 def create_records(p: Planner, taken_rows: set[int]) -> None:
@@ -137,6 +171,22 @@ def create_records(p: Planner, taken_rows: set[int]) -> None:
                 fields[m.write_field] = value
             snapshot[m.key] = [canonical, cell]
         if ok:
+            ok = _required_set(p, row, fields, writable)
+        if ok:
             p.plan.record_creates.append(RecordCreate(
                 row_id=row.id, fields=fields, snapshot=snapshot,
                 row_modified_at=row.modified_at, parent_row_id=row.parent_id))
+
+
+def _required_set(p: Planner, row, fields: dict[str, Any], writable: list) -> bool:
+    """Whether the create sets every field Salesforce requires; else a row error naming
+    them (the column to fill in, or the field no column sends)."""
+    missing = [name for name in p.inp.required_fields if fields.get(name) in (None, "")]
+    if not missing:
+        return True
+    columns = {m.write_field: m.spec.column_title for m in writable}
+    parts = [f"{columns[name]}: Salesforce requires a value" if name in columns else
+             f"Salesforce requires {p.inp.required_fields[name]}, which no column sends"
+             for name in missing]
+    p.error("; ".join(parts), row_id=row.id, code="required")
+    return False

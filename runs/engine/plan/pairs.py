@@ -129,14 +129,17 @@ def sync_pair(p: Planner, link: LinkState, record: dict | None, row: SheetRow | 
                 continue
             winner = "smartsheet"
         if winner == "salesforce":
-            cell = to_cell(sf_now, m.info, tz=inp.tz)
+            fits, cell = p.cell_for(m, sf_now, row_id=link.row_id, record_id=link.record_id)
+            if not fits:
+                continue  # the column refuses it: a row error, tried again next run
             update = p.row_update(link.row_id, link.record_id)
             update.cells[m.column_id] = cell
             update.snapshot_patch[m.key] = [sf_now, normalize_cell(cell)]
             p.plan.count_field(m.spec.column_title)
         else:
             ok, canonical, value = p.sheet_to_sf(m, cell_now, link.row_id, link.record_id)
-            if not ok:
+            if not ok or p.blank_refused(m, value, row_id=link.row_id,
+                                         record_id=link.record_id):
                 continue
             update = p.record_update(link.record_id, link.row_id)
             update.fields[m.write_field] = value
@@ -186,7 +189,9 @@ def sync_computed(p: Planner, m: MappingInfo, link: LinkState, record: dict | No
         changed = True  # edited in the sheet: a computed column is the engine's own
     if not changed:
         return
-    cell = to_cell(value, m.info, tz=p.inp.tz)
+    fits, cell = p.cell_for(m, value, row_id=link.row_id, record_id=link.record_id)
+    if not fits:
+        return
     update = p.row_update(link.row_id, link.record_id)
     update.cells[m.column_id] = cell
     update.snapshot_patch[m.key] = [value, normalize_cell(cell)]
