@@ -55,6 +55,9 @@ class WorkflowSpec:
     conflict_policy: str = "salesforce_wins"
     remove_rows_on_filter_exit: bool = False
     remove_rows_on_delete: bool = False
+    #: Send writes with ``Sforce-Duplicate-Rule-Header: allowSave=true``: records that
+    #: the org's duplicate rules flag are saved rather than refused.
+    allow_duplicates: bool = False
     mappings: tuple[MappingSpec, ...] = ()
     filters: tuple[FilterSpec, ...] = ()
     row_groups: tuple[RowGroupSpec, ...] = ()
@@ -101,6 +104,7 @@ def spec_from_workflow(workflow) -> WorkflowSpec:
         conflict_policy=workflow.conflict_policy,
         remove_rows_on_filter_exit=workflow.remove_rows_on_filter_exit,
         remove_rows_on_delete=workflow.remove_rows_on_delete,
+        allow_duplicates=workflow.allow_duplicates,
         mappings=tuple(
             MappingSpec(
                 salesforce_field=m.salesforce_field,

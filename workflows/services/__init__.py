@@ -18,6 +18,7 @@ from workflows.services.save import (
     workflow_rename,
     workflow_update,
 )
+from workflows.services.sheets import SheetReadiness, sheet_prepare, sheet_readiness
 from workflows.services.state import workflow_delete, workflow_set_enabled
 from workflows.services.validate import workflow_validate
 from workflows.validation import WorkflowValidationError
@@ -25,7 +26,10 @@ from workflows.validation import WorkflowValidationError
 __all__ = [
     "EDITABLE_FIELDS",
     "FIXED_FIELDS",
+    "SheetReadiness",
     "WorkflowValidationError",
+    "sheet_prepare",
+    "sheet_readiness",
     "workflow_create",
     "workflow_delete",
     "workflow_rename",
