@@ -55,7 +55,9 @@ class FilterValueField(serializers.Field):
         if isinstance(data, float):
             if not math.isfinite(data):
                 self.fail("not_finite")
-            return format(Decimal(repr(data)), "f") if abs(data) < 1e16 else repr(data)
+            if abs(data) >= 1e16:
+                return repr(data)
+            return str(int(data)) if data.is_integer() else format(Decimal(repr(data)), "f")
         if not isinstance(data, str):
             self.fail("invalid")
         if len(data) > 4000:
