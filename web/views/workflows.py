@@ -57,7 +57,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for install in installs:
         allowed, reason = permissions.user_can_create_workflows(user=user, install=install)
         (creatable if allowed else refusals).append((install, reason))
+    # Set by the wizard's Save step, shown once: the workflow saved and its first run.
+    saved = request.session.pop("web_saved_workflow", None)
     return render(request, "web/dashboard.html", {
+        "saved": saved,
         "workflows": workflows,
         "show_owner": user.is_system_admin or user.is_connector_admin,
         "can_create": bool(creatable),

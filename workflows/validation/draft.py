@@ -123,8 +123,11 @@ class _Checker(FilterChecks, SheetChecks):
             try:
                 minutes = int(d.polling_interval_minutes)
             except (TypeError, ValueError):
-                minutes = -1
-            if minutes < self.install_polling:
+                minutes = None
+            if minutes is None or minutes > 1440:
+                self.add("polling_interval_minutes",
+                         "Enter a whole number of minutes (at most 1440, once a day).")
+            elif minutes < self.install_polling:
                 self.add(
                     "polling_interval_minutes",
                     f"The install polls every {self.install_polling} minutes; a workflow may "
