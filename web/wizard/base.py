@@ -182,7 +182,11 @@ class WizardStepView(View):
                 if step not in by_step:
                     step = "settings"
                 by_step[step].setdefault(key, []).extend(found)
-        self.wizard.set_errors(by_step)
+        # A step the user has not reached yet is not "in need of attention" (an empty
+        # draft has no mappings): its problems show when it is posted.
+        reached = set(self.wizard.steps[: self.wizard.steps.index(self.step) + 1])
+        self.wizard.set_errors({s: (e if s in reached or self.wizard.is_done(s) else {})
+                                for s, e in by_step.items()})
         return spec
 
     def first_step_with_errors(self) -> str | None:
