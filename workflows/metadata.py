@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from connector.clients import ClientError
 from connector.models import InstallKind
 from connector.services import salesforce_client_for, smartsheet_client_for
@@ -112,6 +114,8 @@ class Metadata:
         order = {"OWNER": 0, "ADMIN": 1}
         people = sorted((s for s in shares if s.get("accessLevel") in order),
                         key=lambda s: order[s["accessLevel"]])
+        roles = {"OWNER": _("owner"), "ADMIN": _("admin")}
         return tuple(
-            f"{s.get('name') or s.get('email')} ({'owner' if s['accessLevel'] == 'OWNER' else 'admin'})"
+            _("%(person)s (%(role)s)") % {"person": s.get("name") or s.get("email"),
+                                          "role": roles[s["accessLevel"]]}
             for s in people if s.get("name") or s.get("email"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from workflows.columns import owned_column_specs, owned_columns_missing
 from workflows.metadata import Metadata
@@ -56,7 +57,7 @@ class SheetReadiness:
 
     @property
     def access_words(self) -> str:
-        return ACCESS_WORDS.get(self.access_level.upper(), self.access_level.title())
+        return str(ACCESS_WORDS.get(self.access_level.upper(), self.access_level.title()))
 
     @property
     def who_can_prepare(self) -> str:
@@ -98,14 +99,15 @@ def sheet_prepare(*, user: User, install: Install, sheet_id: int) -> list[str]:
     meta = Metadata(user=user, install=install)
     readiness = sheet_readiness(user=user, install=install, sheet_id=sheet_id, meta=meta)
     if readiness is None:
-        raise PermissionDenied("That sheet does not exist or is not shared with you.")
+        raise PermissionDenied(_("That sheet does not exist or is not shared with you."))
     if readiness.prepared:
         return []
     if not readiness.can_add_columns:
-        raise PermissionDenied(
-            f"Preparing “{readiness.name}” adds columns, which needs Admin access to the "
-            f"sheet (you have {readiness.access_words} access). Ask "
-            f"{readiness.who_can_prepare}.")
+        raise PermissionDenied(_(
+            "Preparing “%(name)s” adds columns, which needs Admin access to the sheet (you "
+            "have %(level)s access). Ask %(who)s.") % {
+                "name": readiness.name, "level": readiness.access_words,
+                "who": readiness.who_can_prepare})
     columns = meta.smartsheet().list_columns(readiness.id)
     wanted = [c for c in owned_column_specs(install.kind)
               if c["title"] in readiness.missing_columns]

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from workflows.models import (
     ConflictPolicy,
     Direction,
@@ -126,7 +128,7 @@ class _Checker(FilterChecks, SheetChecks):
                 minutes = None
             if minutes is None or minutes > 1440:
                 self.add("polling_interval_minutes",
-                         "Enter a whole number of minutes (at most 1440, once a day).")
+                         _("Enter a whole number of minutes (at most 1440, once a day)."))
             elif minutes < self.install_polling:
                 self.add(
                     "polling_interval_minutes",
@@ -236,7 +238,8 @@ class _Checker(FilterChecks, SheetChecks):
         elif reason and direction != MappingDirection.TO_SMARTSHEET:
             self.add(
                 "mappings",
-                prefix + (f"'{resolved.path}' can only flow to Smartsheet: {reason}."
+                prefix + (_("'%(path)s' can only flow to Smartsheet: %(reason)s.") % {
+                    "path": resolved.path, "reason": reason}
                           if reason == RAW_REFERENCE_REASON else
                           f"'{resolved.path}' is read-only: it can only flow to Smartsheet."),
             )
@@ -318,8 +321,8 @@ class _Checker(FilterChecks, SheetChecks):
     def _column(self, prefix: str, title: str, new_column: bool) -> int | None | bool:
         """The column id (None for a column still to create); False after an error."""
         if self.owned_title(title):
-            self.add("mappings", prefix + f"'{title}' is the connector's own column: map "
-                     "the field to another column.")
+            self.add("mappings", prefix + _("'%(title)s' is the connector's own column: map "
+                                            "the field to another column.") % {"title": title})
             return False
         if self.sheet is None:
             return None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.utils.translation import gettext_lazy
+
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
 from workflows.dates import date_literal
@@ -111,8 +113,9 @@ def resolve_path(describe: DescribeFn, object_name: str, path: str) -> ResolvedF
 
 
 #: Why a raw reference can only flow to Smartsheet (shown by the wizard and the API).
-RAW_REFERENCE_REASON = ("it holds a record id: to change it from the sheet, look it up by "
-                        "a field of the related record (its name, an email)")
+RAW_REFERENCE_REASON = gettext_lazy(
+    "it holds a record id: to change it from the sheet, look it up by a field of the "
+    "related record (its name, an email)")
 
 
 def read_only_reason(resolved: ResolvedField, *, lookup: bool = False) -> str:

@@ -13,13 +13,18 @@ Uses the checker's ``sheet`` (:class:`~workflows.validation.draft.SheetInfo`),
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from workflows.columns import owned_column_titles, owned_columns_missing
 
 #: Smartsheet access levels, lowest first.
 ACCESS_RANK = {"VIEWER": 0, "COMMENTER": 0, "EDITOR": 1, "EDITOR_SHARE": 1, "ADMIN": 2,
                "OWNER": 3}
-ACCESS_WORDS = {"VIEWER": "Viewer", "COMMENTER": "Commenter", "EDITOR": "Editor",
-                "EDITOR_SHARE": "Editor (can share)", "ADMIN": "Admin", "OWNER": "Owner"}
+ACCESS_WORDS = {"VIEWER": gettext_lazy("Viewer"), "COMMENTER": gettext_lazy("Commenter"),
+                "EDITOR": gettext_lazy("Editor"),
+                "EDITOR_SHARE": gettext_lazy("Editor (can share)"),
+                "ADMIN": gettext_lazy("Admin"), "OWNER": gettext_lazy("Owner")}
 
 
 def access_at_least(level: str, wanted: str) -> bool:
@@ -32,16 +37,18 @@ def who_can_prepare(admins: tuple[str, ...] | list[str]) -> str:
     """"Ada Lovelace or Bob Chen" — or "the sheet's owner" when nobody is known."""
     names = [n for n in admins if n]
     if not names:
-        return "the sheet's owner"
+        return _("the sheet's owner")
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def owned_missing_words(titles: list[str]) -> str:
     """"its Salesforce ID and Sync Error columns" (or the one missing)."""
     quoted = [f"“{t}”" for t in titles]
-    return ("its " + " and ".join(quoted) + (" columns" if len(quoted) > 1 else " column"))
+    if len(quoted) == 1:
+        return _("its %(column)s column") % {"column": quoted[0]}
+    return _("its %(columns)s columns") % {"columns": _(" and ").join(quoted)}
 
 
 class SheetChecks:
@@ -54,19 +61,21 @@ class SheetChecks:
             return
         who = who_can_prepare(sheet.admins)
         if not access_at_least(level, "EDITOR"):
-            self.add("sheet_id", (
-                f"You have {ACCESS_WORDS.get(level, level.title())} access to "
-                f"“{sheet.name}”: syncing a sheet needs Editor access or higher. Ask {who} "
-                "to share it with you as an Editor."))
+            self.add("sheet_id", _(
+                "You have %(level)s access to “%(name)s”: syncing a sheet needs Editor access "
+                "or higher. Ask %(who)s to share it with you as an Editor.") % {
+                    "level": ACCESS_WORDS.get(level, level.title()), "name": sheet.name,
+                    "who": who})
             return
         if self.workflow_id is None and not self.may_add_columns():
             missing = owned_columns_missing(sheet.columns, self.install_kind)
             if missing:
-                self.add("sheet_id", (
-                    f"“{sheet.name}” is not prepared for syncing: it needs "
-                    f"{owned_missing_words(missing)}, and adding columns needs Admin access "
-                    f"to the sheet (you are an Editor). {who} can prepare it in one click "
-                    "(“Prepare this sheet” in sheetforce), then you can sync it."))
+                self.add("sheet_id", _(
+                    "“%(name)s” is not prepared for syncing: it needs %(columns)s, and adding "
+                    "columns needs Admin access to the sheet (you are an Editor). %(who)s can "
+                    "prepare it in one click (“Prepare this sheet” in sheetforce), then you "
+                    "can sync it.") % {"name": sheet.name,
+                                       "columns": owned_missing_words(missing), "who": who})
 
     def may_add_columns(self) -> bool:
         """Whether the user may add columns to the draft's sheet (a new sheet: yes)."""
@@ -74,9 +83,10 @@ class SheetChecks:
             self.sheet.access_level, "ADMIN")
 
     def new_column_refusal(self, title: str) -> str:
-        return (f"adding the column “{title}” needs Admin access to “{self.sheet.name}” "
-                f"(you are an Editor): map an existing column, or ask "
-                f"{who_can_prepare(self.sheet.admins)} to add it.")
+        return _("adding the column “%(title)s” needs Admin access to “%(name)s” (you are an "
+                 "Editor): map an existing column, or ask %(who)s to add it.") % {
+                     "title": title, "name": self.sheet.name,
+                     "who": who_can_prepare(self.sheet.admins)}
 
     def owned_title(self, title: str) -> bool:
         """Whether ``title`` is one of the columns the connector owns."""
