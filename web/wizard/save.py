@@ -17,15 +17,13 @@ from runs.engine import preview as engine_preview
 from runs.services import workflow_save
 from web.wizard.base import STEP_URL_NAMES, WizardStepView
 from web.wizard.rows import row_action
-from web.wizard.session import STEP_LABELS
+from web.wizard.session import SAVED_BANNER_KEY, STEP_LABELS
 from workflows.models import ConflictPolicy, Direction
 from workflows.validation import WorkflowValidationError
 
 log = logging.getLogger(__name__)
 
 FLAGS = ("remove_rows_on_filter_exit", "remove_rows_on_delete", "allow_duplicates")
-#: The dashboard's banner after a save (read once): workflow, run, how it went.
-SAVED_BANNER_KEY = "web_saved_workflow"
 
 
 class OptionsStep(WizardStepView):

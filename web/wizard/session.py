@@ -37,6 +37,8 @@ ERROR_STEPS = {
     "allow_duplicates": "options",
     "name": "save",
 }
+#: The dashboard's banner after a save, read once: workflow, name, run, how it went.
+SAVED_BANNER_KEY = "web_saved_workflow"
 OPTION_DEFAULTS = {
     "conflict_policy": ConflictPolicy.SALESFORCE_WINS.value, "polling_interval_minutes": None,
     "remove_rows_on_filter_exit": False, "remove_rows_on_delete": False,
