@@ -174,3 +174,15 @@ def personas_bob():
     from tests import personas
 
     return personas.bob()
+
+
+def test_choosing_another_install_starts_the_settings_again(client, at_fields, sandbox):
+    alice, installation, sheet = at_fields
+    other = factories.install(sandbox=sandbox, name="Second org")
+    factories.connect(alice, other, sandbox)
+    client.post("/wizard/fields/", {**NAME_ONLY, "action": "next"})
+    assert client.post("/wizard/settings/", {"install": other.pk, "action": "load"}
+                       )["Location"] == "/wizard/settings/"
+    assert client.get("/wizard/fields/")["Location"] == "/wizard/settings/"
+    assert client.session["web_wizard"]["mappings"] == []
+    assert "Second org" in _page(client, "settings")

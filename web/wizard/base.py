@@ -73,6 +73,13 @@ class WizardStepView(View):
                     messages.info(request, _("Complete the “%(step)s” step first.")
                                   % {"step": STEP_LABELS[needed]})
                 return redirect(STEP_URL_NAMES[needed])
+        settings = self.wizard.settings
+        if self.step != "settings" and not (settings.get("direction")
+                                            and settings.get("salesforce_object")):
+            # Settings marked done without their values (a session from before a change
+            # of install): never render a step on half of them.
+            self.wizard.undo("settings")
+            return redirect(STEP_URL_NAMES["settings"])
         self.workflow = None
         if self.wizard.is_edit:
             # Ownership is checked on every step: a workflow handed over meanwhile is a 404.

@@ -143,6 +143,7 @@ class SettingsStep(WizardStepView):
             # Another install has other sheets and objects: show them first.
             self.wizard.reset_after_settings()
             self.wizard.set("settings", {"install_id": candidate["install_id"]})
+            self.wizard.undo("settings")
             self.wizard.keep_form("settings", None)
             self._settings_errors({})
             return redirect("wizard_settings")
