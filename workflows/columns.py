@@ -21,9 +21,17 @@ def owned_column_titles(install_kind: str) -> tuple[str, str]:
 
 def owned_columns_missing(columns: list[dict] | tuple[dict, ...], install_kind: str
                           ) -> list[str]:
-    """The owned columns' titles that ``columns`` (a sheet's raw columns) lack."""
+    """The owned columns' titles that ``columns`` (a sheet's raw columns) lack. A Service
+    Cloud sheet synced before its id column had its own title has a "Salesforce ID"
+    column: the engine takes that one too."""
     titles = {c.get("title") for c in columns}
-    return [t for t in owned_column_titles(install_kind) if t not in titles]
+    id_title, error_title = owned_column_titles(install_kind)
+    missing = []
+    if id_title not in titles and ID_COLUMN_TITLES["salesforce"] not in titles:
+        missing.append(id_title)
+    if error_title not in titles:
+        missing.append(error_title)
+    return missing
 
 
 def owned_column_specs(install_kind: str) -> list[dict]:
