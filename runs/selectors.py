@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connector.models import Install
-from runs.models import Run, RunError, RunStatus, RunTally, ServiceHeartbeat
+from runs.models import Run, RunError, RunStatus, RunTally, ServiceHeartbeat, SyncState
 from workflows.models import Workflow
 from workflows.selectors import workflows_visible_to
 
@@ -177,3 +177,11 @@ def open_errors_count() -> int:
     )
     runs = Workflow.objects.order_by().annotate(run_id=Subquery(latest_complete)).values("run_id")
     return RunError.objects.filter(run_id__in=runs).count()
+
+
+def owned_column_ids_of(*, workflow_id: int) -> set[int]:
+    """The ids of the record id and Sync Error columns the engine tracks for a workflow
+    (renamed or not): never offered as a mapping target."""
+    row = (SyncState.objects.filter(workflow_id=workflow_id)
+           .values_list("salesforce_id_column_id", "sync_error_column_id").first())
+    return {i for i in row or () if i is not None}

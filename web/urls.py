@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 import core.ids  # noqa: F401  (registers the <id:…> converter)
-from web.views import auth, connections, profile, reports, runs, workflows
+from web.views import auth, connections, profile, reports, runs, sheets, workflows
 from web.wizard import filters as wizard_filters
 from web.wizard import save as wizard_save
 from web.wizard import views as wizard
@@ -40,6 +40,9 @@ urlpatterns = [
     # Service reports (Service Cloud).
     path("workflows/<id:workflow_id>/report/", reports.workflow_report, name="workflow_report"),
     path("installs/<id:install_id>/report/", reports.install_report, name="install_report"),
+    # Preparing a sheet (its Admin adds the connector's columns for its Editors).
+    path("installs/<id:install_id>/sheets/<id:sheet_id>/prepare/", sheets.sheet_prepare_page,
+         name="sheet_prepare"),
     # The wizard.
     path("workflows/new/", wizard.wizard_start, name="wizard_start"),
     path("workflows/<id:workflow_id>/edit/", wizard.wizard_edit, name="wizard_edit"),
@@ -47,6 +50,7 @@ urlpatterns = [
     path("wizard/fields/", wizard.FieldsStep.as_view(), name="wizard_fields"),
     path("wizard/filters/", wizard_filters.FiltersStep.as_view(), name="wizard_filters"),
     path("wizard/groups/", wizard_filters.GroupsStep.as_view(), name="wizard_groups"),
+    path("wizard/options/", wizard_save.OptionsStep.as_view(), name="wizard_options"),
     path("wizard/save/", wizard_save.SaveStep.as_view(), name="wizard_save"),
     path("wizard/cancel/", wizard.wizard_cancel, name="wizard_cancel"),
 ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from connector.clients import ClientError
 from connector.models import InstallKind
 from connector.services import salesforce_client_for, smartsheet_client_for
@@ -97,4 +99,23 @@ class Metadata:
             raise
         return SheetInfo(id=int(body["id"]), name=body.get("name", ""),
                          columns=tuple(body.get("columns") or ()),
-                         access_level=body.get("accessLevel") or "")
+                         access_level=body.get("accessLevel") or "",
+                         permalink=body.get("permalink") or "")
+
+    def sheet_admins(self, sheet_id: int) -> tuple[str, ...]:
+        """The names of the sheet's owner and admins ("Ada Lovelace (owner)"), from its
+        shares; empty when the user may not read them."""
+        try:
+            shares = self.smartsheet().list_shares(int(sheet_id))
+        except ClientError as exc:
+            if exc.kind in ("not_found", "permission"):
+                return ()
+            raise
+        order = {"OWNER": 0, "ADMIN": 1}
+        people = sorted((s for s in shares if s.get("accessLevel") in order),
+                        key=lambda s: order[s["accessLevel"]])
+        roles = {"OWNER": _("owner"), "ADMIN": _("admin")}
+        return tuple(
+            _("%(person)s (%(role)s)") % {"person": s.get("name") or s.get("email"),
+                                          "role": roles[s["accessLevel"]]}
+            for s in people if s.get("name") or s.get("email"))

@@ -40,6 +40,9 @@ class Workflow(models.Model):
     direction = models.CharField(max_length=20, choices=Direction.choices)
     sheet_id = models.BigIntegerField()
     sheet_name = models.CharField(max_length=255, blank=True)
+    #: The sheet's web address as Smartsheet gives it (``permalink``), stored when the
+    #: workflow is created or edited: every page that names the sheet links to it.
+    sheet_permalink = models.URLField(max_length=500, blank=True)
     salesforce_object = models.CharField(max_length=100)
     enabled = models.BooleanField(default=True)
     conflict_policy = models.CharField(
@@ -51,6 +54,9 @@ class Workflow(models.Model):
     remove_rows_on_filter_exit = models.BooleanField(default=False)
     #: Remove the row when its record is deleted in Salesforce (off: mark and unlink).
     remove_rows_on_delete = models.BooleanField(default=False)
+    #: Save records that Salesforce's duplicate rules flag (the writes send
+    #: ``Sforce-Duplicate-Rule-Header: allowSave=true``); off: a duplicate is a row error.
+    allow_duplicates = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -72,3 +72,13 @@ def workflows_enabled_of(*, user: User, install_id: int) -> QuerySet[Workflow]:
     disconnect from it."""
     return Workflow.objects.filter(owner=user, install_id=install_id,
                                    enabled=True).order_by("name")
+
+
+def workflows_syncing_sheet(*, user: User, install_id: int, sheet_id: int,
+                            exclude_id: int | None = None) -> QuerySet[Workflow]:
+    """The workflows of ``user``'s team (as the organisation list shows them) that already
+    sync a sheet: two workflows writing the same rows can undo each other's changes."""
+    qs = workflows_of_organization(user).filter(install_id=install_id, sheet_id=sheet_id)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.order_by("name", "id")

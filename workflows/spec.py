@@ -55,8 +55,8 @@ class WorkflowSpec:
     conflict_policy: str = "salesforce_wins"
     remove_rows_on_filter_exit: bool = False
     remove_rows_on_delete: bool = False
-    #: Save records that an active Salesforce duplicate rule matches (else each is a row
-    #: error naming the existing record).
+    #: Send writes with ``Sforce-Duplicate-Rule-Header: allowSave=true``: records that
+    #: the org's duplicate rules flag are saved rather than refused.
     allow_duplicates: bool = False
     mappings: tuple[MappingSpec, ...] = ()
     filters: tuple[FilterSpec, ...] = ()
@@ -104,7 +104,7 @@ def spec_from_workflow(workflow) -> WorkflowSpec:
         conflict_policy=workflow.conflict_policy,
         remove_rows_on_filter_exit=workflow.remove_rows_on_filter_exit,
         remove_rows_on_delete=workflow.remove_rows_on_delete,
-        allow_duplicates=getattr(workflow, "allow_duplicates", False),
+        allow_duplicates=workflow.allow_duplicates,
         mappings=tuple(
             MappingSpec(
                 salesforce_field=m.salesforce_field,

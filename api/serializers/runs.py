@@ -101,8 +101,13 @@ class RunRequestedSerializer(serializers.Serializer):
 
 
 class PreviewSideSmartsheetSerializer(serializers.Serializer):
-    rows_to_add = serializers.IntegerField()
-    rows_to_update = serializers.IntegerField()
+    rows_to_add = serializers.IntegerField(help_text="Rows of records to add (group parent "
+                                                     "rows are counted apart).")
+    group_rows_to_add = serializers.IntegerField(help_text="Group parent rows to add.")
+    rows_to_update = serializers.IntegerField(help_text="Rows whose synced values change.")
+    rows_to_move = serializers.IntegerField(help_text="Rows moving to another group.")
+    rows_to_remove = serializers.IntegerField(help_text="Rows removed (the workflow's "
+                                                        "removal options).")
 
 
 class PreviewSideSalesforceSerializer(serializers.Serializer):
@@ -110,9 +115,32 @@ class PreviewSideSalesforceSerializer(serializers.Serializer):
     records_to_update = serializers.IntegerField()
 
 
+class PreviewErrorSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="Why the row or record will fail.")
+    field = serializers.CharField(help_text="The column concerned, or empty.")
+    row_id = serializers.IntegerField(allow_null=True)
+    row_number = serializers.IntegerField(allow_null=True, help_text="The row's number in "
+                                                                     "the sheet.")
+    record_id = serializers.CharField(help_text="The record concerned, or empty.")
+    record_name = serializers.CharField()
+    code = serializers.CharField()
+
+
 class PreviewSerializer(serializers.Serializer):
+    """What the next run will do: the plan it executes, counted. For a new workflow or
+    after an edit of what syncs, a run that reads everything."""
+
     smartsheet = PreviewSideSmartsheetSerializer()
     salesforce = PreviewSideSalesforceSerializer()
+    fields_to_update = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Values to write per column (to the sheet) or field (to Salesforce).")
+    errors = serializers.IntegerField(help_text="Rows and records that will fail.")
+    error_items = PreviewErrorSerializer(
+        many=True, help_text="The first 50 of them, each with why.")
+    conflicts = serializers.IntegerField()
+    unlinks = serializers.IntegerField(help_text="Rows and records that stop syncing.")
+    full = serializers.BooleanField(help_text="Always true: the preview reads everything.")
 
 
 class ComplianceSerializer(serializers.Serializer):

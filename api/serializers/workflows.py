@@ -6,6 +6,9 @@ They check shapes only; every rule about fields, columns and permissions is in
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from api.serializers.connector import VisibleInstallField
@@ -26,16 +29,55 @@ class MappingSerializer(serializers.Serializer):
     column_id = serializers.IntegerField(read_only=True, allow_null=True)
 
 
+class FilterValueField(serializers.Field):
+    """A filter's value: text, or a JSON boolean or number, stored in the text form the
+    filters keep (``true``/``false``, ``10``, ``2.5``)."""
+
+    default_error_messages = {
+        "invalid": "Use text, a number or true/false.",
+        "max_length": "Use at most 4000 characters.",
+        "not_finite": "Use a finite number.",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("help_text", "Text, a number or a boolean (checkbox filters).")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        if data is None:
+            return ""
+        if isinstance(data, bool):
+            return "true" if data else "false"
+        if isinstance(data, int):
+            return str(data)
+        if isinstance(data, float):
+            if not math.isfinite(data):
+                self.fail("not_finite")
+            if abs(data) >= 1e16:
+                return repr(data)
+            return str(int(data)) if data.is_integer() else format(Decimal(repr(data)), "f")
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if len(data) > 4000:
+            self.fail("max_length")
+        return data
+
+    def to_representation(self, value) -> str:
+        return "" if value is None else str(value)
+
+
 class SalesforceFilterSerializer(serializers.Serializer):
     field = serializers.CharField(max_length=255)
     operator = serializers.ChoiceField(choices=FilterOperator.choices)
-    value = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    value = FilterValueField()
 
 
 class SmartsheetFilterSerializer(serializers.Serializer):
     column = serializers.CharField(max_length=255, help_text="The column title.")
     operator = serializers.ChoiceField(choices=FilterOperator.choices)
-    value = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    value = FilterValueField()
 
 
 class RowGroupSerializer(serializers.Serializer):
@@ -67,6 +109,15 @@ class WorkflowSerializer(serializers.ModelSerializer):
                                               default=ConflictPolicy.SALESFORCE_WINS)
     polling_interval_minutes = serializers.IntegerField(required=False, allow_null=True,
                                                         min_value=1, max_value=1440)
+    remove_rows_on_filter_exit = serializers.BooleanField(
+        default=False, help_text="Remove a record's row when it leaves the Salesforce filter.")
+    remove_rows_on_delete = serializers.BooleanField(
+        default=False, help_text="Remove a record's row when it is deleted in Salesforce "
+                                 "(off: the row is marked and kept).")
+    allow_duplicates = serializers.BooleanField(
+        default=False, help_text="Save records that the org's duplicate rules flag.")
+    sheet_permalink = serializers.CharField(read_only=True,
+                                            help_text="The sheet's address in Smartsheet.")
     mappings = MappingSerializer(many=True)
     salesforce_filters = SalesforceFilterSerializer(many=True, required=False, default=list)
     smartsheet_filters = SmartsheetFilterSerializer(many=True, required=False, default=list)
@@ -80,11 +131,14 @@ class WorkflowSerializer(serializers.ModelSerializer):
     class Meta:
         model = Workflow
         fields = ["id", "name", "owner", "owner_username", "install", "direction", "sheet_id",
-                  "sheet_name", "new_sheet_name", "salesforce_object", "enabled",
-                  "conflict_policy", "polling_interval_minutes", "mappings",
+                  "sheet_name", "sheet_permalink", "new_sheet_name", "salesforce_object",
+                  "enabled", "conflict_policy", "polling_interval_minutes",
+                  "remove_rows_on_filter_exit", "remove_rows_on_delete", "allow_duplicates",
+                  "mappings",
                   "salesforce_filters", "smartsheet_filters", "row_groups", "start_first_run",
                   "paused_reason", "created_at", "updated_at"]
-        read_only_fields = ["id", "owner", "sheet_name", "created_at", "updated_at"]
+        read_only_fields = ["id", "owner", "sheet_name", "sheet_permalink", "created_at",
+                            "updated_at"]
 
     @property
     def _readable_fields(self):
@@ -126,6 +180,9 @@ class WorkflowUpdateSerializer(serializers.Serializer):
     conflict_policy = serializers.ChoiceField(choices=ConflictPolicy.choices, required=False)
     polling_interval_minutes = serializers.IntegerField(required=False, allow_null=True,
                                                         min_value=1, max_value=1440)
+    remove_rows_on_filter_exit = serializers.BooleanField(required=False)
+    remove_rows_on_delete = serializers.BooleanField(required=False)
+    allow_duplicates = serializers.BooleanField(required=False)
     mappings = MappingSerializer(many=True, required=False)
     salesforce_filters = SalesforceFilterSerializer(many=True, required=False)
     smartsheet_filters = SmartsheetFilterSerializer(many=True, required=False)

@@ -118,6 +118,9 @@ class WorkflowViewSet(BaseViewSet):
                 conflict_policy=v.get("conflict_policy", "salesforce_wins"),
                 enabled=v.get("enabled", True), start_first_run=v.get("start_first_run", True),
                 polling_interval_minutes=v.get("polling_interval_minutes"),
+                remove_rows_on_filter_exit=v.get("remove_rows_on_filter_exit", False),
+                remove_rows_on_delete=v.get("remove_rows_on_delete", False),
+                allow_duplicates=v.get("allow_duplicates", False),
             )
         workflow = workflow_visible_to(user=request.user, workflow_id=saved.workflow.pk)
         return Response(self.get_serializer(workflow).data, status=status.HTTP_201_CREATED)
@@ -179,6 +182,10 @@ class WorkflowViewSet(BaseViewSet):
                 smartsheet_filters=[dict(f) for f in v.get("smartsheet_filters", [])],
                 row_groups=[dict(g) for g in v.get("row_groups", [])],
                 name=v["name"], conflict_policy=v.get("conflict_policy", "salesforce_wins"),
+                polling_interval_minutes=v.get("polling_interval_minutes"),
+                remove_rows_on_filter_exit=v.get("remove_rows_on_filter_exit", False),
+                remove_rows_on_delete=v.get("remove_rows_on_delete", False),
+                allow_duplicates=v.get("allow_duplicates", False),
             )
             try:
                 result = engine_preview(spec, user=request.user, workflow=None)
@@ -240,19 +247,21 @@ class WorkflowViewSet(BaseViewSet):
         return Response(report_as_dict(report))
 
 
-def _jsonable(value) -> bool:
-    return isinstance(value, int | float | str | bool | type(None) | list | dict)
-
-
 def _preview_body(result: dict) -> dict:
-    """The engine's summary with the four contract counts always present."""
+    """The engine's summary in the documented shape (every count present)."""
     smartsheet = result.get("smartsheet", {})
     salesforce = result.get("salesforce", {})
     return {
-        **{k: v for k, v in result.items() if k not in ("smartsheet", "salesforce")
-           and isinstance(k, str) and _jsonable(v)},
-        "smartsheet": {"rows_to_add": int(smartsheet.get("rows_to_add", 0)),
-                       "rows_to_update": int(smartsheet.get("rows_to_update", 0))},
-        "salesforce": {"records_to_create": int(salesforce.get("records_to_create", 0)),
-                       "records_to_update": int(salesforce.get("records_to_update", 0))},
+        "smartsheet": {k: int(smartsheet.get(k, 0)) for k in (
+            "rows_to_add", "group_rows_to_add", "rows_to_update", "rows_to_move",
+            "rows_to_remove")},
+        "salesforce": {k: int(salesforce.get(k, 0)) for k in (
+            "records_to_create", "records_to_update")},
+        "fields_to_update": {str(k): int(v)
+                             for k, v in (result.get("fields_to_update") or {}).items()},
+        "errors": int(result.get("errors", 0)),
+        "error_items": list(result.get("error_items") or []),
+        "conflicts": int(result.get("conflicts", 0)),
+        "unlinks": int(result.get("unlinks", 0)),
+        "full": bool(result.get("full", True)),
     }

@@ -97,7 +97,8 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
             target = "User" if "User" in field.reference_to else field.reference_to[0]
             out.append(MappingInfo(
                 spec=m, key=m.key, column_id=column_id,
-                info=FieldInfo(name=m.lookup_field, type="string"),
+                # Blank clears the reference: refused when the reference is required.
+                info=FieldInfo(name=m.lookup_field, type="string", nillable=field.nillable),
                 read_path=f"{field.relationship_name}.{m.lookup_field}",
                 write_field=path if writable else None, createable=field.createable,
                 to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),

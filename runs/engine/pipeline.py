@@ -37,6 +37,7 @@ from runs.engine.record import (
 from runs.engine.soql import WATERMARK_OVERLAP
 from runs.engine.types import Plan
 from runs.models import SyncState
+from workflows.columns import owned_column_titles
 from workflows.models import Workflow
 from workflows.spec import WorkflowSpec, spec_from_workflow
 
@@ -95,10 +96,16 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
 
 
 def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
-    """The summary of updates a run of ``spec`` would make now; writes nothing.
+    """The summary of updates the next run of ``spec`` would make; writes nothing.
 
-    Works for an unsaved draft (``workflow=None``: no links, so every matching record is
-    a row to add and every unlinked row of a to-Salesforce workflow a record to create).
+    It is the plan that run executes, counted: read and planned by the same code, in
+    full — as a first run, and as the run an edit starts (an edit of what syncs makes the
+    next run read everything). A saved workflow (``workflow``) previews from its links,
+    tracked columns and group rows; an unsaved draft (``workflow=None``) from nothing:
+    every matching record is a row to add, every unlinked row of a to-Salesforce
+    workflow a record to create. Columns the run would create (the owned columns, "new
+    column" mappings, a new sheet's) get stand-in ids, so the cells the run will write
+    into them — a new column's back-fill — are counted, and checked, too.
     """
     install = Install.objects.get(pk=spec.install_id)
     try:
@@ -106,9 +113,16 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
         smartsheet = smartsheet_client_for(user=user, install=install) if spec.sheet_id else None
     except ConnectionMissing as exc:
         raise SyncFailed(exc.message, "auth") from exc
-    stored = getattr(workflow, "sync_state", None) if workflow is not None else None
-    # Never saved: a preview starts from nothing but the group rows already made.
-    state = SyncState(group_rows=(stored.group_rows or {}) if stored is not None else {})
+    stored = (SyncState.objects.filter(workflow_id=workflow.pk).first()
+              if workflow is not None and workflow.pk else None)
+    # Never saved: the preview starts from where the last run left the sheet (its tracked
+    # columns and group rows) and nothing else.
+    state = SyncState()
+    if stored is not None:
+        state.group_rows = dict(stored.group_rows or {})
+        state.salesforce_id_column_id = stored.salesforce_id_column_id
+        state.sync_error_column_id = stored.sync_error_column_id
+        state.primary_column_id = stored.primary_column_id
     ctx = RunContext(spec=spec, salesforce=salesforce, smartsheet=smartsheet,
                      tz=install.time_zone or "UTC",
                      instance_url=salesforce.instance_url if hasattr(salesforce, "instance_url")
@@ -117,7 +131,7 @@ def preview(spec: WorkflowSpec, *, user, workflow=None) -> dict:
     pipeline = Pipeline(ctx, install=install, full=True)
     with systemic_failures(spec):
         plan = pipeline.plan(pipeline.read())
-    return plan.summary()
+    return {**plan.summary(details=True), "full": True}
 
 
 def full_due(state, run, full: bool | None, spec=None) -> bool:
@@ -232,6 +246,9 @@ class Pipeline:
         self.progress("reading smartsheet")
         if ctx.spec.sheet_id:
             self.read_sheet()
+        elif ctx.dry_run:
+            self.plan_new_sheet()
+            ctx.columns = dict(sheet.facts)
         ctx.mappings = resolve_mappings(ctx.spec, salesforce.infos, sheet.columns_by_title,
                                         ctx.columns)
         if formulas_feed_salesforce(ctx):
@@ -281,7 +298,8 @@ class Pipeline:
         if sheet.columns:
             created = sheet.owned_columns(
                 create=not ctx.dry_run, infos=self.salesforce.infos,
-                tracked=(state.salesforce_id_column_id, state.sync_error_column_id))
+                tracked=(state.salesforce_id_column_id, state.sync_error_column_id),
+                titles=owned_column_titles(self.install.kind))
             if created:
                 ctx.wrote(versions=[ctx.smartsheet.last_write_version])
             remember_columns(ctx, sheet.columns_by_title)
@@ -297,6 +315,15 @@ class Pipeline:
         mapped = frozenset(m.column_id or sheet.columns_by_title.get(m.column_title)
                            for m in ctx.spec.mappings) - {None}
         ctx.formula_cells.learn(sheet.rows.values(), full=sheet.full_sheet, columns=mapped)
+
+    def plan_new_sheet(self) -> None:
+        """A preview of a draft that creates its sheet: stand-ins for every column the
+        sheet will have (a primary column, the owned columns, every mapping's)."""
+        sheet, ctx = self.sheet, self.ctx
+        sheet.plan_columns([{"title": "", "type": "TEXT_NUMBER", "primary": True}])
+        ctx.primary_column_id = sheet.columns[0]["id"]
+        sheet.owned_columns(create=False, infos=self.salesforce.infos, tracked=(None, None),
+                            titles=owned_column_titles(self.install.kind))
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""
@@ -340,7 +367,8 @@ class Pipeline:
             full_sheet=sheet.full_sheet, tombstoned_records=frozenset(tomb_records),
             tombstoned_rows=frozenset(tomb_rows), left_filter_rows=frozenset(left_rows),
             group_rows=dict(self.state.group_rows or {}), group_infos=group_infos,
-            sheet_filters=sheet_filters, formula_cells=ctx.formula_cells)
+            sheet_filters=sheet_filters, formula_cells=ctx.formula_cells,
+            required_fields=salesforce.required if spec.direction != "to_smartsheet" else {})
 
     # -- plan ------------------------------------------------------------------------------
     def plan(self, inp: PlanInput) -> Plan:

@@ -13,6 +13,8 @@ from workflows.spec import MappingSpec
 SALESFORCE_ID_TITLE = "Salesforce ID"
 SYNC_ERROR_TITLE = "Sync Error"
 DELETED_MESSAGE = "Deleted in Salesforce"
+#: How many errors a summary lists one by one (all are counted).
+SUMMARY_ERROR_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class RowError:
     #: errors) or, found after planning, the last editor of the cell (cell history).
     culprit: str = ""
     culprit_email: str = ""
+    #: For people reading a summary: the row's number in the sheet, the record's name.
+    row_number: int | None = None
+    record_name: str = ""
 
 
 @dataclass
@@ -176,13 +181,23 @@ class Plan:
     def count_field(self, name: str) -> None:
         self.fields_to_update[name] = self.fields_to_update.get(name, 0) + 1
 
-    def summary(self) -> dict:
-        """The counts the wizard's "summary of updates" shows."""
-        return {
+    def summary(self, *, details: bool = False) -> dict:
+        """The counts the wizard's "summary of updates" shows — each one what the run's
+        own count will be when the services accept what the plan predicts they accept.
+
+        Rows to add are the records' rows; group parent rows are counted apart. Rows to
+        update are rows whose synced values change (a Sync Error cell alone is not an
+        update). ``details`` adds the first :data:`SUMMARY_ERROR_ITEMS` errors, each
+        naming its row or record and why it fails.
+        """
+        out = {
             "smartsheet": {
                 "rows_to_add": len(self.row_adds),
-                "rows_to_update": len({u.row_id for u in self.row_updates if u.record_id}),
+                "group_rows_to_add": len(self.group_adds),
+                "rows_to_update": len({u.row_id for u in self.row_updates
+                                       if u.record_id and u.snapshot_patch}),
                 "rows_to_move": len(self.row_moves),
+                "rows_to_remove": len({u.row_id for u in self.unlinks if u.remove_row}),
             },
             "salesforce": {
                 "records_to_create": len(self.record_creates),
@@ -194,3 +209,10 @@ class Plan:
             "unlinks": len(self.unlinks),
             "groups_to_add": len(self.group_adds),
         }
+        if details:
+            out["error_items"] = [
+                {"message": e.message, "field": e.field, "row_id": e.row_id,
+                 "row_number": e.row_number, "record_id": e.record_id or "",
+                 "record_name": e.record_name, "code": e.code}
+                for e in self.errors[:SUMMARY_ERROR_ITEMS]]
+        return out

@@ -350,10 +350,14 @@ def run_execute_now(
     *, workflow, trigger: str = RunTrigger.COMMAND, full: bool = False,
     sync: Callable | None = None,
 ) -> Run:
-    """Create a run of ``workflow`` and execute it in this process (no broker).
+    """Execute a run of ``workflow`` in this process now (no broker), for the
+    ``run_workflow`` command.
 
-    For the ``run_workflow`` command. Raises ``RunRefused`` when the workflow may not run
-    or already has a queued or running run (the command must not wait behind it).
+    A run already queued for the workflow (waiting for a worker) is taken over rather
+    than duplicated: this process claims it with the same conditional update a worker
+    uses (QUEUED → RUNNING), so whichever comes first runs it and the other finds it
+    taken. Raises ``RunRefused`` when the workflow may not run, while a run is running
+    (the command must not wait behind it), or when a worker claimed the run first.
     """
     with transaction.atomic():
         state = _locked_state(workflow_id=workflow.pk)
@@ -363,14 +367,24 @@ def run_execute_now(
         refusal = workflow_refusal(workflow=workflow)
         if refusal:
             raise RunRefused(refusal)
-        active = Run.objects.filter(
+        active = list(Run.objects.filter(
             workflow_id=workflow.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-        ).first()
-        if active is not None:
-            raise RunRefused(f"Run {active.pk} of this workflow is already {active.status}.")
-        run = Run.objects.create(workflow=workflow, trigger=trigger, full=full)
+        ).order_by("queued_at", "id"))
+        running = [r for r in active if r.status == RunStatus.RUNNING]
+        if running:
+            raise RunRefused(f"Run {running[0].pk} of this workflow is already running.")
+        if active:
+            run = active[0]
+            if full and not run.full:
+                Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(full=True)
+            taken_over = True
+        else:
+            run = Run.objects.create(workflow=workflow, trigger=trigger, full=full)
+            taken_over = False
     result = run_execute(run_id=run.pk, sync=sync)
     if result.outcome != "executed":
+        if taken_over:
+            raise RunRefused(f"A worker started run {run.pk} first; it runs there.")
         with transaction.atomic():
             run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.CANCELLED,
                            message="Another run of this workflow started first.")

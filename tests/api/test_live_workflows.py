@@ -310,3 +310,57 @@ def test_a_patch_that_changes_what_syncs_queues_a_run_and_a_rename_does_not(
     applying = Run.objects.filter(workflow=workflow).latest("pk")
     assert (applying.trigger, applying.status) == ("created", "queued")
     assert widened.json()["last_run"]["id"] == applying.pk
+
+
+def test_it_takes_json_booleans_and_numbers_as_filter_values_and_the_new_options(
+        alice_live, live_install, sheet, client_for):
+    client = client_for(alice_live)
+    response = client.post("/api/v1/workflows/", _draft(
+        live_install, sheet, start_first_run=False, allow_duplicates=True,
+        remove_rows_on_filter_exit=True, remove_rows_on_delete=True,
+        salesforce_filters=[{"field": "AnnualRevenue", "operator": "greater_than",
+                             "value": 2.5e6}],
+        smartsheet_filters=[{"column": "Active", "operator": "equals", "value": True}]),
+        format="json")
+    assert response.status_code == 201, response.content
+    assert_matches_schema(response)
+    body = response.json()
+    assert body["salesforce_filters"][0]["value"] == "2500000"
+    assert body["smartsheet_filters"][0]["value"] == "true"
+    assert (body["allow_duplicates"], body["remove_rows_on_filter_exit"],
+            body["remove_rows_on_delete"]) == (True, True, True)
+    assert body["sheet_permalink"].startswith("https://")
+    patched = client.patch(f"/api/v1/workflows/{body['id']}/", {
+        "allow_duplicates": False, "smartsheet_filters": [
+            {"column": "Active", "operator": "equals", "value": False}]}, format="json")
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["allow_duplicates"] is False
+    assert patched.json()["smartsheet_filters"][0]["value"] == "false"
+    refused = client.patch(f"/api/v1/workflows/{body['id']}/", {"smartsheet_filters": [
+        {"column": "Active", "operator": "equals", "value": {"not": "a value"}}]}, format="json")
+    assert refused.status_code == 400
+
+
+def test_the_draft_preview_counts_group_rows_apart_and_names_what_will_fail(
+        alice_live, live_install, sheet, client_for, sandbox):
+    import uuid
+
+    prefix = f"plan-{uuid.uuid4().hex[:8]}"
+    sandbox.salesforce.insert("Account", [
+        {"Name": f"{prefix}-ok", "Industry": "Energy"},
+        {"Name": f"{prefix}-refused", "Industry": "Banking"}])
+    body = _draft(live_install, sheet, direction="to_smartsheet",
+                  mappings=[{"salesforce_field": "Name", "column": "Account"},
+                            {"salesforce_field": "Industry", "column": "Industry"}],
+                  salesforce_filters=[{"field": "Name", "operator": "starts_with",
+                                       "value": prefix}],
+                  smartsheet_filters=[], row_groups=[{"field": "Industry"}])
+    response = client_for(alice_live).post("/api/v1/workflows/preview/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert_matches_schema(response)
+    summary = response.json()
+    assert (summary["smartsheet"]["rows_to_add"], summary["smartsheet"]["group_rows_to_add"],
+            summary["errors"], summary["full"]) == (1, 1, 1, True)
+    (item,) = summary["error_items"]
+    assert item["record_name"] == f"{prefix}-refused" and item["field"] == "Industry"
+    assert "'Banking' is not one of the column's options" in item["message"]

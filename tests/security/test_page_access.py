@@ -78,7 +78,12 @@ PAGES = [
     ("wizard_fields", "/wizard/fields/", row(**NO_WIZARD)),
     ("wizard_filters", "/wizard/filters/", row(**NO_WIZARD)),
     ("wizard_groups", "/wizard/groups/", row(**NO_WIZARD)),
+    ("wizard_options", "/wizard/options/", row(**NO_WIZARD)),
     ("wizard_save", "/wizard/save/", row(**NO_WIZARD)),
+    # Preparing a sheet: anyone on the install's team may open it (their own Smartsheet
+    # access decides what they may do, and the page says it); other teams: not found.
+    ("sheet_prepare", "/installs/{install}/sheets/1/prepare/",
+     row(uma=200, alice=200, charlie=404, connie=200, sam=200)),
     # Service reports exist for Service Cloud installs only: for this Salesforce install
     # they are not found, whoever asks.
     ("workflow_report", "/workflows/{workflow}/report/", row(**NOT_FOUND)),

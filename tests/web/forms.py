@@ -45,7 +45,8 @@ def rendered_values(html: str, prefix: str = "") -> dict[str, str]:
 
 
 def post_settings(client, install, sheet: dict, direction: str = "bidirectional"):
-    """Post the wizard's Settings step: ``install``, Accounts, ``sheet`` (an existing one)."""
+    """Post the wizard's Settings step: ``install``, Accounts, ``sheet`` (an existing one,
+    ``{"id": ...}`` is enough)."""
     return client.post("/wizard/settings/", {
         "install": install.pk, "direction": direction, "sheet": sheet["id"],
         "salesforce_object": "Account", "action": "next",

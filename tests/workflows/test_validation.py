@@ -209,10 +209,78 @@ def test_it_limits_service_cloud_installs_to_their_objects_and_computed_columns(
     assert errors == {"mappings": ["Row 1: '$sla_status' is not a field of Case."]}
 
 
-def test_it_requires_sheet_admin_access():
-    viewer = SheetInfo(id=99, name="Accounts", columns=COLUMNS, access_level="VIEWER")
+OWNED = ({"id": 7, "title": "Salesforce ID", "type": "TEXT_NUMBER"},
+         {"id": 8, "title": "Sync Error", "type": "TEXT_NUMBER"})
+
+
+def test_it_refuses_a_viewer_and_names_who_can_share_the_sheet():
+    viewer = SheetInfo(id=99, name="Accounts", columns=COLUMNS + OWNED, access_level="VIEWER",
+                       admins=("Ada Lovelace (owner)",))
     errors = errors_of(sheet=viewer)
-    assert "Owner or Admin" in errors["sheet_id"][0]
+    assert errors["sheet_id"] == [
+        "You have Viewer access to “Accounts”: syncing a sheet needs Editor access or "
+        "higher. Ask Ada Lovelace (owner) to share it with you as an Editor."]
+
+
+def test_an_editor_syncs_a_prepared_sheet():
+    editor = SheetInfo(id=99, name="Accounts", columns=COLUMNS + OWNED, access_level="EDITOR")
+    assert check(sheet=editor).sheet_id == 99
+
+
+def test_an_editor_is_told_who_can_prepare_a_sheet_never_synced():
+    editor = SheetInfo(id=99, name="Accounts", columns=COLUMNS, access_level="EDITOR_SHARE",
+                       admins=("Ada Lovelace (owner)", "Bob Chen (admin)"))
+    (message,) = errors_of(sheet=editor)["sheet_id"]
+    assert "needs its “Salesforce ID” and “Sync Error” columns" in message
+    assert "Ada Lovelace (owner) or Bob Chen (admin) can prepare it in one click" in message
+    unknown = SheetInfo(id=99, name="Accounts", columns=COLUMNS, access_level="EDITOR")
+    assert "the sheet's owner can prepare it" in errors_of(sheet=unknown)["sheet_id"][0]
+
+
+def test_a_service_cloud_sheet_is_prepared_with_its_service_cloud_id_column():
+    columns = COLUMNS + ({"id": 7, "title": "Service Cloud ID", "type": "TEXT_NUMBER"},
+                         OWNED[1])
+    editor = SheetInfo(id=99, name="Cases", columns=columns, access_level="EDITOR")
+    assert check(sheet=editor, kind="service_cloud", salesforce_object="Case", mappings=[
+        {"salesforce_field": "Subject", "column": "Account"}]).sheet_id == 99
+
+
+def test_new_columns_need_admin_access():
+    editor = SheetInfo(id=99, name="Accounts", columns=COLUMNS + OWNED, access_level="EDITOR")
+    errors = errors_of(sheet=editor, mappings=[
+        {"salesforce_field": "Name", "column": "Account"},
+        {"salesforce_field": "AnnualRevenue", "column": "Revenue 2", "new_column": True}])
+    assert errors["mappings"] == [
+        "Row 2: adding the column “Revenue 2” needs Admin access to “Accounts” (you are an "
+        "Editor): map an existing column, or ask the sheet's owner to add it."]
+    admin = SheetInfo(id=99, name="Accounts", columns=COLUMNS, access_level="ADMIN")
+    assert check(sheet=admin, mappings=[
+        {"salesforce_field": "AnnualRevenue", "column": "Revenue 2", "new_column": True}])
+
+
+@pytest.mark.parametrize("title", ["Salesforce ID", "sync error"])
+def test_it_never_maps_a_field_to_the_connectors_own_columns(title):
+    errors = errors_of(mappings=[{"salesforce_field": "Name", "column": title,
+                                  "new_column": True}])
+    assert "is the connector's own column" in errors["mappings"][0]
+
+
+def test_a_raw_reference_id_flows_to_smartsheet_only_and_lookup_by_writes_it():
+    errors = errors_of(mappings=[{"salesforce_field": "OwnerId", "column": "Revenue",
+                                  "direction": "both"}])
+    assert errors["mappings"] == [
+        "Row 1: 'OwnerId' can only flow to Smartsheet: it holds a record id: to change it "
+        "from the sheet, look it up by a field of the related record (its name, an email)."]
+    assert check(mappings=[{"salesforce_field": "OwnerId", "column": "Revenue"}]
+                 ).mappings[0].direction == "to_smartsheet"
+    assert check(mappings=[{"salesforce_field": "OwnerId", "column": "Revenue",
+                            "lookup_field": "Email", "direction": "both"}]
+                 ).mappings[0].direction == "both"
+
+
+def test_it_carries_allow_duplicates_into_the_spec():
+    assert check().allow_duplicates is False
+    assert check(allow_duplicates=True).allow_duplicates is True
 
 
 def test_it_allows_only_slower_polling_than_the_install():

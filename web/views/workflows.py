@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import system_admins_of_team
 from connector.selectors import installs_visible_to
 from runs.selectors import workflows_with_last_run
+from web.wizard.session import SAVED_BANNER_KEY
 from workflows import permissions
 from workflows.models import Workflow
 from workflows.selectors import (
@@ -57,7 +58,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for install in installs:
         allowed, reason = permissions.user_can_create_workflows(user=user, install=install)
         (creatable if allowed else refusals).append((install, reason))
+    # Set by the wizard's Save step, shown once: the workflow saved and its first run.
+    saved = request.session.pop(SAVED_BANNER_KEY, None)
     return render(request, "web/dashboard.html", {
+        "saved": saved,
         "workflows": workflows,
         "show_owner": user.is_system_admin or user.is_connector_admin,
         "can_create": bool(creatable),

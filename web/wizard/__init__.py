@@ -1,6 +1,9 @@
 """The workflow wizard (django-oscar's checkout model).
 
-Each step is a view that declares its preconditions (the steps that must be complete
-before it); the draft lives in ONE session wrapper (:class:`WizardSession`); nothing is
-saved until the last step calls ``workflow_create`` / ``workflow_update``.
+Six steps — Settings, Fields, Filters, Row groups (not for Smartsheet to Salesforce),
+Options, Save. Each step is a view that declares its preconditions (the steps before it
+must be complete); the draft lives in ONE session wrapper (:class:`WizardSession`); every
+POST stores what was entered and answers with a redirect; the whole draft is validated at
+every step (``WizardStepView.validate_all``) and the user sent to the first step that
+needs attention; nothing is saved until the last step calls ``runs.services.workflow_save``.
 """

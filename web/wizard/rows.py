@@ -38,10 +38,13 @@ def errors_by_row(messages: list[str], count: int) -> tuple[list[str], list[list
 
 
 def row_action(data) -> tuple[str, int | None]:
-    """The submit button pressed: ("next", None), ("add_mapping", None), ("remove", 3)…"""
+    """The submit button pressed: ("next", None), ("add", None), ("remove", 3),
+    ("goto:save", None) — a step bar button keeps its target in the action."""
     action = data.get("action", "next")
     if ":" in action:
         name, _, index = action.partition(":")
+        if name == "goto":
+            return action, None
         try:
             return name, int(index)
         except ValueError:

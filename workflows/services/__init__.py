@@ -18,6 +18,7 @@ from workflows.services.save import (
     workflow_rename,
     workflow_update,
 )
+from workflows.services.sheets import SheetReadiness, sheet_prepare, sheet_readiness
 from workflows.services.state import workflow_delete, workflow_set_enabled
 from workflows.services.transfer import TransferRefused, transfer_refusal, workflow_transfer
 from workflows.services.validate import workflow_validate
@@ -27,7 +28,10 @@ __all__ = [
     "EDITABLE_FIELDS",
     "FIXED_FIELDS",
     "TransferRefused",
+    "SheetReadiness",
     "WorkflowValidationError",
+    "sheet_prepare",
+    "sheet_readiness",
     "workflow_create",
     "workflow_delete",
     "transfer_refusal",

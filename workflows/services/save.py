@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 EDITABLE_FIELDS = frozenset({
     "name", "enabled", "conflict_policy", "mappings", "salesforce_filters",
     "smartsheet_filters", "row_groups", "polling_interval_minutes",
-    "remove_rows_on_filter_exit", "remove_rows_on_delete",
+    "remove_rows_on_filter_exit", "remove_rows_on_delete", "allow_duplicates",
 })
 #: Fields fixed at creation, with the message a change attempt gets.
 FIXED_FIELDS = {
@@ -68,8 +68,10 @@ def _primary_mapping_index(spec: WorkflowSpec, describe) -> int | None:
     return None
 
 
-def _create_sheet(*, user: User, install: Install, spec: WorkflowSpec) -> tuple[int, str, list]:
-    """Create the new sheet with only its primary column; return (id, name, mappings).
+def _create_sheet(*, user: User, install: Install, spec: WorkflowSpec
+                  ) -> tuple[int, str, list, str]:
+    """Create the new sheet with only its primary column; return (id, name, mappings,
+    permalink).
 
     The engine adds the mapped and owned columns on the first run; the mapping that
     became the primary column is linked to it here.
@@ -97,7 +99,8 @@ def _create_sheet(*, user: User, install: Install, spec: WorkflowSpec) -> tuple[
             mappings.append((m, column_id, False))
         else:
             mappings.append((m, None, True))
-    return int(sheet["id"]), sheet.get("name", spec.new_sheet_name), mappings
+    return (int(sheet["id"]), sheet.get("name", spec.new_sheet_name), mappings,
+            sheet.get("permalink") or "")
 
 
 def _write_config(*, workflow: Workflow, spec: WorkflowSpec, mappings=None,
@@ -149,6 +152,7 @@ def workflow_create(
     polling_interval_minutes: int | None = None,
     remove_rows_on_filter_exit: bool = False,
     remove_rows_on_delete: bool = False,
+    allow_duplicates: bool = False,
 ) -> Workflow:
     """Validate and save a new workflow owned by ``user``.
 
@@ -163,14 +167,16 @@ def workflow_create(
         row_groups=row_groups, name=name, conflict_policy=conflict_policy,
         polling_interval_minutes=polling_interval_minutes,
         remove_rows_on_filter_exit=remove_rows_on_filter_exit,
-        remove_rows_on_delete=remove_rows_on_delete, require_name=True,
+        remove_rows_on_delete=remove_rows_on_delete, allow_duplicates=allow_duplicates,
+        require_name=True,
     )
     mapping_rows = None
     sheet_id_final, sheet_name = spec.sheet_id, spec.sheet_name
+    permalink = spec.extra.get("sheet_permalink", "")
     if spec.new_sheet_name:
 
         try:
-            sheet_id_final, sheet_name, mapping_rows = _create_sheet(
+            sheet_id_final, sheet_name, mapping_rows, permalink = _create_sheet(
                 user=user, install=install, spec=spec)
         except ClientError as exc:
             raise WorkflowValidationError.single(
@@ -179,12 +185,13 @@ def workflow_create(
     with transaction.atomic():
         workflow = Workflow.objects.create(
             owner=user, install=install, name=spec.name, direction=spec.direction,
-            sheet_id=sheet_id_final, sheet_name=sheet_name,
+            sheet_id=sheet_id_final, sheet_name=sheet_name, sheet_permalink=permalink,
             salesforce_object=spec.salesforce_object, enabled=bool(enabled),
             conflict_policy=spec.conflict_policy,
             polling_interval_minutes=polling_interval_minutes,
             remove_rows_on_filter_exit=spec.remove_rows_on_filter_exit,
             remove_rows_on_delete=spec.remove_rows_on_delete,
+            allow_duplicates=spec.allow_duplicates,
         )
         _write_config(workflow=workflow, spec=spec, mappings=mapping_rows)
         workflow_audit(actor=user, action=AuditAction.WORKFLOW_CREATE, workflow=workflow,
@@ -274,13 +281,15 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
         )
         spec = check_live(user=user, install=workflow.install, draft=draft,
                            workflow=workflow, check_name=True)
+        if spec.extra.get("sheet_permalink"):
+            workflow.sheet_permalink = spec.extra["sheet_permalink"]
     else:
         _check_simple(changes, install_polling=workflow.install.polling_interval_minutes)
 
     before = workflow_audit_state(workflow)
     with transaction.atomic():
         for key in ("name", "enabled", "conflict_policy", "polling_interval_minutes",
-                    "remove_rows_on_filter_exit", "remove_rows_on_delete"):
+                    "remove_rows_on_filter_exit", "remove_rows_on_delete", "allow_duplicates"):
             if key in changes:
                 value = changes[key]
                 setattr(workflow, key, value.strip() if key == "name" else value)
@@ -312,6 +321,9 @@ def _check_simple(changes: dict, *, install_polling: int) -> None:
             errors["name"] = ["Use at most 200 characters."]
     if "conflict_policy" in changes and changes["conflict_policy"] not in ConflictPolicy.values:
         errors["conflict_policy"] = [f"Choose one of: {', '.join(ConflictPolicy.values)}."]
+    for flag in ("remove_rows_on_filter_exit", "remove_rows_on_delete", "allow_duplicates"):
+        if flag in changes and not isinstance(changes[flag], bool):
+            errors[flag] = ["Use true or false."]
     minutes = changes.get("polling_interval_minutes")
     if minutes is not None and (not isinstance(minutes, int) or minutes < install_polling):
         errors["polling_interval_minutes"] = [

@@ -42,6 +42,7 @@ def workflow_validate(
     polling_interval_minutes: int | None = None,
     remove_rows_on_filter_exit: bool = False,
     remove_rows_on_delete: bool = False,
+    allow_duplicates: bool = False,
     require_name: bool = False,
     workflow: Workflow | None = None,
 ) -> WorkflowSpec:
@@ -71,7 +72,7 @@ def workflow_validate(
         name=name, conflict_policy=conflict_policy,
         polling_interval_minutes=polling_interval_minutes,
         remove_rows_on_filter_exit=remove_rows_on_filter_exit,
-        remove_rows_on_delete=remove_rows_on_delete,
+        remove_rows_on_delete=remove_rows_on_delete, allow_duplicates=allow_duplicates,
     )
     return check_live(user=user, install=install, draft=draft, workflow=workflow,
                       check_name=require_name)

@@ -17,6 +17,7 @@ from workflows.service_cloud import COMPUTED_FIELDS, SERVICE_CLOUD_OBJECTS
 from workflows.spec import MappingSpec, WorkflowSpec
 from workflows.validation.errors import WorkflowValidationError
 from workflows.validation.fields import (
+    RAW_REFERENCE_REASON,
     DescribeFn,
     PathError,
     column_read_only_reason,
@@ -24,11 +25,10 @@ from workflows.validation.fields import (
     resolve_path,
 )
 from workflows.validation.filters import FilterChecks
+from workflows.validation.sheet import SheetChecks
 
 MAX_TEXT = 4000
 MAX_COLUMNS = 400
-#: Sheet access levels that may add columns (the engine adds its own on the first run).
-SHEET_ADMIN_LEVELS = ("OWNER", "ADMIN")
 
 _ALLOWED_MAPPING_DIRECTIONS = {
     Direction.TO_SMARTSHEET: {MappingDirection.TO_SMARTSHEET},
@@ -43,12 +43,16 @@ _DIRECTION_WORDS = {
 
 @dataclass(frozen=True)
 class SheetInfo:
-    """The existing sheet of a draft: id, name, access level and columns (raw dicts)."""
+    """The existing sheet of a draft: id, name, access level and columns (raw dicts);
+    its address; who may prepare it (its owner's and admins' names, read from its shares
+    when the draft needs one of them; empty when unknown)."""
 
     id: int
     name: str
     columns: tuple[dict, ...]
     access_level: str = ""
+    permalink: str = ""
+    admins: tuple[str, ...] = ()
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Draft:
     polling_interval_minutes: int | None = None
     remove_rows_on_filter_exit: bool = False
     remove_rows_on_delete: bool = False
+    allow_duplicates: bool = False
 
 
 def _text(value: Any) -> str:
@@ -80,7 +85,7 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-class _Checker(FilterChecks):
+class _Checker(FilterChecks, SheetChecks):
     def __init__(self, *, draft: Draft, describe: DescribeFn, sheet: SheetInfo | None,
                  install_kind: str, install_polling_minutes: int, install_id: int,
                  owner_id: int, workflow_id: int | None, own_column_ids: frozenset[int],
@@ -121,8 +126,11 @@ class _Checker(FilterChecks):
             try:
                 minutes = int(d.polling_interval_minutes)
             except (TypeError, ValueError):
-                minutes = -1
-            if minutes < self.install_polling:
+                minutes = None
+            if minutes is None or minutes > 1440:
+                self.add("polling_interval_minutes",
+                         _("Enter a whole number of minutes (at most 1440, once a day)."))
+            elif minutes < self.install_polling:
                 self.add(
                     "polling_interval_minutes",
                     f"The install polls every {self.install_polling} minutes; a workflow may "
@@ -137,14 +145,8 @@ class _Checker(FilterChecks):
         elif new_name and len(new_name) > 50:
             # Smartsheet limits sheet names to 50 characters.
             self.add("new_sheet_name", "Use at most 50 characters for a sheet name.")
-        if self.sheet is not None and self.sheet.access_level and (
-            self.sheet.access_level.upper() not in SHEET_ADMIN_LEVELS
-        ):
-            self.add(
-                "sheet_id",
-                f"You are {self.sheet.access_level.lower()} of '{self.sheet.name}': syncing "
-                "needs Owner or Admin access (the connector adds its own columns).",
-            )
+        if self.sheet is not None:
+            self.sheet_access()
         obj = _text(d.salesforce_object)
         info = self.describe(obj) if obj else None
         if not obj:
@@ -225,7 +227,7 @@ class _Checker(FilterChecks):
         except PathError as exc:
             self.add("mappings", prefix + str(exc))
             return None
-        reason = read_only_reason(resolved)
+        reason = read_only_reason(resolved, lookup=bool(lookup))
         computed = "" if new_column or self.sheet is None else column_read_only_reason(
             self.columns_by_title.get(title.lower()))
         if not direction:
@@ -241,7 +243,10 @@ class _Checker(FilterChecks):
         elif reason and direction != MappingDirection.TO_SMARTSHEET:
             self.add(
                 "mappings",
-                prefix + f"'{resolved.path}' is read-only: it can only flow to Smartsheet.",
+                prefix + (_("'%(path)s' can only flow to Smartsheet: %(reason)s.") % {
+                    "path": resolved.path, "reason": reason}
+                          if reason == RAW_REFERENCE_REASON else
+                          f"'{resolved.path}' is read-only: it can only flow to Smartsheet."),
             )
             ok = False
         elif computed and direction != MappingDirection.TO_SALESFORCE:
@@ -325,6 +330,10 @@ class _Checker(FilterChecks):
 
     def _column(self, prefix: str, title: str, new_column: bool) -> int | None | bool:
         """The column id (None for a column still to create); False after an error."""
+        if self.owned_title(title):
+            self.add("mappings", prefix + _("'%(title)s' is the connector's own column: map "
+                                            "the field to another column.") % {"title": title})
+            return False
         if self.sheet is None:
             return None
         column = self.columns_by_title.get(title.lower())
@@ -335,6 +344,9 @@ class _Checker(FilterChecks):
                     prefix + f"'{self.sheet.name}' already has a column '{title}': map to it "
                     "instead of adding a new one.",
                 )
+                return False
+            if column is None and not self.may_add_columns():
+                self.add("mappings", prefix + self.new_column_refusal(title))
                 return False
             return column.get("id") if column is not None else None
         if column is None:
@@ -388,8 +400,10 @@ def check_draft(*, draft: Draft, describe: DescribeFn, sheet: SheetInfo | None,
         conflict_policy=draft.conflict_policy,
         remove_rows_on_filter_exit=bool(draft.remove_rows_on_filter_exit),
         remove_rows_on_delete=bool(draft.remove_rows_on_delete),
+        allow_duplicates=bool(draft.allow_duplicates),
         mappings=tuple(mappings),
         filters=tuple(filters),
         row_groups=tuple(groups),
-        extra={"polling_interval_minutes": draft.polling_interval_minutes},
+        extra={"polling_interval_minutes": draft.polling_interval_minutes,
+               "sheet_permalink": sheet.permalink if sheet else ""},
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
@@ -112,11 +113,19 @@ def resolve_path(describe: DescribeFn, object_name: str, path: str) -> ResolvedF
     )
 
 
-def read_only_reason(resolved: ResolvedField) -> str:
-    """Why a field can never be written to Salesforce, or "" when it can.
+#: Why a raw reference can only flow to Smartsheet (shown by the wizard and the API).
+RAW_REFERENCE_REASON = gettext_lazy(
+    "it holds a record id: to change it from the sheet, look it up by a field of the "
+    "related record (its name, an email)")
+
+
+def read_only_reason(resolved: ResolvedField, *, lookup: bool = False) -> str:
+    """Why a field can never be written to Salesforce (from the sheet), or "" when it can.
 
     The describe is the caller's own (through their connection), so field-level security
-    already shows as ``updateable``/``createable`` false.
+    already shows as ``updateable``/``createable`` false. A reference field (``OwnerId``)
+    is written only through "lookup by" (``lookup``): an id typed in a cell is a mistake
+    waiting to happen, a name is what people type.
     """
     f = resolved.field
     if resolved.via_relationship:
@@ -129,6 +138,8 @@ def read_only_reason(resolved: ResolvedField) -> str:
         return "it is an auto-number field"
     if not f.get("updateable") and not f.get("createable"):
         return "Salesforce does not let you edit it"
+    if f.get("type") == "reference" and not lookup:
+        return RAW_REFERENCE_REASON
     return ""
 
 

@@ -7,13 +7,16 @@ connection and service failures into errors on ``salesforce`` / ``smartsheet``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from connector.clients import ClientError
 from connector.services import ConnectionMissing, salesforce_client_for, smartsheet_client_for
+from workflows.columns import owned_columns_missing
 from workflows.metadata import Metadata
 from workflows.validation.draft import Draft, SheetInfo, check_draft
 from workflows.validation.errors import WorkflowValidationError
+from workflows.validation.sheet import access_at_least
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,6 +53,9 @@ def check_live(*, user: User, install: Install, draft: Draft, workflow: Workflow
         else:
             if sheet is None:
                 errors["sheet_id"] = ["That sheet does not exist or is not shared with you."]
+            elif _needs_an_admin(sheet, draft, install.kind, workflow):
+                # Name who can do it: the owner and admins, from the sheet's shares.
+                sheet = replace(sheet, admins=meta.sheet_admins(sheet.id))
     try:
         if draft.salesforce_object:
             meta.describe(draft.salesforce_object)
@@ -72,3 +78,19 @@ def check_live(*, user: User, install: Install, draft: Draft, workflow: Workflow
         )
     except ClientError as exc:
         raise WorkflowValidationError.single("salesforce", exc.message) from exc
+
+
+def _needs_an_admin(sheet: SheetInfo, draft: Draft, install_kind: str,
+                    workflow: Workflow | None) -> bool:
+    """Whether the draft asks for something only a sheet Admin can do (or the user
+    cannot sync the sheet at all): then the message names who can."""
+    if access_at_least(sheet.access_level, "ADMIN"):
+        return False
+    if not access_at_least(sheet.access_level, "EDITOR"):
+        return True
+    titles = {(c.get("title") or "").lower() for c in sheet.columns}
+    new_columns = any(isinstance(m, dict) and str(m.get("new_column")).lower() in ("true", "1")
+                      and str(m.get("column") or "").strip().lower() not in titles
+                      for m in draft.mappings)
+    unprepared = workflow is None and bool(owned_columns_missing(sheet.columns, install_kind))
+    return new_columns or unprepared

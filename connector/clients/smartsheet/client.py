@@ -57,6 +57,9 @@ class SmartsheetClient(SmartsheetApi):
     def get_version(self, sheet_id: int) -> int:
         return self._sheets.version(sheet_id)
 
+    def list_shares(self, sheet_id: int) -> list[dict]:
+        return self._sheets.shares(sheet_id)
+
     def create_sheet(self, name: str, columns: list[dict]) -> dict:
         return self._sheets.create(name, columns)
 

@@ -1,5 +1,5 @@
 """Sheets (and the user who sees them): list, read (filtered by rows, columns, version),
-create."""
+their shares, create."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ class Sheets:
 
     def version(self, sheet_id: int) -> int:
         return int(self.api._get(f"/sheets/{int(sheet_id)}/version")["version"])
+
+    def shares(self, sheet_id: int) -> list[dict]:
+        """Who the sheet is shared with: ``[{type, userId, email, name, accessLevel}]``."""
+        return self.api._list(f"/sheets/{int(sheet_id)}/shares")
 
     def create(self, name: str, columns: list[dict]) -> dict:
         """Create a sheet in the user's Sheets folder; the new sheet's raw JSON."""

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from runs.engine.columns import CHECKBOX
 from runs.engine.computed import case_inputs, computed_values
-from runs.engine.convert import ConversionError, from_cell, sf_canonical, to_cell, to_salesforce
+from runs.engine.convert import (
+    ConversionError,
+    cell_refusal,
+    from_cell,
+    sf_canonical,
+    to_cell,
+    to_salesforce,
+)
 from runs.engine.groups import GroupResolver, group_path
 from runs.engine.plan.inputs import PlanInput
 from runs.engine.types import MappingInfo, Plan, RecordUpdate, RowError, RowUpdate
@@ -39,18 +44,34 @@ class Planner:
         self._case_values: dict[str, dict] = {}
 
     def error(self, message: str, *, row_id: int | None, record_id: str = "",
-              mapping: MappingInfo | None = None, code: str = "invalid") -> None:
+              mapping: MappingInfo | None = None, code: str = "invalid",
+              record_side: bool = False) -> None:
+        """A row error. ``record_side``: the Salesforce value is what fails (into the
+        mapping's column), so the culprit is the record's last editor, not the cell's."""
         culprit = ""
         record = self.inp.records.get(record_id) if record_id else None
-        if record is not None and mapping is None:
+        if record is not None and (mapping is None or record_side):
             culprit = record.get("LastModifiedBy.Name") or ""
+        row = self.inp.rows.get(row_id) if row_id is not None else None
         self.plan.errors.append(RowError(
             message=message, row_id=row_id, record_id=record_id,
             field=mapping.spec.column_title if mapping else "",
-            column_id=mapping.column_id if mapping else None, code=code, culprit=culprit,
+            column_id=mapping.column_id if mapping and not record_side else None, code=code,
+            culprit=culprit, row_number=row.row_number if row is not None else None,
+            record_name=str((record or {}).get("Name") or ""),
         ))
         if row_id is not None:
             self.errored_rows.add(row_id)
+
+    def blank_refused(self, m: MappingInfo, value: Any, *, row_id: int, record_id: str
+                      ) -> bool:
+        """Whether writing ``value`` to ``m``'s field clears a field Salesforce requires
+        (reported as a row error)."""
+        if value is not None or m.info.nillable or m.info.type == "boolean":
+            return False
+        self.error(f"{m.spec.column_title}: Salesforce requires a value", row_id=row_id,
+                   record_id=record_id, mapping=m, code="required")
+        return True
 
     def row_update(self, row_id: int, record_id: str = "") -> RowUpdate:
         update = self.row_updates.get(row_id)
@@ -77,19 +98,15 @@ class Planner:
 
     def refuses(self, m: MappingInfo, cell: Any, *, row_id: int | None,
                 record_id: str = "") -> bool:
-        """Whether the column cannot take ``cell`` (a value outside the options of a
-        column that restricts values): then a row error says which value, and nothing
-        is written, so the next run tries again."""
-        column = m.column
-        if column is None or not column.restricted:
+        """Whether the column cannot take ``cell`` (``convert.cell_refusal``: its type, the
+        options of a column that restricts values): then a row error says why, nothing
+        is written, and the next run tries again."""
+        problem = cell_refusal(cell, m.column)
+        if not problem:
             return False
-        missing = column.missing_option(cell)
-        if missing is None:
-            return False
-        self.error(_("%(column)s: '%(value)s' is not one of the column's options, and the "
-                     "column accepts only those: add it to the column's options in "
-                     "Smartsheet.") % {"column": m.spec.column_title, "value": missing},
-                   row_id=row_id, record_id=record_id, mapping=m, code="picklist")
+        code = "picklist" if m.column is not None and m.column.restricted else "cell_refused"
+        self.error(f"{m.spec.column_title}: {problem}", row_id=row_id, record_id=record_id,
+                   mapping=m, code=code, record_side=row_id is None)
         return True
 
     def holds_formula(self, row_id: int, m: MappingInfo) -> bool:

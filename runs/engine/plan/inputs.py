@@ -49,6 +49,9 @@ class PlanInput:
     case_settings: CaseSettings | None = None
     #: Cells holding their own formula (never overwritten), rows read or not.
     formula_cells: FormulaCells = field(default_factory=FormulaCells)
+    #: Fields a create must set (name → label), from the describe: a create that leaves
+    #: one blank is a row error in the plan, not a call Salesforce refuses.
+    required_fields: dict[str, str] = field(default_factory=dict)
 
 
 def lookup_values_needed(inp: PlanInput) -> dict[tuple[str, str], set[str]]:

@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import sfids
-from runs.engine.columns import CHECKBOX
 from runs.engine.computed import INPUTS_KEY, case_inputs
-from runs.engine.convert import FieldInfo, normalize_cell, sf_canonical_for, to_cell_for
+from runs.engine.convert import (
+    FieldInfo,
+    normalize_cell,
+    sf_canonical_for,
+    to_cell_for,
+)
 from runs.engine.plan.builder import Planner
 from runs.engine.plan.pairs import sync_pair
 from runs.engine.sheetfilter import row_passes
@@ -128,9 +132,10 @@ def add_rows(p: Planner, links_by_record: dict[str, LinkState], claimed: dict[st
 
 
 def _column_rules(m) -> bool:
-    """Whether the mapped column adds rules of its own to the cell written."""
+    """Whether the mapped column adds rules of its own to the cell written (anything but
+    a plain text column: a checkbox, a date, a dropdown or contact column)."""
     column = m.column
-    return column is not None and (column.restricted or column.type == CHECKBOX)
+    return column is not None and column.type != "TEXT_NUMBER"
 
 
 def create_records(p: Planner, taken_rows: set[int]) -> None:
@@ -159,6 +164,22 @@ def create_records(p: Planner, taken_rows: set[int]) -> None:
                 fields[m.write_field] = value
             snapshot[m.key] = [canonical, cell]
         if ok:
+            ok = _required_set(p, row, fields, writable)
+        if ok:
             p.plan.record_creates.append(RecordCreate(
                 row_id=row.id, fields=fields, snapshot=snapshot,
                 row_modified_at=row.modified_at, parent_row_id=row.parent_id))
+
+
+def _required_set(p: Planner, row, fields: dict[str, Any], writable: list) -> bool:
+    """Whether the create sets every field Salesforce requires; else a row error naming
+    them (the column to fill in, or the field no column sends)."""
+    missing = [name for name in p.inp.required_fields if fields.get(name) in (None, "")]
+    if not missing:
+        return True
+    columns = {m.write_field: m.spec.column_title for m in writable}
+    parts = [f"{columns[name]}: Salesforce requires a value" if name in columns else
+             f"Salesforce requires {p.inp.required_fields[name]}, which no column sends"
+             for name in missing]
+    p.error("; ".join(parts), row_id=row.id, code="required")
+    return False

@@ -142,7 +142,8 @@ def sync_pair(p: Planner, link: LinkState, record: dict | None, row: SheetRow | 
             p.plan.count_field(m.spec.column_title)
         else:
             ok, canonical, value = p.sheet_to_sf(m, cell_now, link.row_id, link.record_id)
-            if not ok:
+            if not ok or p.blank_refused(m, value, row_id=link.row_id,
+                                         record_id=link.record_id):
                 continue
             update = p.record_update(link.record_id, link.row_id)
             update.fields[m.write_field] = value

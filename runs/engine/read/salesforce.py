@@ -38,6 +38,9 @@ class SalesforceReader:
         self.field_cache = field_cache or {}
         self.cache_changed = False
         self.infos: dict[str, FieldInfo] = {}
+        #: Fields a create must set (name → label): not nillable, not defaulted on
+        #: create, createable. The planner refuses a create that leaves one blank.
+        self.required: dict[str, str] = {}
         #: Leaf fields of relationship paths used in Salesforce filters.
         self.path_infos: dict[str, FieldInfo] = {}
         self.records: dict[str, dict] = {}
@@ -55,19 +58,22 @@ class SalesforceReader:
         paths = sorted({f.field for f in spec.salesforce_filters if "." in f.field})
         cache = self.field_cache
         if (self.full or cache.get("object") != spec.salesforce_object
-                or cache.get("names") != names or cache.get("filter_paths", []) != paths):
+                or cache.get("names") != names or cache.get("filter_paths", []) != paths
+                or "required" not in cache):
             describe = self.ctx.salesforce.describe(spec.salesforce_object)
             infos = field_infos_from_describe(describe, names)
             self.field_cache = {"object": spec.salesforce_object, "names": names,
                                 "key_prefix": describe.get("keyPrefix") or "",
                                 "fields": {n: i.as_dict() for n, i in infos.items()},
                                 "filter_paths": paths,
-                                "path_fields": self._describe_paths(describe, paths)}
+                                "path_fields": self._describe_paths(describe, paths),
+                                "required": required_on_create(describe)}
             self.cache_changed = True
         self.infos = {n: FieldInfo.from_dict(d) for n, d in self.field_cache["fields"].items()}
         self.path_infos = {p: FieldInfo.from_dict(d)
                            for p, d in (self.field_cache.get("path_fields") or {}).items()}
         self.ctx.key_prefix = self.field_cache.get("key_prefix", "")
+        self.required = dict(self.field_cache.get("required") or {})
 
     def _describe_paths(self, describe: dict, paths: list[str]) -> dict[str, dict]:
         """The leaf field of each relationship path (one describe per related object)."""
@@ -171,6 +177,17 @@ class SalesforceReader:
                         if name is not None:
                             found.setdefault(str(name).casefold(), []).append(record["Id"])
             inp.lookups[(object_name, field)] = found
+
+
+def required_on_create(describe: dict) -> dict[str, str]:
+    """Name → label of the fields Salesforce refuses a create without (REQUIRED_FIELD_
+    MISSING): createable, not nillable, not given a default (nor a default picklist
+    value), not a checkbox."""
+    return {f["name"]: f.get("label") or f["name"] for f in describe.get("fields", [])
+            if f.get("createable") and f.get("nillable") is False
+            and not f.get("defaultedOnCreate") and f.get("type") not in ("boolean", "id")
+            and not any(p.get("defaultValue") and p.get("active", True)
+                        for p in f.get("picklistValues") or ())}
 
 
 def _get_path(record: dict, path: str) -> Any:

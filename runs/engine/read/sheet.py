@@ -127,18 +127,27 @@ class SheetReader:
         return {i for i in ids if i}
 
     def owned_columns(self, *, create: bool, tracked: tuple[int | None, int | None],
-                      infos: dict[str, FieldInfo]) -> list[tuple[str, int]]:
-        """Find (or create) the Salesforce ID and Sync Error columns and "new column"
-        mappings' columns (``infos``: the described fields). Returns the (title, id) of
-        columns created."""
+                      infos: dict[str, FieldInfo],
+                      titles: tuple[str, str] = (SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE),
+                      ) -> list[tuple[str, int]]:
+        """Find (or create) the record id and Sync Error columns (``titles``: by install
+        kind, see ``workflows.columns``) and "new column" mappings' columns (``infos``:
+        the described fields). Returns the (title, id) of columns created.
+
+        Found by id once tracked, else by title — so a sheet prepared beforehand (by an
+        Admin of the sheet) is found by the first run and never gets a second set.
+        Without ``create`` (a preview), a column still to create gets a negative
+        stand-in id, so the plan counts the cells the run will write into it."""
         ctx = self.ctx
         ids = {c["id"] for c in self.columns}
         found = []
-        for title, tracked_id in zip((SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE), tracked,
-                                     strict=True):
-            found.append(tracked_id if tracked_id in ids else self.columns_by_title.get(title))
+        for title, tracked_id in zip(titles, tracked, strict=True):
+            by_title = self.columns_by_title.get(title)
+            if by_title is None and title != SALESFORCE_ID_TITLE and title == titles[0]:
+                by_title = self.columns_by_title.get(SALESFORCE_ID_TITLE)  # older sheets
+            found.append(tracked_id if tracked_id in ids else by_title)
         wanted = []
-        for title, column_id in zip((SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE), found, strict=True):
+        for title, column_id in zip(titles, found, strict=True):
             if column_id is None:
                 wanted.append({"title": title, "type": "TEXT_NUMBER"})
         for m in ctx.spec.mappings:
@@ -160,12 +169,23 @@ class SheetReader:
             for column in ctx.smartsheet.add_columns(ctx.spec.sheet_id, wanted):
                 self.columns_by_title[column["title"]] = column["id"]
                 self.facts[column["id"]] = ColumnFacts.from_column(column)
+                self.columns.append(column)
                 created.append((column["title"], column["id"]))
+        elif wanted:
+            self.plan_columns(wanted)
         ctx.id_column_id = (found[0] if found[0] is not None
-                            else self.columns_by_title.get(SALESFORCE_ID_TITLE))
+                            else self.columns_by_title.get(titles[0]))
         ctx.error_column_id = (found[1] if found[1] is not None
-                               else self.columns_by_title.get(SYNC_ERROR_TITLE))
+                               else self.columns_by_title.get(titles[1]))
         return created
+
+    def plan_columns(self, wanted: list[dict]) -> None:
+        """Stand-ins (negative ids) for columns a run would create, for a preview."""
+        for column in wanted:
+            stand_in = -1 - len([c for c in self.columns if c["id"] < 0])
+            column = {**column, "id": stand_in}
+            self.columns.append(column)
+            self.columns_by_title[column["title"]] = stand_in
 
 
 def parse_rows(raw_rows: Iterable[dict], *, multi: frozenset[int] = frozenset()

@@ -15,8 +15,9 @@ from workflows.spec import spec_from_workflow
 
 class Command(BaseCommand):
     help = (
-        "Run one workflow now, synchronously, and print its summary. --dry-run prints what "
-        "a run would change and writes nothing. Exits non-zero when the run failed."
+        "Run one workflow now, synchronously, and print its summary — taking over its "
+        "queued run if one waits for a worker. --dry-run prints what a run would change "
+        "and writes nothing. Exits non-zero when the run failed."
     )
 
     def add_arguments(self, parser) -> None:

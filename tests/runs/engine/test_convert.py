@@ -132,3 +132,25 @@ def test_it_reports_a_number_too_large_for_the_field_as_a_conversion_error():
     with pytest.raises(ConversionError, match="too large"):
         _number(1e30, 2)
     assert _number(1e20, 2) == 10**20
+
+
+@pytest.mark.parametrize(("cell", "column_type", "options", "refused"), [
+    ("anything", "TEXT_NUMBER", (), False), (None, "CHECKBOX", (), False),
+    (True, "CHECKBOX", (), False), ("yes", "CHECKBOX", (), True),
+    ("2026-05-20", "DATE", (), False), ("2026-05-20 10:00", "DATE", (), True),
+    ("2026-02-30", "DATE", (), True), ("Energy", "PICKLIST", ("Energy",), False),
+    ("Mining", "PICKLIST", ("Energy",), True), (5, "PICKLIST", ("5",), False),
+    ("ada@example.com", "CONTACT_LIST", (), False), ("Ada", "CONTACT_LIST", (), True),
+    ("x", "DURATION", (), True), ("", "DATE", (), False),
+])
+def test_it_knows_which_cells_a_column_refuses(cell, column_type, options, refused):
+    from runs.engine.convert import cell_refusal
+
+    assert bool(cell_refusal(cell, column_type, options)) is refused
+
+
+def test_an_email_needs_a_domain_as_salesforce_says():
+    info = FieldInfo(name="Email", type="email")
+    assert from_cell("ada@example.com", info) == "ada@example.com"
+    with pytest.raises(ConversionError):
+        from_cell("ada@example", info)

@@ -23,6 +23,7 @@ from runs.models import Run, RunError, RunStatus, RunTrigger, SyncState
 from runs.services import (
     STALE_MESSAGE,
     RunRefused,
+    run_claim,
     run_execute,
     run_execute_now,
     run_request,
@@ -216,12 +217,21 @@ def test_a_reaped_runs_late_finish_changes_nothing(queued):
     assert SyncState.objects.get(workflow=queued.workflow).running_run is None
 
 
-def test_run_execute_now_refuses_while_another_run_is_active(queued):
-    with pytest.raises(RunRefused, match="already queued"):
-        run_execute_now(workflow=queued.workflow, sync=engine())
-    run_execute(run_id=queued.pk, sync=engine())
+def test_run_execute_now_takes_over_the_run_waiting_for_a_worker(queued):
+    run = run_execute_now(workflow=queued.workflow, sync=engine(), full=True)
+    assert (run.pk, run.trigger, run.status, run.full) == (
+        queued.pk, queued.trigger, RunStatus.SUCCEEDED, True)
+    # The worker that receives the queued task later finds the run taken.
+    assert run_execute(run_id=queued.pk, sync=engine()).outcome == "skipped"
     run = run_execute_now(workflow=queued.workflow, sync=engine())
     assert (run.trigger, run.status) == (RunTrigger.COMMAND, RunStatus.SUCCEEDED)
+    assert Run.objects.filter(workflow=queued.workflow).count() == 2
+
+
+def test_run_execute_now_refuses_while_a_run_is_running(queued):
+    assert run_claim(run_id=queued.pk)[0] == "claimed"
+    with pytest.raises(RunRefused, match="already running"):
+        run_execute_now(workflow=queued.workflow, sync=engine())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -87,7 +87,8 @@ def test_it_writes_computed_case_columns_and_refreshes_open_cases_without_reads(
     assert types["Age"][0] == "TEXT_NUMBER" and types["Time to close"][0] == "TEXT_NUMBER"
     assert types["SLA status"] == ("PICKLIST", ["Met", "Breached", "At risk", "Within SLA"])
     assert types["Escalated"][0] == "CHECKBOX"
-    rows = {r["Salesforce ID"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
+    assert "Service Cloud ID" in types and "Salesforce ID" not in types  # a Service Cloud sheet
+    rows = {r["Service Cloud ID"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
     assert rows[open_high]["Age"] == 5 and rows[open_high]["SLA status"] == "Within SLA"
     assert rows[open_high]["SLA target"] == 8 and rows[open_high].get("Time to close") is None
     assert rows[open_medium]["Age"] == 10 and rows[open_medium]["SLA status"] == "Within SLA"
@@ -103,7 +104,7 @@ def test_it_writes_computed_case_columns_and_refreshes_open_cases_without_reads(
     outcome = sync_workflow(run=second)
     salesforce_requests = sandbox.control.counts()["salesforce"]["by_endpoint"]
 
-    rows = {r["Salesforce ID"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
+    rows = {r["Service Cloud ID"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
     assert rows[open_high]["Age"] == 7 and rows[open_high]["SLA status"] == "At risk"  # 6.5 → 7
     assert rows[open_medium]["Age"] == 12 and rows[open_medium]["SLA status"] == "Within SLA"
     assert rows[met]["Time to close"] == 8 and rows[breached]["Time to close"] == 80.5

@@ -55,7 +55,9 @@ def test_it_previews_a_saved_workflow_with_its_links(sandbox, alice, connected_i
 
     summary = preview(spec_from_workflow(workflow), user=alice, workflow=workflow)
 
-    assert summary["smartsheet"] == {"rows_to_add": 1, "rows_to_update": 1, "rows_to_move": 0}
+    assert summary["smartsheet"] == {"rows_to_add": 1, "group_rows_to_add": 0,
+                                     "rows_to_update": 1, "rows_to_move": 0,
+                                     "rows_to_remove": 0}
     assert summary["fields_to_update"] == {"Name": 1}
     assert _writes(sandbox.control.counts()) == 0
     assert list(Link.objects.filter(workflow=workflow).values_list("snapshot", flat=True)) \

@@ -92,6 +92,7 @@ def test_it_costs_at_most_two_calls_when_nothing_changed(sandbox, alice, connect
     assert counts["salesforce"]["total"] + counts["smartsheet"]["total"] <= 2
     assert run.salesforce_calls == counts["salesforce"]["total"]
     assert run.smartsheet_calls == counts["smartsheet"]["total"]
-    assert outcome.summary["smartsheet"] == {"rows_to_add": 0, "rows_to_update": 0,
-                                             "rows_to_move": 0}
+    assert outcome.summary["smartsheet"] == {"rows_to_add": 0, "group_rows_to_add": 0,
+                                             "rows_to_update": 0, "rows_to_move": 0,
+                                             "rows_to_remove": 0}
     assert run.salesforce_api_usage
