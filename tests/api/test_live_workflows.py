@@ -345,10 +345,17 @@ def test_the_draft_preview_counts_group_rows_apart_and_names_what_will_fail(
         alice_live, live_install, sheet, client_for, sandbox):
     import uuid
 
+    from tests import factories
+
     prefix = f"plan-{uuid.uuid4().hex[:8]}"
     sandbox.salesforce.insert("Account", [
         {"Name": f"{prefix}-ok", "Industry": "Energy"},
         {"Name": f"{prefix}-refused", "Industry": "Banking"}])
+    # A dropdown that restricts values to its options refuses "Banking" (one that does
+    # not keeps it as text: the engine writes such columns with strict: false).
+    industry = next(c for c in sheet["columns"] if c["title"] == "Industry")
+    factories.smartsheet_client(sandbox).update_column(sheet["id"], industry["id"],
+                                                       {"validation": True})
     body = _draft(live_install, sheet, direction="to_smartsheet",
                   mappings=[{"salesforce_field": "Name", "column": "Account"},
                             {"salesforce_field": "Industry", "column": "Industry"}],
@@ -360,7 +367,7 @@ def test_the_draft_preview_counts_group_rows_apart_and_names_what_will_fail(
     assert_matches_schema(response)
     summary = response.json()
     assert (summary["smartsheet"]["rows_to_add"], summary["smartsheet"]["group_rows_to_add"],
-            summary["errors"], summary["full"]) == (1, 1, 1, True)
+            summary["errors"], summary["full"]) == (2, 2, 1, True)  # added, without that cell
     (item,) = summary["error_items"]
     assert item["record_name"] == f"{prefix}-refused" and item["field"] == "Industry"
     assert "'Banking' is not one of the column's options" in item["message"]

@@ -134,19 +134,37 @@ def test_it_reports_a_number_too_large_for_the_field_as_a_conversion_error():
     assert _number(1e20, 2) == 10**20
 
 
-@pytest.mark.parametrize(("cell", "column_type", "options", "refused"), [
-    ("anything", "TEXT_NUMBER", (), False), (None, "CHECKBOX", (), False),
-    (True, "CHECKBOX", (), False), ("yes", "CHECKBOX", (), True),
-    ("2026-05-20", "DATE", (), False), ("2026-05-20 10:00", "DATE", (), True),
-    ("2026-02-30", "DATE", (), True), ("Energy", "PICKLIST", ("Energy",), False),
-    ("Mining", "PICKLIST", ("Energy",), True), (5, "PICKLIST", ("5",), False),
-    ("ada@example.com", "CONTACT_LIST", (), False), ("Ada", "CONTACT_LIST", (), True),
-    ("x", "DURATION", (), True), ("", "DATE", (), False),
+@pytest.mark.parametrize(("cell", "column_type", "options", "validation", "refused"), [
+    ("anything", "TEXT_NUMBER", (), False, False), (None, "CHECKBOX", (), False, False),
+    (True, "CHECKBOX", (), False, False), ("yes", "CHECKBOX", (), False, True),
+    ("2026-05-20", "DATE", (), False, False), ("2026-05-20 10:00", "DATE", (), False, True),
+    ("2026-02-30", "DATE", (), False, True),
+    # Dropdowns and contact columns are written loosely: any text lands...
+    ("Mining", "PICKLIST", ("Energy",), False, False),
+    ("Ada", "CONTACT_LIST", (), False, False),
+    # ...unless the column restricts values to its options.
+    ("Energy", "PICKLIST", ("Energy",), True, False),
+    ("Mining", "PICKLIST", ("Energy",), True, True), (5, "PICKLIST", ("5",), True, False),
+    ("A;Z", "MULTI_PICKLIST", ("A", "B"), True, True),
+    ("Ada", "MULTI_CONTACT_LIST", (), False, True),
+    ("x", "DURATION", (), False, True), ("", "DATE", (), False, False),
 ])
-def test_it_knows_which_cells_a_column_refuses(cell, column_type, options, refused):
+def test_it_knows_which_cells_a_column_refuses(cell, column_type, options, validation,
+                                               refused):
+    from runs.engine.columns import ColumnFacts
     from runs.engine.convert import cell_refusal
 
-    assert bool(cell_refusal(cell, column_type, options)) is refused
+    column = ColumnFacts(id=1, type=column_type, options=options, validation=validation)
+    assert bool(cell_refusal(cell, column)) is refused
+
+
+def test_a_column_smartsheet_computes_refuses_every_value():
+    from runs.engine.columns import ColumnFacts
+    from runs.engine.convert import cell_refusal
+
+    assert cell_refusal("x", ColumnFacts(id=1, formula=True))
+    assert cell_refusal("x", ColumnFacts(id=1, system="AUTO_NUMBER"))
+    assert cell_refusal("x", None) == ""  # a column not known yet
 
 
 def test_an_email_needs_a_domain_as_salesforce_says():

@@ -10,7 +10,6 @@ import pytest
 from runs.engine import sync_workflow
 from runs.models import RunError
 from tests import factories
-from workflows.models import Workflow
 
 #: One writable custom field of every scalar type Salesforce's JSON parser checks.
 TYPED_FIELDS = [
@@ -80,7 +79,7 @@ def test_a_value_of_the_wrong_type_is_a_row_error_and_never_reaches_salesforce(
 
 
 def test_a_duplicate_is_a_row_error_naming_the_existing_record(
-        sandbox, alice, connected_install, tag, duplicate_rules, monkeypatch):
+        sandbox, alice, connected_install, tag, duplicate_rules):
     (existing,) = sandbox.salesforce.insert("Account", [
         {"Name": f"{tag} Dup", "AccountNumber": "elsewhere"}])
     sheet_id, columns = factories.sheet(sandbox, ["Name", "Number"])
@@ -100,7 +99,8 @@ def test_a_duplicate_is_a_row_error_naming_the_existing_record(
     assert existing in rows[f"{tag} dup"]["Sync Error"]
 
     # The workflow allows duplicates (the wizard's setting): the next run saves it.
-    monkeypatch.setattr(Workflow, "allow_duplicates", True, raising=False)
+    workflow.allow_duplicates = True
+    workflow.save(update_fields=["allow_duplicates"])
     again = sync_workflow(run=factories.start_run(workflow, full=True))
     assert again.counts["records_created"] == 1
     assert set(_accounts(sandbox, tag)) == {f"{tag} dup", f"{tag} new"}

@@ -60,14 +60,15 @@ COUNTS = {("smartsheet", "rows_to_add"): "rows_added",
 
 
 def _sheet(sandbox) -> tuple[int, dict[str, int]]:
-    """Name (primary), Number, Employees, Phone (text); Industry, a dropdown of two options
-    (Salesforce has more); Send, a checkbox (the Smartsheet filter)."""
+    """Name (primary), Number, Employees, Phone (text); Industry, a dropdown restricted to
+    two options (Salesforce has more); Send, a checkbox (the Smartsheet filter)."""
     created = factories.smartsheet_client(sandbox).create_sheet(factories.unique("plan"), [
         {"title": "Name", "type": "TEXT_NUMBER", "primary": True},
         {"title": "Number", "type": "TEXT_NUMBER"},
         {"title": "Employees", "type": "TEXT_NUMBER"},
         {"title": "Phone", "type": "TEXT_NUMBER"},
-        {"title": "Industry", "type": "PICKLIST", "options": ["Energy", "Banking"]},
+        {"title": "Industry", "type": "PICKLIST", "options": ["Energy", "Banking"],
+         "validation": True},
         {"title": "Send", "type": "CHECKBOX"}])
     return created["id"], {c["title"]: c["id"] for c in created["columns"]}
 
