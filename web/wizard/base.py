@@ -224,8 +224,14 @@ class WizardStepView(View):
                 "salesforce_object_label") or settings.get("salesforce_object") or "",
             "next_label": STEP_LABELS[self.next_step(self.step)] if self.step != "save" else "",
             "direction": settings.get("direction") or "",
+            "default_action": self.default_action(),
         }
         return render(self.request, self.template_name, {**base, **context})
+
+    def default_action(self) -> str:
+        """What Enter in a text field of this step does (its primary button's action)."""
+        return "save" if self.step == "save" else (
+            "load" if self.step == "settings" and not self.install else "next")
 
     def unavailable(self, message: str, *, connect: bool) -> HttpResponse:
         return render(self.request, "web/wizard/unavailable.html", {
