@@ -1,5 +1,6 @@
-"""``python -m bench SCENARIO|all [--records N] [--fields F] [--latency-ms L] [--json]
-[--check] [--calls-only] [--profile FILE]``
+"""``python -m bench SCENARIO|all [--records N] [--fields F] [--changes K]
+[--first-poll] [--latency-ms L] [--json] [--check] [--calls-only] [--profile FILE]
+[--no-trace-memory]``
 
 Prints one line per scenario (JSON with ``--json``). ``--check`` exits 1 when a target
 is missed; with ``--calls-only`` only the call-count bounds and the work done are
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("scenario", choices=[*SCENARIOS, "all"])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--fields", type=int, default=10, help="mapped fields (1-20)")
+    parser.add_argument("--changes", type=int, default=None,
+                        help="changes on each side (incremental; default 1%% of --records)")
     parser.add_argument("--latency-ms", type=float, default=0.0,
                         help="latency the sandbox adds to every API call (both services)")
     parser.add_argument("--json", action="store_true", help="one JSON line per scenario")
@@ -37,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", default=None,
                         help="write the measured run's cProfile stats to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--first-poll", action="store_true",
+                        help="polling scenarios: measure the first poll after the initial "
+                             "sync (no warm-up poll)")
+    parser.add_argument("--no-trace-memory", action="store_true",
+                        help="skip the traced second pass (no run_peak_mb)")
+    parser.add_argument("--trace-pass", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -48,6 +57,7 @@ def _line(result: dict) -> str:
             f"calls={calls['total']} (sf {calls['salesforce']}, ss {calls['smartsheet']}; "
             f"floor {result['min_api_calls']}{'' if bound is None else f', max {bound}'}) "
             f"wall={result['wall_s']}s cpu={result['cpu_s']}s rss={result['peak_rss_mb']}MB "
+            f"run_peak={result.get('run_peak_mb')}MB "
             f"sandbox_cpu={result['sandbox_serve_cpu_s']} "
             f"{'OK' if not missed else 'MISSED: ' + ', '.join(missed)}")
 
@@ -67,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-m", "bench", name, "--records", str(args.records),
                        "--fields", str(args.fields), "--latency-ms", str(args.latency_ms)]
             command += [flag for flag, on in (("--json", args.json), ("--check", args.check),
-                                              ("--calls-only", args.calls_only)) if on]
+                                              ("--calls-only", args.calls_only),
+                                              ("--no-trace-memory", args.no_trace_memory),
+                                              ("--first-poll", args.first_poll))
+                        if on]
+            if args.changes is not None:
+                command += ["--changes", str(args.changes)]
             done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
             sys.stdout.write(done.stdout)
             sys.stdout.flush()
@@ -79,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_scenario(args.scenario, records=args.records, fields=args.fields,
                               latency_ms=args.latency_ms, profile=args.profile,
-                              keep=args.keep)
+                              keep=args.keep, changes=args.changes,
+                              first_poll=args.first_poll,
+                              trace_memory="only" if args.trace_pass
+                              else not args.no_trace_memory)
     except Exception:  # noqa: BLE001 - a broken preparation is reported, not hidden
         failure = {"kind": "harness", "message": traceback.format_exc()[-3000:]}
         sys.stdout.write(json.dumps({"scenario": args.scenario, "records": args.records,
                                      "failure": failure, "ok": False}) + "\n")
         return 1
+    if args.trace_pass:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
     sys.stdout.write((json.dumps(result) if args.json else _line(result)) + "\n")
     if args.check and not _passes(result, args.calls_only):
         return 1

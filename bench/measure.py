@@ -19,10 +19,20 @@ import os
 import resource
 import sys
 import time
+import tracemalloc
 
 
 def _rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
+    """This process's peak resident memory. ``VmHWM`` is its address space's own high
+    water mark; ``ru_maxrss`` (the fallback, KiB on Linux) survives ``execve``, so it
+    would count the harness's size at the moment it forked this child."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -33,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["engine", "naive_to_smartsheet", "naive_to_salesforce"])
     parser.add_argument("--id-column-id", type=int, default=None)
     parser.add_argument("--profile", default=None, help="Write cProfile stats here.")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="tracemalloc around the run: run_peak_mb (slows the run)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheetforce.settings")
@@ -56,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile()
     gc.collect()
     rss_before = _rss_mb()
+    if args.trace_memory:
+        tracemalloc.start()
     result: dict = {}
     failure = None
     wall0, cpu0, main0 = time.perf_counter(), time.process_time(), time.thread_time()
@@ -77,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     cpu_s = time.process_time() - cpu0
     main_thread_cpu_s = time.thread_time() - main0
     wall_s = time.perf_counter() - wall0
+    run_peak_mb = None
+    if args.trace_memory:
+        run_peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
     if profiler is not None:
         profiler.dump_stats(args.profile)
 
@@ -85,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {"wall_s": round(wall_s, 3), "cpu_s": round(cpu_s, 3),
            "main_thread_cpu_s": round(main_thread_cpu_s, 3),
            "peak_rss_mb": round(_rss_mb(), 1), "rss_before_mb": round(rss_before, 1),
+           "run_peak_mb": run_peak_mb,
            "failure": failure}
     if run is not None:
         run.refresh_from_db()

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -149,8 +150,6 @@ def admit_sandbox(env: dict[str, str], info: dict) -> None:
     outbound policy (``SHEETFORCE_ALLOWED_API_HOSTS``) in ``env`` and in this process's
     environment, before Django reads its settings (as the demo and the tests do). A
     benchmark calls nothing else."""
-    from urllib.parse import urlsplit
-
     salesforce = urlsplit(info["salesforce"]["instance_url"])
     smartsheet = urlsplit(info["smartsheet"]["api_base"])
     current = env.get("SHEETFORCE_ALLOWED_API_HOSTS")

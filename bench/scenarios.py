@@ -38,6 +38,10 @@ POLL_GAP_SECONDS = 900
 #: record as a poll right after a bulk import does.
 DATA_AGE_SECONDS = 900
 EDITOR_EMAIL = "ada@example.com"
+#: A real-time run starts this long after the edits (the debounce, a webhook's delay).
+REALTIME_DELAY_SECONDS = 2
+#: A real-time run of one change per side: read each side's change, write each back.
+REALTIME_MAX_CALLS = 4
 
 
 @dataclass
@@ -49,6 +53,10 @@ class Bench:
     install: Any
     records: int
     fields: int
+    #: Changes on each side (incremental); None: 1 % of the records.
+    changes: int | None = None
+    #: Measure the first poll after the initial sync (no warm-up poll in between).
+    first_poll: bool = False
 
     @property
     def mapped(self) -> tuple[data.BenchField, ...]:
@@ -71,10 +79,18 @@ class Prepared:
     #: ``expect`` like the run's counters (e.g. the sheet's row count).
     observe: Callable[[], dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)
+    #: Changes made on each side before the measured run (polling scenarios).
+    changes: int | None = None
 
 
-def _changes(n: int) -> int:
-    return max(1, n // 100)
+def _changes(b: Bench) -> int:
+    """Changes per side: ``--changes`` or 1 % of the records; at most half of them (the
+    two sides change different items; the last item is the warm-up poll's)."""
+    k = b.changes if b.changes is not None else max(1, b.records // 100)
+    if not 1 <= k <= (b.records - 1) // 2:
+        raise ValueError(f"--changes must be between 1 and {(b.records - 1) // 2} "
+                         "(the two sides change different items, the last is the warm-up's)")
+    return k
 
 
 # -- building blocks ---------------------------------------------------------------------
@@ -113,13 +129,16 @@ def _filled_sheet(b: Bench, name: str, extra: dict[str, Callable[[int], Any]] | 
 
 
 def _bidirectional_synced(b: Bench, name: str) -> tuple[Any, list[str], dict[int, int], dict]:
-    """N records synced both ways by one unmeasured run; (workflow, record ids,
-    {record index: row id}, column ids by title).
+    """N records synced both ways by one unmeasured run, then polled once (a person's
+    edit synced): (workflow, record ids, {record index: row id}, column ids by title).
 
-    The clock moves :data:`DATA_AGE_SECONDS` between seeding and that run, and half of
-    :data:`POLL_GAP_SECONDS` after it; the caller makes its changes, then
+    The clock moves :data:`DATA_AGE_SECONDS` between seeding and that run, and
+    :data:`POLL_GAP_SECONDS` before the warm-up poll — the workflow is in its steady
+    state, as a real one is between polls (the first poll after a large initial sync
+    also re-reads the rows written in that sync's last second: its watermark's second)
+    — then half of :data:`POLL_GAP_SECONDS`; the caller makes its changes, and
     :func:`_poll_later` moves it the other half, so the measured poll comes a polling
-    interval after the initial sync with the changes in between.
+    interval after the previous one with the changes in between.
     """
     record_ids = _seed_records(b)
     b.sandbox.advance_clock(DATA_AGE_SECONDS)
@@ -136,6 +155,17 @@ def _bidirectional_synced(b: Bench, name: str) -> tuple[Any, list[str], dict[int
         value = next((c.get("value") for c in row["cells"] if c["columnId"] == primary), None)
         if isinstance(value, str) and value.startswith("Account "):
             row_of[int(value.split()[1])] = row["id"]
+    if b.first_poll:
+        b.sandbox.advance_clock(POLL_GAP_SECONDS / 2)
+        return workflow, record_ids, row_of, ids
+    b.sandbox.advance_clock(POLL_GAP_SECONDS)
+    warm = b.records - 1  # an item no scenario changes
+    b.sandbox.smartsheet_edit_cells(sheet_id=workflow.sheet_id, email=EDITOR_EMAIL, rows=[
+        {"id": row_of[warm], "cells": [{"columnId": ids["Account Number"], "value":
+                                        data.changed_value("AccountNumber", warm, "warm")}]}])
+    polled = sync_in_process(workflow)
+    if polled["records_updated"] != 1:
+        raise RuntimeError(f"the warm-up poll did not sync its one edit: {polled}")
     b.sandbox.advance_clock(POLL_GAP_SECONDS / 2)
     return workflow, record_ids, row_of, ids
 
@@ -196,10 +226,10 @@ def no_change_poll(b: Bench) -> Prepared:
 
 
 def incremental(b: Bench) -> Prepared:
-    """1 % of the records change in Salesforce (Phone) and another 1 % of the rows in
-    the sheet (Account Number)."""
+    """1 % of the records (or ``--changes``) change in Salesforce (Phone) and as many
+    other rows in the sheet (Account Number)."""
     workflow, record_ids, row_of, ids = _bidirectional_synced(b, "Bench incremental")
-    k = _changes(b.records)
+    k = _changes(b)
     step = max(1, b.records // k)
     sf_items = [j * step for j in range(k)]
     ss_items = [min(b.records - 1, j * step + step // 2) for j in range(k)]
@@ -216,13 +246,35 @@ def incremental(b: Bench) -> Prepared:
     floor = floor_incremental(changed_records=len(sf_items), changed_rows=len(ss_items))
     return Prepared(workflow.pk, floor, _bounded(floor),
                     expect={"records_updated": len(ss_items), "rows_updated": len(sf_items),
-                            "conflicts_count": 0, "errors_count": 0})
+                            "conflicts_count": 0, "errors_count": 0}, changes=k)
+
+
+def realtime_change(b: Bench) -> Prepared:
+    """One record changed in Salesforce and one row edited in the sheet, on an N-row
+    two-way workflow polled a polling interval ago: the run a change event or webhook
+    triggers seconds after the edits."""
+    workflow, record_ids, row_of, ids = _bidirectional_synced(b, "Bench real-time change")
+    _poll_later(b)
+    quiet = sync_in_process(workflow)  # the last poll before the edits: nothing to do
+    if quiet["rows_updated"] or quiet["records_updated"]:
+        raise RuntimeError(f"the poll before the edits did work: {quiet}")
+    sf_item, ss_item = 0, b.records // 2 - 1
+    b.sandbox.salesforce_update("Account", [
+        {"Id": record_ids[sf_item], "Phone": data.changed_value("Phone", sf_item, "sf")}])
+    b.sandbox.smartsheet_edit_cells(sheet_id=workflow.sheet_id, email=EDITOR_EMAIL, rows=[
+        {"id": row_of[ss_item], "cells": [{"columnId": ids["Account Number"], "value":
+                                           data.changed_value("AccountNumber", ss_item, "ss")}]}])
+    b.sandbox.advance_clock(REALTIME_DELAY_SECONDS)
+    floor = floor_incremental(changed_records=1, changed_rows=1)
+    return Prepared(workflow.pk, floor, min(REALTIME_MAX_CALLS, _bounded(floor)),
+                    expect={"records_updated": 1, "rows_updated": 1, "conflicts_count": 0,
+                            "errors_count": 0}, changes=1)
 
 
 def bidirectional_conflicts(b: Bench) -> Prepared:
     """1 % of the pairs get a different Phone on both sides (policy: Salesforce wins)."""
     workflow, record_ids, row_of, ids = _bidirectional_synced(b, "Bench conflicts")
-    k = _changes(b.records)
+    k = _changes(b)
     items = [j * max(1, b.records // k) for j in range(k)]
     b.sandbox.salesforce_update("Account", [
         {"Id": record_ids[i], "Phone": data.changed_value("Phone", i, "sf")} for i in items])
@@ -235,7 +287,7 @@ def bidirectional_conflicts(b: Bench) -> Prepared:
     floor = floor_conflicts(conflicts=len(items))
     return Prepared(workflow.pk, floor, _bounded(floor),
                     expect={"conflicts_count": len(items), "rows_updated": len(items),
-                            "records_updated": 0})
+                            "records_updated": 0}, changes=k)
 
 
 GROUP_LEVELS = [{"value": "All accounts"}, {"field": "Rating"}, {"field": "AccountSource"}]
@@ -311,6 +363,7 @@ SCENARIOS: dict[str, Callable[[Bench], Prepared]] = {
     "initial_to_salesforce": initial_to_salesforce,
     "no_change_poll": no_change_poll,
     "incremental": incremental,
+    "realtime_change": realtime_change,
     "bidirectional_conflicts": bidirectional_conflicts,
     "grouped": grouped,
     "lookup": lookup,

@@ -17,7 +17,8 @@ from pathlib import Path
 
 def django_setup(env: dict[str, str]) -> None:
     """Point Django at the benchmark's own database and var dir, then set it up."""
-    for key in ("DJANGO_SETTINGS_MODULE", "SHEETFORCE_VAR_DIR", "DATABASE_URL"):
+    for key in ("DJANGO_SETTINGS_MODULE", "SHEETFORCE_VAR_DIR", "DATABASE_URL",
+                "SHEETFORCE_ALLOWED_API_HOSTS"):
         os.environ[key] = env[key]
     import django
 

@@ -40,3 +40,20 @@ def users_connected_everywhere(*, user_ids, install_ids) -> set[int]:
     for user_id, install_id, service in rows:
         have.setdefault(user_id, set()).add((install_id, service))
     return {user_id for user_id, pairs in have.items() if wanted <= pairs}
+
+
+def install_users_by_salesforce_id(*, install_id: int, salesforce_user_ids) -> dict[str, User]:
+    """The install's users among these Salesforce users (by their Salesforce connection's
+    user id, 15 or 18 characters; keyed by its first 15): who to name and mail when their
+    edit in Salesforce could not be synced. One query."""
+    wanted = {str(i)[:15] for i in salesforce_user_ids if i}
+    if not wanted:
+        return {}
+    candidates = {*wanted, *(i for i in salesforce_user_ids if i)}
+    found: dict[str, User] = {}
+    for connection in (Connection.objects.filter(install_id=install_id, service=Service.SALESFORCE,
+                                                 external_user_id__in=candidates,
+                                                 user__is_active=True)
+                       .select_related("user")):
+        found.setdefault(connection.external_user_id[:15], connection.user)
+    return found

@@ -14,15 +14,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    PARTIAL = "partial", "Succeeded with errors"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    #: The run went through but left open errors (see :class:`OpenError`).
+    PARTIAL = "partial", _("Succeeded with errors")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED)
@@ -107,26 +109,97 @@ class Run(models.Model):
                 + self.records_updated)
 
 
-class RunError(models.Model):
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="errors")
+class ErrorItem(models.Model):
+    """What an error is about, named so a person can find it: the sheet row (number,
+    primary-column value, link), the record (name, link), the column and the field by
+    label — captured from what the run read, never with a call of its own."""
+
     row_id = models.BigIntegerField(null=True, blank=True)
     row_number = models.PositiveIntegerField(null=True, blank=True)
+    primary_value = models.CharField(max_length=255, blank=True)
+    row_url = models.CharField(max_length=500, blank=True)
     record_id = models.CharField(max_length=18, blank=True)
+    record_name = models.CharField(max_length=255, blank=True)
+    record_url = models.CharField(max_length=500, blank=True)
+    #: The sheet column's title and the Salesforce field's label (or API names).
+    column = models.CharField(max_length=255, blank=True)
     field = models.CharField(max_length=255, blank=True)
+    #: What the error is about, in the engine's words (``picklist``, ``required``...:
+    #: the clients' item kinds, and the planner's own such as ``conversion``, ``lookup``).
+    kind = models.CharField(max_length=40, blank=True)
+    #: Written in the install's language, as in the Sync Error cell.
     message = models.TextField()
+    #: The service's own error code, to show (never to decide on).
     code = models.CharField(max_length=80, blank=True)
     #: The person whose edit caused the error (cell history, or LastModifiedById).
     culprit = models.CharField(max_length=255, blank=True)
     culprit_email = models.EmailField(blank=True)
-    #: Same error on a later run → same fingerprint → not mailed again.
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RunError(ErrorItem):
+    """One error of one run (the per-run history; :class:`OpenError` is its state)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="errors")
+    #: The open error this is an occurrence of (None: not about a row or record).
+    open_error = models.ForeignKey("OpenError", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="occurrences")
+    #: True when the same error (item, field and message) was already open before this
+    #: run: not news, so not mailed again.
+    repeat = models.BooleanField(default=False)
+    #: Same error on a later run → same fingerprint.
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
 
-    def __str__(self) -> str:
-        return self.message
+
+class Resolution(models.TextChoices):
+    SYNCED = "synced", _("Synced")
+    NO_LONGER_SYNCED = "no_longer_synced", _("No longer synced")
+
+
+class OpenError(ErrorItem):
+    """An error of a workflow's row or record (and field) that stays open until that item
+    syncs cleanly — or leaves the workflow's scope (row or record deleted, record out of
+    the filter): closed then, kept with the run that closed it and how.
+
+    Every run retries every item with an open error, changed or not (an incremental run
+    reads them by id); ``key`` (item and field) is unique among a workflow's open errors.
+    """
+
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE,
+                                 related_name="open_errors")
+    key = models.CharField(max_length=300)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    #: Runs that met this error (the first included).
+    runs = models.PositiveIntegerField(default=1)
+    first_run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="opened_errors")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="resolved_errors")
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "key"],
+                                    condition=models.Q(resolved_at__isnull=True),
+                                    name="one_open_error_per_item_and_field"),
+        ]
+        indexes = [models.Index(fields=["workflow", "resolved_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
 
 
 class Side(models.TextChoices):
@@ -196,7 +269,8 @@ class Tombstone(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workflow", "record_id"])]
+        indexes = [models.Index(fields=["workflow", "record_id"]),
+                   models.Index(fields=["workflow", "row_id"])]
 
     def __str__(self) -> str:
         return f"Tombstone {self.record_id or self.row_id} ({self.reason})"
@@ -239,6 +313,12 @@ class SyncState(models.Model):
     #: ``WorkflowSpec.sync_key`` of the settings the last full read synced: other
     #: settings (a new mapping, a wider filter) make the next run read everything.
     synced_spec_key = models.CharField(max_length=64, blank=True)
+    #: True when ``sheet_watermark`` is exact: the last run's own writes were the sheet's
+    #: only changes after its read (an unbroken version chain), so the next read needs
+    #: no overlap before it (a large write does not come back as changes).
+    sheet_watermark_exact = models.BooleanField(default=False)
+    #: The sheet's permalink, as last read: errors link to their row with it.
+    sheet_url = models.CharField(max_length=500, blank=True)
     # Scheduler state.
     running_run = models.ForeignKey(
         Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,9 +2,15 @@
 failed as a whole, one email to the owner.
 
 Recipients are the workflow owner (every new error) and each culprit — the person whose
-edit caused an error (``RunError.culprit_email``) — for the errors they caused. An error
-whose fingerprint already appeared on an earlier run of the workflow was mailed then and
-is not mailed again, so a row that stays broken does not flood anyone's inbox.
+edit caused an error (``RunError.culprit_email``: the cell's last editor for a sheet edit,
+the record's last modifier when a user of the install for a Salesforce edit) — for the
+errors they caused. An error already open before the run with the same message
+(``RunError.repeat``) was mailed then and is not mailed again, so a row that stays broken
+does not flood anyone's inbox; one that was fixed and breaks again is news.
+
+Each email groups identical messages (with their count and the rows under them), shows
+at most :data:`MAX_LINES` of them and links to the run page; it is written in the
+recipient's language (a person's profile, else the install's).
 
 A failed run (a revoked connection, a deleted sheet, a removed field) has no row errors
 but stops the workflow: its owner is mailed the run's message, once — the same failure
@@ -23,10 +29,18 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from accounts.models import User
+from runs.errors import grouped_by_message
 from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus
 
 log = logging.getLogger(__name__)
+
+#: Lines of errors an email shows at most (one per message); the run page has them all.
+MAX_LINES = 20
+#: Rows named on one line at most.
+ROWS_PER_LINE = 5
 
 
 def error_fingerprint(*, workflow_id: int, error: RunError) -> str:
@@ -53,30 +67,45 @@ class Email:
     to: str
     errors: list[RunError] = field(default_factory=list)
     is_owner: bool = False
+    language: str = ""
 
 
 def run_errors_recipients(*, run: Run) -> list[Email]:
-    """Who gets mailed about which of the run's errors (new ones only)."""
+    """Who gets mailed about which of the run's errors (the news only: not those that
+    were already open with the same message)."""
     errors = run_errors_fingerprint(run=run)
-    seen_before = set(
-        RunError.objects.filter(
-            run__workflow_id=run.workflow_id, run_id__lt=run.pk,
-            fingerprint__in={e.fingerprint for e in errors},
-        ).values_list("fingerprint", flat=True)
-    )
-    fresh = [e for e in errors if e.fingerprint not in seen_before]
+    fresh = [e for e in errors if not e.repeat]
     if not fresh:
         return []
+    workflow = run.workflow
+    fallback = workflow.install.language or settings.LANGUAGE_CODE
     emails: dict[str, Email] = {}
-    owner_email = (run.workflow.owner.email or "").strip().lower()
+    owner = workflow.owner
+    owner_email = (owner.email or "").strip().lower()
     if owner_email:
-        emails[owner_email] = Email(to=run.workflow.owner.email, errors=list(fresh), is_owner=True)
+        emails[owner_email] = Email(to=owner.email, errors=list(fresh), is_owner=True,
+                                    language=owner.language or fallback)
     for error in fresh:
         culprit = (error.culprit_email or "").strip().lower()
         if not culprit or culprit == owner_email:
             continue
         emails.setdefault(culprit, Email(to=error.culprit_email.strip())).errors.append(error)
+    people = {u.email.strip().lower(): u for u in User.objects.filter(
+        email__in=[e.to for e in emails.values() if not e.is_owner], is_active=True)}
+    for email in emails.values():
+        if not email.is_owner:
+            person = people.get(email.to.lower())
+            email.language = (person.language if person is not None else "") or fallback
     return list(emails.values())
+
+
+def email_lines(errors: list[RunError]) -> tuple[list, int]:
+    """The groups an email shows (at most :data:`MAX_LINES`) and how many it leaves to
+    the run page."""
+    groups = grouped_by_message(errors)
+    if len(groups) <= MAX_LINES:
+        return groups, 0
+    return groups[:MAX_LINES - 1], len(groups) - (MAX_LINES - 1)
 
 
 def run_url(*, run: Run) -> str:
@@ -95,23 +124,28 @@ def run_errors_notify(*, run: Run, connection=None) -> int:
     connection = connection or get_connection(fail_silently=False)
     sent = 0
     for email in recipients:
-        context = {
-            "run": run,
-            "workflow": run.workflow,
-            "errors": email.errors,
-            "is_owner": email.is_owner,
-            "run_url": run_url(run=run),
-        }
-        subject = render_to_string("runs/email/run_errors_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("runs/email/run_errors.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to],
-            connection=connection,
-        )
-        message.attach_alternative(render_to_string("runs/email/run_errors.html", context),
-                                   "text/html")
+        groups, more = email_lines(email.errors)
+        with translation.override(email.language or settings.LANGUAGE_CODE):
+            context = {
+                "run": run,
+                "workflow": run.workflow,
+                "errors": email.errors,
+                "lines": [{"message": g.message, "count": g.count,
+                           "items": g.items(ROWS_PER_LINE)} for g in groups],
+                "more": more,
+                "is_owner": email.is_owner,
+                "run_url": run_url(run=run),
+            }
+            subject = render_to_string("runs/email/run_errors_subject.txt", context).strip()
+            message = EmailMultiAlternatives(
+                subject=" ".join(subject.split()),
+                body=render_to_string("runs/email/run_errors.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[email.to],
+                connection=connection,
+            )
+            message.attach_alternative(render_to_string("runs/email/run_errors.html", context),
+                                       "text/html")
         try:
             sent += message.send()
         except Exception:  # noqa: BLE001 - mail trouble must not fail the run

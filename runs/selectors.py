@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connector.models import Install
-from runs.models import Run, RunError, RunStatus, RunTally, ServiceHeartbeat, SyncState
+from runs.models import OpenError, Run, RunStatus, RunTally, ServiceHeartbeat, SyncState
 from workflows.models import Workflow
 from workflows.selectors import workflows_visible_to
 
@@ -50,10 +50,13 @@ def run_active_of_workflow(*, workflow: Workflow) -> Run | None:
 
 
 def workflows_with_last_run(workflows: QuerySet[Workflow]) -> QuerySet[Workflow]:
-    """``workflows`` annotated with their latest run (id, status, times, errors, phase),
-    in one query."""
+    """``workflows`` annotated with their latest run (id, status, times, errors, phase)
+    and their open errors (``open_errors_count``), in one query."""
     latest = Run.objects.filter(workflow=OuterRef("pk")).order_by("-queued_at", "-id")
+    open_count = (OpenError.objects.filter(workflow=OuterRef("pk"), resolved_at__isnull=True)
+                  .order_by().values("workflow").annotate(n=Count("pk")).values("n"))
     return workflows.select_related("owner", "install").annotate(
+        open_errors_count=Coalesce(Subquery(open_count), Value(0)),
         last_run_id=Subquery(latest.values("id")[:1]),
         last_run_status=Subquery(latest.values("status")[:1]),
         last_run_queued_at=Subquery(latest.values("queued_at")[:1]),
@@ -67,25 +70,14 @@ def workflows_with_last_run(workflows: QuerySet[Workflow]) -> QuerySet[Workflow]
 
 def open_errors_by_workflow(workflow_ids) -> dict[int, int]:
     """Workflow id → its open row and record errors, for each of ``workflow_ids`` (0 when
-    none). One query.
-
-    Computed from the runs: the ``errors_count`` of each workflow's latest run that
-    finished its sync (succeeded or partial) — every run retries every open item, so that
-    run's errors are the ones still open. The one place to re-point at stored open
-    errors when they have a model of their own (as :func:`open_errors_count`).
-    """
+    none). One query."""
     ids = list(workflow_ids)
     if not ids:
         return {}
-    latest_complete = (
-        Run.objects.filter(workflow=OuterRef("pk"),
-                           status__in=(RunStatus.SUCCEEDED, RunStatus.PARTIAL))
-        .order_by("-queued_at", "-id").values("errors_count")[:1]
-    )
-    rows = (Workflow.objects.filter(pk__in=ids).order_by()
-            .annotate(open_errors=Coalesce(Subquery(latest_complete), Value(0)))
-            .values_list("pk", "open_errors"))
-    return {pk: int(count) for pk, count in rows}
+    counts = dict(OpenError.objects.filter(workflow_id__in=ids, resolved_at__isnull=True)
+                  .order_by().values("workflow_id").annotate(n=Count("pk"))
+                  .values_list("workflow_id", "n"))
+    return {i: counts.get(i, 0) for i in ids}
 
 
 def _latest_usage(*, since: datetime) -> Subquery:
@@ -163,20 +155,9 @@ def installs_api_usage(*, now: datetime | None = None) -> list[dict]:
 
 
 def open_errors_count() -> int:
-    """Row and record errors still open across all workflows: those of each workflow's
-    latest run that finished its sync (succeeded or partial). One query.
-
-    A failed or cancelled run did not retry the open items, so it says nothing about
-    them: the run before it still does. To be re-pointed at the stored open errors once
-    they have a model of their own.
-    """
-    latest_complete = (
-        Run.objects.filter(workflow=OuterRef("pk"),
-                           status__in=(RunStatus.SUCCEEDED, RunStatus.PARTIAL))
-        .order_by("-queued_at", "-id").values("pk")[:1]
-    )
-    runs = Workflow.objects.order_by().annotate(run_id=Subquery(latest_complete)).values("run_id")
-    return RunError.objects.filter(run_id__in=runs).count()
+    """Row and record errors still open across all workflows (not yet synced cleanly, nor
+    out of scope). One query."""
+    return OpenError.objects.filter(resolved_at__isnull=True).count()
 
 
 def owned_column_ids_of(*, workflow_id: int) -> set[int]:
@@ -185,3 +166,36 @@ def owned_column_ids_of(*, workflow_id: int) -> set[int]:
     row = (SyncState.objects.filter(workflow_id=workflow_id)
            .values_list("salesforce_id_column_id", "sync_error_column_id").first())
     return {i for i in row or () if i is not None}
+
+
+# --- Open errors --------------------------------------------------------------------------
+
+def open_errors_of_workflow(*, workflow: Workflow) -> QuerySet[OpenError]:
+    """The workflow's open errors, by row number (errors without a row last). For the
+    dashboard, the run history, the console and ``GET /api/v1/workflows/{id}/errors/``;
+    the caller checks the person may see the workflow (``workflows_visible_to``)."""
+    return (OpenError.objects.filter(workflow=workflow, resolved_at__isnull=True)
+            .order_by(F("row_number").asc(nulls_last=True), "record_name", "id"))
+
+
+def open_errors_visible_to(*, user: User) -> QuerySet[OpenError]:
+    """Open errors of the workflows the user may see (one rule for pages, API and
+    admin), with their workflow."""
+    return (OpenError.objects.select_related("workflow")
+            .filter(workflow__in=workflows_visible_to(user).values("pk"),
+                    resolved_at__isnull=True)
+            .order_by("workflow_id", F("row_number").asc(nulls_last=True), "id"))
+
+
+def run_errors_by_state(*, run: Run) -> dict[str, list]:
+    """A run's errors as its page shows them: ``new`` (opened by this run, or about no
+    row or record), ``still_open`` (open before it, retried and failing again) and
+    ``resolved`` (open errors this run closed: synced, or no longer synced)."""
+    errors = list(run.errors.select_related("open_error").order_by(
+        F("row_number").asc(nulls_last=True), "id"))
+    new = [e for e in errors
+           if e.open_error is None or e.open_error.first_run_id == run.pk]
+    new_ids = {e.pk for e in new}
+    return {"new": new, "still_open": [e for e in errors if e.pk not in new_ids],
+            "resolved": list(OpenError.objects.filter(resolved_by=run).order_by(
+                F("row_number").asc(nulls_last=True), "id"))}

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from connector.clients import CallCounter, SalesforceClient, SmartsheetClient
 from connector.models import Connection, Install, Service
-from runs.models import Link, Run, RunError, RunStatus, RunTrigger
+from runs.models import Link, OpenError, Run, RunError, RunStatus, RunTrigger
 from tests import personas
 from workflows.models import Filter, Mapping, RowGroup, Workflow
 
@@ -235,6 +235,18 @@ def start_run(workflow_: Workflow, *, full: bool = False) -> Run:
 def run_error(run_: Run, **fields) -> RunError:
     fields.setdefault("message", "Value does not match a picklist option.")
     return RunError.objects.create(run=run_, **fields)
+
+
+def open_error(workflow_: Workflow, **fields) -> OpenError:
+    """An open error of ``workflow_`` (about row 1 unless told), as a run leaves it."""
+    now = timezone.now()
+    fields.setdefault("row_id", 1)
+    fields.setdefault("key", f"row:{fields['row_id']}|{fields.get('column', '')}|{unique()}")
+    fields.setdefault("message", "Value does not match a picklist option.")
+    fields.setdefault("kind", "picklist")
+    fields.setdefault("first_seen", now)
+    fields.setdefault("last_seen", now)
+    return OpenError.objects.create(workflow=workflow_, **fields)
 
 
 def link(workflow_: Workflow, record_id: str, row_id: int, **fields) -> Link:

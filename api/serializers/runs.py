@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.workflows import WorkflowSerializer
-from runs.models import Conflict, Run, RunError
+from runs.models import Conflict, OpenError, Run, RunError
 
 
 class RunCountsSerializer(serializers.Serializer):
@@ -54,12 +54,38 @@ class RunSerializer(serializers.ModelSerializer):
         return {"salesforce": run.salesforce_calls, "smartsheet": run.smartsheet_calls}
 
 
+#: What every error says, a run's or an open one: its row (id, number, primary-column
+#: value, link to the row), its record (id, name, link), the column and the field by
+#: label, what it is about (``kind``), the message (in the install's language, as in the
+#: Sync Error cell), the service's code and who caused it.
+ERROR_FIELDS = ["id", "row_id", "row_number", "primary_value", "row_url", "record_id",
+                "record_name", "record_url", "column", "field", "kind", "message", "code",
+                "culprit"]
+
+
 class RunErrorSerializer(serializers.ModelSerializer):
     class Meta:
         model = RunError
-        fields = ["id", "row_id", "row_number", "record_id", "field", "message", "code",
-                  "culprit", "created_at"]
+        fields = [*ERROR_FIELDS, "created_at"]
         read_only_fields = fields
+
+
+class OpenErrorSerializer(serializers.ModelSerializer):
+    """An error of a workflow's row or record that has not synced cleanly yet."""
+
+    class Meta:
+        model = OpenError
+        fields = [*ERROR_FIELDS, "first_seen", "last_seen", "runs"]
+        read_only_fields = fields
+        extra_kwargs = {"runs": {"help_text": "How many runs met this error."}}
+
+
+class OpenErrorGroupSerializer(serializers.Serializer):
+    """Open errors sharing one message."""
+
+    message = serializers.CharField()
+    count = serializers.IntegerField()
+    errors = OpenErrorSerializer(many=True)
 
 
 class ConflictSerializer(serializers.ModelSerializer):

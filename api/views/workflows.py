@@ -1,5 +1,6 @@
 """Workflows API: list (filtered), retrieve, create, PATCH, delete; ``preview/`` (a dry
-run of a saved workflow or of a draft), ``run/``, ``transfer/`` and ``service-report/``.
+run of a saved workflow or of a draft), ``run/``, ``transfer/``, ``errors/`` (open errors,
+also ``errors/grouped/``) and ``service-report/``.
 
 Saving goes through ``runs.services.workflow_save``, which also starts the first run or
 the run an edit needs.
@@ -17,6 +18,8 @@ from rest_framework.response import Response
 from accounts.selectors import users_of_team
 from api.errors import connector_errors, workflow_errors
 from api.serializers.runs import (
+    OpenErrorGroupSerializer,
+    OpenErrorSerializer,
     PreviewSerializer,
     RunRequestedSerializer,
     ServiceReportSerializer,
@@ -26,7 +29,9 @@ from api.serializers.workflows import WorkflowTransferSerializer, WorkflowUpdate
 from core.api import ApiError, BaseViewSet, error_responses, id_param
 from runs.engine import SyncFailed
 from runs.engine import preview as engine_preview
+from runs.errors import grouped_by_message
 from runs.models import RunTrigger
+from runs.selectors import open_errors_of_workflow
 from runs.service_cloud.services import (
     ReportUnavailable,
     report_as_dict,
@@ -245,6 +250,28 @@ class WorkflowViewSet(BaseViewSet):
             message = "Not found." if exc.status == 404 else exc.message
             raise ApiError(message, status_code=exc.status) from exc
         return Response(report_as_dict(report))
+
+    @extend_schema(responses={200: OpenErrorSerializer(many=True), **error_responses(404)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def errors(self, request, pk=None):
+        """The workflow's open errors: each stays open until its row or record syncs
+        cleanly (every run retries it), with when it was first and last seen and how many
+        runs met it."""
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
+        return Response(OpenErrorSerializer(open_errors_of_workflow(workflow=workflow),
+                                            many=True).data)
+
+    @extend_schema(responses={200: OpenErrorGroupSerializer(many=True), **error_responses(404)})
+    @action(detail=True, methods=["get"], pagination_class=None, url_path="errors/grouped",
+            url_name="errors-grouped")
+    def errors_grouped(self, request, pk=None):
+        """The workflow's open errors grouped by identical message, the largest group
+        first."""
+        workflow = workflow_visible_to(user=request.user, workflow_id=pk)
+        groups = grouped_by_message(open_errors_of_workflow(workflow=workflow))
+        return Response(OpenErrorGroupSerializer(
+            [{"message": g.message, "count": g.count, "errors": g.errors} for g in groups],
+            many=True).data)
 
 
 def _preview_body(result: dict) -> dict:

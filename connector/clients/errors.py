@@ -15,6 +15,24 @@ KINDS = ("auth", "revoked", "limit", "rate", "not_found", "row_not_found", "colu
          "permission", "invalid", "transient", "config")
 RETRYABLE_KINDS = frozenset({"transient", "rate"})
 
+#: What one refused item of a batched write (a record of an sObject Collections call, a
+#: row of a Smartsheet rows call) is about, beside the kinds above — so that callers can
+#: say what to do without reading the services' codes:
+#:
+#: ``picklist``         a value that is not one of the picklist's (or column's) options
+#: ``required``         a required field is empty
+#: ``validation_rule``  a validation rule of the org refused the save (its message says why)
+#: ``permission``       a read-only field or column, or no right to edit the item
+#: ``duplicate``        a duplicate rule or unique field found another record like it
+#: ``too_long``         a value longer than the field allows
+#: ``type``             a value of the wrong type for the field or column
+#: ``record_not_found`` the record was deleted
+#:
+#: Anything else is ``invalid``.
+ITEM_KINDS = ("picklist", "required", "validation_rule", "permission", "duplicate",
+              "too_long", "type", "record_not_found", "invalid", "row_not_found",
+              "column_not_found")
+
 RECONNECT_MESSAGES = {
     "salesforce": "Salesforce refused the saved sign-in: reconnect your Salesforce account.",
     "smartsheet": "Smartsheet refused the saved sign-in: reconnect your Smartsheet account.",

@@ -11,7 +11,9 @@ commits links, pending markers and state per batch: call it outside any
 
 One module (or package) per phase — :mod:`.read`, :mod:`.plan`, :mod:`.apply`,
 :mod:`.record` — and one :mod:`.pipeline` that runs them for both entry points;
-:mod:`.failures` turns what stops a run into ``SyncFailed``.
+:mod:`.failures` turns what stops a run into ``SyncFailed``; :mod:`.retries` reads the
+items of open errors (every run retries them); :mod:`.refusals` and :mod:`.words` say
+what went wrong in plain words, in the install's language.
 
 Rules worth knowing (details in :mod:`.plan`):
 

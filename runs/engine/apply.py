@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from runs.engine import words
 from runs.engine.columns import MULTI_PICKLIST, multi_cell, multi_value
 from runs.engine.context import RunContext, batch_done
 from runs.engine.convert import normalize_cell
 from runs.engine.gcpause import gc_paused
 from runs.engine.groups import group_key
 from runs.engine.record import Recorder, stamp
+from runs.engine.refusals import Refusals
 from runs.engine.types import Plan, RowError, Unlink
 
 SALESFORCE_BATCH = 200
@@ -43,9 +45,11 @@ def _stored_as_sent(cells: dict[int, Any], row: dict | None) -> bool:
 
 
 class Applier:
-    def __init__(self, ctx: RunContext, plan: Plan) -> None:
+    def __init__(self, ctx: RunContext, plan: Plan, rows: dict | None = None) -> None:
         self.ctx = ctx
         self.plan = plan
+        #: The rows this run read (row id → SheetRow): what their cells hold now.
+        self.rows = rows or {}
         self.sheet_id = ctx.spec.sheet_id
         self.recorder = Recorder(ctx)
         self.errors: list[RowError] = list(plan.errors)
@@ -55,6 +59,7 @@ class Applier:
         self.special = {column_id: facts for column_id, facts in ctx.columns.items()
                         if facts.type == MULTI_PICKLIST or facts.loose}
         self.multi = frozenset(c for c, f in self.special.items() if f.type == MULTI_PICKLIST)
+        self.refusals = Refusals(ctx)
         #: Linked rows a write found deleted from the sheet, by row id.
         self.gone_rows: dict[int, Unlink] = {}
 
@@ -103,17 +108,20 @@ class Applier:
         — links, pending markers — before the next is sent."""
         return SALESFORCE_BATCH * max(1, int(getattr(self.ctx.salesforce, "max_parallel", 1)))
 
-    def row_error(self, row_id: int | None, record_id: str, message: str, code: str,
-                  field: str = "") -> None:
-        self.errors.append(RowError(message=message, row_id=row_id, record_id=record_id,
-                                    field=field, code=code))
-        if row_id is not None and self.ctx.error_column_id is not None:
-            cells = self.ctx.extra_cells.setdefault(row_id, {})
+    def refused(self, error: RowError, *, cell: bool = True) -> None:
+        """Record a refused item; its message goes to its row's Sync Error cell (unless
+        ``cell`` is False: the row's own write just failed)."""
+        self.errors.append(error)
+        if cell and error.row_id is not None and self.ctx.error_column_id is not None:
+            cells = self.ctx.extra_cells.setdefault(error.row_id, {})
             previous = cells.get(self.ctx.error_column_id)
-            cells[self.ctx.error_column_id] = f"{previous}; {message}" if previous else message
+            cells[self.ctx.error_column_id] = (f"{previous}; {error.message}" if previous
+                                               else error.message)
 
-    def failed_row_writes(self, failures: list[tuple[int, str, Any]], verb: str) -> None:
-        """Record failed row writes ``(row id, record id, result)`` of one batch.
+    def failed_row_writes(self, failures: list[tuple[int, str, Any]], verb: str,
+                          cells: dict[int, dict[int, Any]]) -> None:
+        """Record failed row writes ``(row id, record id, result)`` of one batch
+        (``cells``: what was sent, by row id).
 
         A linked row the sheet answers "row not found" for was deleted from the sheet:
         it is unlinked as a full read would do (:class:`Unlink` ``row_deleted``: the record
@@ -128,12 +136,10 @@ class Applier:
         for row_id, record_id, result in failures:
             if row_id in self.gone_rows:
                 continue
-            message = f"Could not {verb} the row: {result.message}"
-            if verb == "update":
-                self.errors.append(RowError(message=message, row_id=row_id,
-                                            record_id=record_id, code=result.error_code or ""))
-            else:
-                self.row_error(row_id, record_id, message, result.error_code or "")
+            error = self.refusals.from_smartsheet(result, row_id=row_id, record_id=record_id,
+                                       cells=cells.get(row_id, {}), verb=verb)
+            # The row's update failed: its Sync Error cell cannot be written now.
+            self.refused(error, cell=verb != "update")
 
     # -- the phases ------------------------------------------------------------------------
     def run(self) -> None:
@@ -170,9 +176,10 @@ class Applier:
                     self.ctx.extra_cells.setdefault(item.row_id, {})[
                         self.ctx.id_column_id] = result.id
                 else:
-                    for err in result.errors or [{"message": "not created", "code": ""}]:
-                        self.row_error(item.row_id, "", err.get("message", ""),
-                                       err.get("code", ""), ",".join(err.get("fields") or ()))
+                    for err in result.errors or [{"message": "", "code": ""}]:
+                        self.refused(self.refusals.from_salesforce(
+                            err, row_id=item.row_id, record_id="", sent=item.fields,
+                            creating=True))
             self.recorder.creates_landed(batch, links)
             self.ctx.add("records_created", len(links))
             batch_done("record_creates")
@@ -193,9 +200,10 @@ class Applier:
                         link.snapshot = {**link.snapshot, **update.snapshot_patch}
                         changed.append(link)
                 else:
-                    for err in result.errors or [{"message": "not updated", "code": ""}]:
-                        self.row_error(update.row_id, update.record_id, err.get("message", ""),
-                                       err.get("code", ""), ",".join(err.get("fields") or ()))
+                    for err in result.errors or [{"message": "", "code": ""}]:
+                        self.refused(self.refusals.from_salesforce(
+                            err, row_id=update.row_id, record_id=update.record_id,
+                            sent=update.fields, creating=False))
             self.recorder.save_links(changed)
             batch_done("record_updates")
 
@@ -220,8 +228,9 @@ class Applier:
                     if result.success:
                         known[group_key(path)] = result.row_id
                     else:
-                        self.row_error(None, "", f"Could not add the group row '{path[-1]}': "
-                                       f"{result.message}", result.error_code or "")
+                        self.refused(RowError(
+                            message=words.group_row_refused(path[-1], result.message or ""),
+                            code=result.error_code or "", kind=result.kind or "invalid"))
                 self.recorder.group_rows_known(known)
         self.recorder.group_rows_known(known, save=False)
         self.known_groups = known
@@ -257,8 +266,9 @@ class Applier:
                             record_stamp=add.record_stamp, parent_row_id=parent,
                             row_modified_at=(result.row or {}).get("modifiedAt")))
                     else:
-                        self.row_error(None, add.record_id, f"Could not add a row: "
-                                       f"{result.message}", result.error_code or "")
+                        self.refused(self.refusals.from_smartsheet(result, row_id=None,
+                                                        record_id=add.record_id,
+                                                        cells=add.cells, verb="add"))
                 self.recorder.adds_landed(batch, links)
                 self.ctx.add("rows_added", len(links))
                 batch_done("row_adds")
@@ -295,9 +305,15 @@ class Applier:
         cells_by_row: dict[int, dict[int, Any]] = {u.row_id: dict(u.cells) for u in updates.values()}
         for row_id, extra in self.ctx.extra_cells.items():
             cells_by_row.setdefault(row_id, {}).update(extra)
+        error_column = self.ctx.error_column_id
         items = []
         for row_id, cells in cells_by_row.items():
             cells = {c: v for c, v in cells.items() if c is not None}
+            read = self.rows.get(row_id)
+            if (error_column in cells and read is not None
+                    and normalize_cell(cells[error_column]) == read.cells.get(error_column)):
+                # An open error retried and failing again: its cell already says so.
+                del cells[error_column]
             if cells:
                 items.append((row_id, cells))
         for batch in _chunks(items, SHEET_BATCH):
@@ -324,7 +340,7 @@ class Applier:
                     if result.row and result.row.get("modifiedAt"):
                         link.row_modified_at = stamp(result.row["modifiedAt"])
                     changed.append(link)
-            self.failed_row_writes(failures, "update")
+            self.failed_row_writes(failures, "update", dict(batch))
             self.recorder.save_links(changed)
             batch_done("row_updates")
 
@@ -349,7 +365,7 @@ class Applier:
                         self.ctx.add("rows_moved")
                     elif not result.success:
                         failures.append((move.row_id, move.record_id, result))
-                self.failed_row_writes(failures, "move")
+                self.failed_row_writes(failures, "move", {})
                 self.recorder.save_links(changed)
                 batch_done("row_moves")
 

@@ -47,6 +47,10 @@ class RunContext:
     columns: dict[int, ColumnFacts] = field(default_factory=dict)
     #: Cells holding their own formula, by row (never overwritten).
     formula_cells: FormulaCells = field(default_factory=FormulaCells)
+    #: The install's kind (``salesforce`` | ``service_cloud``): names the id column.
+    install_kind: str = "salesforce"
+    #: Described field name → label, to name fields in error messages.
+    field_labels: dict[str, str] = field(default_factory=dict)
     #: Extra cells to write per row (ids written back, errors of writes).
     extra_cells: dict[int, dict[int, Any]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

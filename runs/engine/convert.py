@@ -52,7 +52,13 @@ _FALSE_WORDS = frozenset({"false", "no", "n", "0", "unchecked", "off", ""})
 
 
 class ConversionError(ValueError):
-    """A value that cannot become the other side's type; ``str()`` is fit for a user."""
+    """A value that cannot become the other side's type; ``str()`` is fit for a user (in
+    the active language). ``kind`` says what is wrong: ``type``, ``too_long`` or
+    ``picklist`` (not one of a restricted picklist's values)."""
+
+    def __init__(self, message: str, kind: str = "type") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,14 @@ class FieldInfo:
     picklist: tuple[str, ...] = ()
     reference_to: tuple[str, ...] = ()
     relationship_name: str = ""
+    #: The field's label ("Stage" for StageName), to name it to people.
+    label: str = ""
 
     @classmethod
     def from_describe(cls, field: dict) -> FieldInfo:
         return cls(
             name=field["name"],
+            label=field.get("label") or "",
             type=field.get("type") or "string",
             length=field.get("length") or 0,
             precision=field.get("precision") or 0,
@@ -98,8 +107,12 @@ class FieldInfo:
 
     @classmethod
     def from_dict(cls, data: dict) -> FieldInfo:
-        return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()})
+        # A cache written by an older version may lack newer keys: they take defaults.
+        return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()
+                      if k in _FIELD_NAMES})
 
+
+_FIELD_NAMES = frozenset(FieldInfo.__dataclass_fields__)
 
 #: Below this, an integral int or float is its own rounded value at any scale (and far
 #: from the 28 digits where quantize would overflow): the shortcut of :func:`_number`.
@@ -122,7 +135,8 @@ def _number(value: Any, scale: int | None) -> int | float:
         try:
             number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         except InvalidOperation as exc:  # too many digits to keep `scale` decimals
-            raise ConversionError(f"'{value}' is too large a number for this field") from exc
+            raise ConversionError(_("'%(value)s' is too large a number for this field")
+                                  % {"value": value}) from exc
     if number == number.to_integral_value():
         return int(number)
     return float(number)
@@ -249,7 +263,8 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
             return True
         if word in _FALSE_WORDS:
             return False
-        raise ConversionError(f"'{value}' is not a checkbox value (use true or false)")
+        raise ConversionError(_("'%(value)s' is not a checkbox value (use true or false)")
+                              % {"value": value})
     if value is None:
         return None
     if kind in NUMBER_TYPES:
@@ -257,10 +272,11 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
             value = value.strip().replace(",", "").lstrip("$€£").rstrip("%").strip()
         number = _number(value, 0 if kind in WHOLE_TYPES else (info.scale if info.scale else None))
         if kind in WHOLE_TYPES and Decimal(str(value)) != number:
-            raise ConversionError(f"'{value}' is not a whole number")
+            raise ConversionError(_("'%(value)s' is not a whole number") % {"value": value})
         limit = (info.precision - info.scale) if info.precision else (info.digits or 0)
         if limit and abs(number) >= 10**limit:
-            raise ConversionError(f"'{value}' has too many digits (at most {limit})")
+            raise ConversionError(_("'%(value)s' has too many digits (at most %(limit)s)")
+                                  % {"value": value, "limit": limit})
         return number
     if kind == "date":
         return _parse_date(value).isoformat()
@@ -277,17 +293,20 @@ def from_cell(value: Any, info: FieldInfo, *, tz: str = "UTC") -> Any:
         if info.restricted and info.picklist:
             bad = [p for p in parts if p not in info.picklist]
             if bad:
-                raise ConversionError(f"'{bad[0]}' is not one of the allowed values")
+                raise ConversionError(_("'%(value)s' is not one of the allowed values")
+                                      % {"value": bad[0]}, "picklist")
         return ";".join(parts) or None
     if kind == ANY_TYPE:
         return value
     text = _text(value)
     if info.length and len(text) > info.length:
-        raise ConversionError(f"text is {len(text)} characters long, at most {info.length} allowed")
+        raise ConversionError(_("text is %(length)s characters long, at most %(max)s allowed")
+                              % {"length": len(text), "max": info.length}, "too_long")
     if kind == "picklist" and info.restricted and info.picklist and text not in info.picklist:
-        raise ConversionError(f"'{text}' is not one of the allowed values")
+        raise ConversionError(_("'%(value)s' is not one of the allowed values")
+                              % {"value": text}, "picklist")
     if kind == "email" and not _EMAIL.match(text):
-        raise ConversionError(f"'{text}' is not an email address")
+        raise ConversionError(_("'%(value)s' is not an email address") % {"value": text})
     return text
 
 
@@ -367,7 +386,8 @@ def _parse_date(value: Any) -> date:
     try:
         return _parse_sf_datetime(text).date()
     except ValueError:
-        raise ConversionError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+        raise ConversionError(_("'%(value)s' is not a date (use YYYY-MM-DD)")
+                              % {"value": text}) from None
 
 
 def _parse_cell_datetime(value: Any, tz: str) -> datetime:
@@ -380,7 +400,8 @@ def _parse_cell_datetime(value: Any, tz: str) -> datetime:
     try:
         moment = _parse_sf_datetime(text)
     except ValueError:
-        raise ConversionError(f"'{text}' is not a date and time (use YYYY-MM-DD HH:MM)") from None
+        raise ConversionError(_("'%(value)s' is not a date and time (use YYYY-MM-DD HH:MM)")
+                              % {"value": text}) from None
     return moment
 
 

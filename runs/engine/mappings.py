@@ -80,17 +80,19 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
             out.append(MappingInfo(spec=m, key=m.key, column_id=column_id, info=info,
                                    read_path=path, write_field=None, createable=False,
                                    to_smartsheet=not (column and column.computed),
-                                   to_salesforce=False,
-                                   updateable=False, column=column))
+                                   to_salesforce=False, updateable=False, column=column,
+                                   field_label=m.column_title))
             continue
         if "." in path:
             out.append(MappingInfo(spec=m, key=m.key, column_id=column_id,
                                    info=FieldInfo(name=path, type=ANY_TYPE), read_path=path,
                                    write_field=None, createable=False, to_smartsheet=to_ss,
-                                   to_salesforce=False, updateable=False, column=column))
+                                   to_salesforce=False, updateable=False, column=column,
+                                   field_label=path))
             continue
         field = info_for(path, infos)
         writable = field.updateable or field.createable
+        label = field.label or path
         if m.lookup_field:
             if not field.relationship_name or not field.reference_to:
                 raise ConfigurationError(f"{path} is not a lookup field.")
@@ -102,13 +104,13 @@ def resolve_mappings(spec: WorkflowSpec, infos: dict[str, FieldInfo],
                 read_path=f"{field.relationship_name}.{m.lookup_field}",
                 write_field=path if writable else None, createable=field.createable,
                 to_smartsheet=to_ss, to_salesforce=to_sf, lookup=(target, m.lookup_field),
-                updateable=field.updateable, column=column))
+                updateable=field.updateable, column=column, field_label=label))
             continue
         out.append(MappingInfo(
             spec=m, key=m.key, column_id=column_id, info=field, read_path=path,
             write_field=path if writable else None, createable=field.createable,
             to_smartsheet=to_ss, to_salesforce=to_sf, updateable=field.updateable,
-            column=column))
+            column=column, field_label=label))
     return out
 
 

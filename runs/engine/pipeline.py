@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from connector.clients import CallCounter
 from connector.models import Install
@@ -34,10 +34,10 @@ from runs.engine.record import (
     recover_pending_creates,
     remember_columns,
 )
+from runs.engine.retries import read_open_items, seen_by
 from runs.engine.soql import WATERMARK_OVERLAP
 from runs.engine.types import Plan
 from runs.models import SyncState
-from workflows.columns import owned_column_titles
 from workflows.models import Workflow
 from workflows.spec import WorkflowSpec, spec_from_workflow
 
@@ -85,11 +85,13 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
     ctx = RunContext(spec=spec, salesforce=salesforce, smartsheet=smartsheet,
                      tz=install.time_zone or "UTC", instance_url=salesforce.instance_url,
                      run=run, workflow=workflow, state=state, dry_run=dry_run,
-                     deadline=deadline)
+                     deadline=deadline, install_kind=install.kind)
     pipeline = Pipeline(ctx, install=install, full=full_due(state, run, full, spec),
                         counter=counter)
     try:
-        with systemic_failures(spec):
+        # What lands in the sheet (owned column titles, Sync Error messages) is in the
+        # install's language, and so are the run's stored error messages.
+        with systemic_failures(spec), translation.override(install.language or "en"):
             return pipeline.run()
     finally:
         pipeline.progress()
@@ -195,6 +197,15 @@ class Pipeline:
         self.counter = counter or CallCounter()
         self.salesforce = SalesforceReader(ctx, full=full, field_cache=ctx.state.field_cache)
         self.sheet = SheetReader(ctx)
+        #: The workflow's open errors when the run began (retried by this run), and the
+        #: records and rows read by id for them (see :mod:`runs.engine.retries`).
+        self.open_errors: list = []
+        self.checked_records: set[str] = set()
+        self.checked_rows: set[int] = set()
+        self.plan_inputs: PlanInput | None = None
+        #: Whether links and tombstones are loaded for what was read only (an
+        #: incremental run that read little) rather than all of them.
+        self.scoped = False
 
     def progress(self, phase: str | None = None) -> None:
         """Show the run's phase, counts and calls so far (and beat its heartbeat)."""
@@ -225,9 +236,10 @@ class Pipeline:
             return SyncOutcome(counts=dict(ctx.counts), summary=summary, dry_run=True)
 
         self.progress("writing")
-        applier = Applier(ctx, plan)
+        applier = Applier(ctx, plan, rows=self.sheet.rows)
         applier.run()
-        record_errors(ctx, applier.errors, plan.conflicts)
+        record_errors(ctx, applier.errors, plan.conflicts, open_errors=self.open_errors,
+                      seen=seen_by(self, plan, applier))
         advance_state(ctx, self.salesforce, self.sheet, full=self.full, started=started)
         self.progress("done")
         summary["calls"] = self.counter.snapshot()
@@ -261,19 +273,26 @@ class Pipeline:
         ctx.check_deadline()
         salesforce.read(since=None if self.full else salesforce_since(state),
                         on_page=self.records_read)
+        ctx.field_labels = {name: info.label for name, info in salesforce.infos.items()
+                            if info.label}
+        self.open_errors, self.checked_records, self.checked_rows = read_open_items(self)
         ctx.counts["records_read"] = len(salesforce.records)
+        self.scoped = not (self.full or sheet.full_sheet
+                           or len(salesforce.records) + len(sheet.rows) > SCOPED_LINKS_LIMIT)
         if ctx.workflow is None:
             ctx.links, ctx.link_pks = [], {}
-        elif (self.full or sheet.full_sheet
-              or len(salesforce.records) + len(sheet.rows) > SCOPED_LINKS_LIMIT):
+        elif not self.scoped:
             ctx.links, ctx.link_pks = links_of(ctx.workflow)
         else:
+            # Indexed look-ups for what was read (and asked for by id): a poll that
+            # read little loads little.
             ctx.links, ctx.link_pks = links_of(
-                ctx.workflow, record_ids=[*salesforce.records, *sheet.pasted_ids()],
-                row_ids=list(sheet.rows))
+                ctx.workflow, record_ids=[*salesforce.records, *sheet.pasted_ids(),
+                                          *self.checked_records],
+                row_ids=[*sheet.rows, *self.checked_rows])
         self.read_held_rows()
         salesforce.prefetch_pasted(sheet.rows)
-        inp = self.plan_input()
+        inp = self.plan_inputs = self.plan_input()
         prepare_computed(inp, install=self.install, run=ctx.run, workflow=ctx.workflow)
         salesforce.resolve_lookups(inp)
         return inp
@@ -286,20 +305,22 @@ class Pipeline:
         ctx, state, sheet = self.ctx, self.state, self.sheet
         known = self.known_columns()
         since = None if self.full or state.sheet_watermark is None else state.sheet_watermark
+        exact = bool(state.sheet_watermark_exact)
         if state.pending_adds:
             oldest = min(parse_timestamp(t) for t in state.pending_adds.values())
             since = None if since is None else min(since, oldest)
+            exact = False
         sheet.object_values = any(i.type == "multipicklist"
                                   for i in self.salesforce.infos.values())
         sheet.read(sheet_version=state.sheet_version, since=since,
                    force=self.full or known is None or bool(state.pending_adds),
-                   known_columns=known)
+                   known_columns=known, exact=exact)
         ctx.sheet_version_chain = sheet.sheet_version
         if sheet.columns:
             created = sheet.owned_columns(
                 create=not ctx.dry_run, infos=self.salesforce.infos,
                 tracked=(state.salesforce_id_column_id, state.sync_error_column_id),
-                titles=owned_column_titles(self.install.kind))
+                install_kind=ctx.install_kind)
             if created:
                 ctx.wrote(versions=[ctx.smartsheet.last_write_version])
             remember_columns(ctx, sheet.columns_by_title)
@@ -323,7 +344,7 @@ class Pipeline:
         sheet.plan_columns([{"title": "", "type": "TEXT_NUMBER", "primary": True}])
         ctx.primary_column_id = sheet.columns[0]["id"]
         sheet.owned_columns(create=False, infos=self.salesforce.infos, tracked=(None, None),
-                            titles=owned_column_titles(self.install.kind))
+                            install_kind=ctx.install_kind)
 
     def known_columns(self) -> list[int] | None:
         """The column ids to read, or None when every column must be read to find them."""
@@ -353,8 +374,13 @@ class Pipeline:
 
     def plan_input(self) -> PlanInput:
         ctx, spec, salesforce, sheet = self.ctx, self.ctx.spec, self.salesforce, self.sheet
-        tomb_records, tomb_rows, left_rows = (tombstones_of(ctx.workflow) if ctx.workflow
-                                              is not None else (set(), set(), set()))
+        if ctx.workflow is None:
+            tomb_records, tomb_rows, left_rows = set(), set(), set()
+        elif self.scoped:  # those of what was read, as the links
+            tomb_records, tomb_rows, left_rows = tombstones_of(
+                ctx.workflow, record_ids=salesforce.records, row_ids=sheet.rows)
+        else:
+            tomb_records, tomb_rows, left_rows = tombstones_of(ctx.workflow)
         sheet_filters = [(f.column_id or sheet.columns_by_title.get(f.field), f.operator,
                           f.value) for f in spec.smartsheet_filters]
         group_infos = {g.field: salesforce.infos[g.field] for g in spec.row_groups
@@ -364,7 +390,9 @@ class Pipeline:
             links=ctx.links, id_column_id=ctx.id_column_id,
             error_column_id=ctx.error_column_id, primary_column_id=ctx.primary_column_id,
             key_prefix=ctx.key_prefix, tz=ctx.tz, full_salesforce=self.full,
-            full_sheet=sheet.full_sheet, tombstoned_records=frozenset(tomb_records),
+            full_sheet=sheet.full_sheet, checked_records=frozenset(self.checked_records),
+            checked_rows=frozenset(self.checked_rows),
+            tombstoned_records=frozenset(tomb_records),
             tombstoned_rows=frozenset(tomb_rows), left_filter_rows=frozenset(left_rows),
             group_rows=dict(self.state.group_rows or {}), group_infos=group_infos,
             sheet_filters=sheet_filters, formula_cells=ctx.formula_cells,

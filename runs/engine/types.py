@@ -9,10 +9,6 @@ from runs.engine.columns import ColumnFacts
 from runs.engine.convert import FieldInfo
 from workflows.spec import MappingSpec
 
-#: Column titles of the two columns the engine owns in every synced sheet.
-SALESFORCE_ID_TITLE = "Salesforce ID"
-SYNC_ERROR_TITLE = "Sync Error"
-DELETED_MESSAGE = "Deleted in Salesforce"
 #: How many errors a summary lists one by one (all are counted).
 SUMMARY_ERROR_ITEMS = 50
 
@@ -41,6 +37,8 @@ class MappingInfo:
     updateable: bool = True
     #: The mapped column, as last read (None: not known yet, e.g. a column to create).
     column: ColumnFacts | None = None
+    #: The Salesforce field's label, to name it to people.
+    field_label: str = ""
 
 
 @dataclass
@@ -68,20 +66,41 @@ class LinkState:
     parent_row_id: int | None = None
 
 
+#: Which edit caused an error (:attr:`RowError.cause`).
+SHEET_EDIT, SALESFORCE_EDIT = "smartsheet", "salesforce"
+
+
 @dataclass
 class RowError:
+    """A row or record that did not sync, as the planner or the apply phase found it;
+    the record phase adds what names it to people (row number, primary value, record
+    name) from what the run read, and stores it (RunError, OpenError)."""
+
     message: str
     row_id: int | None = None
     record_id: str = ""
+    #: The sheet column's title and the Salesforce field's label (or API names).
+    column: str = ""
     field: str = ""
     column_id: int | None = None
+    #: The mapping it is about (its key; else the fields' names): with the item, what
+    #: tells one open error from another.
+    mapping_key: str = ""
+    #: The service's code (to show) or the planner's own (``conversion``, ``lookup``...).
     code: str = "invalid"
-    #: Who caused it: the Salesforce user who last changed the record (record-side
-    #: errors) or, found after planning, the last editor of the cell (cell history).
+    #: What it is about: the clients' item kinds (``picklist``, ``required``...) or the
+    #: planner's (``type``, ``too_long``, ``lookup``, ``invalid_id``, ``duplicate_id``).
+    kind: str = "invalid"
+    #: :data:`SHEET_EDIT` — a sheet edit that Salesforce (or the planner) refused: its
+    #: culprit is the cell's last editor; :data:`SALESFORCE_EDIT` — a record change the
+    #: sheet refused: its culprit is the record's last modifier; "" unknown.
+    cause: str = ""
     culprit: str = ""
     culprit_email: str = ""
-    #: For people reading a summary: the row's number in the sheet, the record's name.
+    #: For people reading a summary or an error: the row's number in the sheet, its
+    #: primary-column value.
     row_number: int | None = None
+    primary_value: str = ""
     record_name: str = ""
 
 

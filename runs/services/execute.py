@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from core.logs import log_context
 from runs.engine import SyncFailed, sync_workflow
-from runs.models import FINISHED_STATUSES, Run, RunError, RunStatus, RunTrigger, SyncState
+from runs.models import (
+    FINISHED_STATUSES,
+    OpenError,
+    Run,
+    RunError,
+    RunStatus,
+    RunTrigger,
+    SyncState,
+)
 from runs.notifications import run_errors_notify, run_failure_notify
 from runs.services.limits import install_check_budget, install_pause_for_limit
 from runs.services.requests import RunRefused, _locked_state, run_enqueue, workflow_refusal
@@ -231,13 +239,14 @@ def _sync(*, run: Run, dry_run: bool, sync: Callable | None) -> tuple[str, dict]
             )
         return RunStatus.FAILED, {"message": message}
     summary = getattr(outcome, "summary", None) or {}
-    # SUCCEEDED becomes PARTIAL in run_finish if the engine recorded row errors.
+    # SUCCEEDED becomes PARTIAL in run_finish if errors are left open.
     return RunStatus.SUCCEEDED, {"summary": summary}
 
 
 def run_finish(*, run: Run, status: str, **fields) -> bool:
-    """End a RUNNING run with ``status`` (SUCCEEDED turns PARTIAL when the run recorded
-    errors), release the workflow and dispatch what waits.
+    """End a RUNNING run with ``status`` (SUCCEEDED turns PARTIAL — "Succeeded with
+    errors" — when the run recorded errors or left its workflow with open errors),
+    release the workflow and dispatch what waits.
 
     Returns False (and changes nothing) when the run was no longer RUNNING — e.g. the
     stale-run reaper already failed it; the claim then belongs to someone else or to
@@ -249,7 +258,10 @@ def run_finish(*, run: Run, status: str, **fields) -> bool:
             final = status
             if final == RunStatus.SUCCEEDED and (
                 run.errors_count or RunError.objects.filter(run_id=run.pk).exists()
+                or OpenError.objects.filter(workflow_id=run.workflow_id,
+                                            resolved_at__isnull=True).exists()
             ):
+                # The run went through but left errors open: "Succeeded with errors".
                 final = RunStatus.PARTIAL
             if not run_transition(run=run, from_status=RunStatus.RUNNING, to_status=final,
                                   **fields):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from runs.models import FINISHED_STATUSES, Run
+from runs.models import FINISHED_STATUSES, OpenError, Run
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 def runs_cleanup(*, now: datetime | None = None, days: int | None = None) -> int:
     """Delete finished runs queued more than ``days`` (default RUN_RETENTION_DAYS) ago.
 
-    Their errors and conflicts go with them (cascade). Queued and running runs are kept
+    Their errors and conflicts go with them (cascade), and so do open errors closed as
+    long ago; open ones stay whatever their age. Queued and running runs are kept
     whatever their age: the stale-run reaper ends those. Returns the number of runs
     deleted.
     """
@@ -29,6 +30,7 @@ def runs_cleanup(*, now: datetime | None = None, days: int | None = None) -> int
     ids = list(old.values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         Run.objects.filter(pk__in=ids[start:start + 500]).delete()
+    OpenError.objects.filter(resolved_at__lt=cutoff).delete()
     if count:
         log.info("deleted %s runs older than %s days", count, days)
     return count

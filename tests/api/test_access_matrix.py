@@ -86,6 +86,10 @@ MATRIX = [
      expect(404, alice=200, sam=200, connie=200)),
     ("run conflicts", "get", "/api/v1/runs/{run}/conflicts/", None,
      expect(404, alice=200, sam=200, connie=200)),
+    ("workflow open errors", "get", "/api/v1/workflows/{workflow}/errors/", None,
+     expect(404, alice=200, sam=200, connie=200)),
+    ("workflow open errors grouped", "get", "/api/v1/workflows/{workflow}/errors/grouped/",
+     None, expect(404, alice=200, sam=200, connie=200)),
 ]
 
 

@@ -50,3 +50,21 @@ def test_it_judges_wall_time_of_initial_to_salesforce_under_latency():
 def test_it_misses_work_not_done_and_failures():
     result = _result(run={"rows_added": 9_999}, failure={"kind": "auth", "message": "x"})
     assert _missed(result) == ["run.rows_added == 10000", "no failure"]
+
+
+def test_it_judges_an_incremental_run_of_200_changes_at_20000_records():
+    run = _result(scenario="incremental", records=20_000, changes=200, cpu_s=0.25,
+                  run_peak_mb=12.0, expected={})
+    assert _missed(run) == []
+    assert _missed({**run, "cpu_s": 0.31, "run_peak_mb": 41.0}) == ["cpu_s", "run_peak_mb"]
+    # Other sizes and numbers of changes are measured, not judged on time.
+    assert _missed({**run, "changes": 100, "cpu_s": 0.5}) == []
+    assert _missed({**run, "records": 10_000, "cpu_s": 0.5}) == []
+
+
+def test_it_judges_a_real_time_change_at_20000_records():
+    run = _result(scenario="realtime_change", records=20_000, changes=1, cpu_s=0.08,
+                  max_api_calls=4, api_calls={"salesforce": 2, "smartsheet": 2, "total": 4},
+                  run_calls={"salesforce": 2, "smartsheet": 2}, expected={})
+    assert _missed(run) == []
+    assert _missed({**run, "cpu_s": 0.11}) == ["cpu_s"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.floors import NO_CHANGE_POLL_MAX, SLACK
-from bench.scenarios import SCENARIOS
+from bench.scenarios import REALTIME_MAX_CALLS, SCENARIOS
 
 # One xdist worker runs the whole module: the scenarios are shared by a module fixture.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = 500
 KEYS = {"scenario", "records", "api_calls", "min_api_calls", "wall_s", "cpu_s",
-        "peak_rss_mb", "sandbox_serve_cpu_s"}
+        "peak_rss_mb", "run_peak_mb", "sandbox_serve_cpu_s"}
 
 
 def _bench(name: str) -> dict:
@@ -81,6 +81,19 @@ def test_it_did_the_work_the_scenario_asks_for(results, name):
 
 def test_it_polls_an_unchanged_pair_in_at_most_two_calls(results):
     assert results["no_change_poll"]["api_calls"]["total"] <= NO_CHANGE_POLL_MAX
+
+
+def test_a_real_time_change_on_each_side_costs_at_most_four_calls(results):
+    result = results["realtime_change"]
+    assert result["max_api_calls"] == REALTIME_MAX_CALLS == 4
+    assert result["api_calls"]["total"] <= REALTIME_MAX_CALLS, result["calls_by_endpoint"]
+    assert result["run"]["records_read"] <= 2 and result["run"]["rows_read"] <= 2
+
+
+def test_it_reports_the_runs_own_memory(results):
+    for name, result in results.items():
+        if result["mode"] == "engine":
+            assert isinstance(result["run_peak_mb"], float) and result["run_peak_mb"] > 0, name
 
 
 @pytest.mark.parametrize("name", ["naive_initial_to_salesforce", "naive_initial_to_smartsheet"])

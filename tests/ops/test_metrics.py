@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from connector.models import Install, InstallStatus
 from runs.models import DURATION_BUCKETS, Run, RunError, RunStatus, RunTally
 from runs.selectors import open_errors_count
 from runs.services import run_finish, runs_cleanup
+from tests import factories
 from tests.ops.conftest import METRICS_TOKEN, make_run
 
 pytestmark = pytest.mark.django_db
@@ -114,21 +116,19 @@ def test_it_histograms_run_durations(client, token, make_workflow):
     assert got[("sheetforce_run_duration_seconds_sum", ())] == pytest.approx(5746.5)
 
 
-def test_it_counts_the_open_errors_of_each_workflows_latest_complete_run(
-        client, token, make_workflow):
+def test_it_counts_the_open_errors_of_every_workflow(client, token, make_workflow):
     opportunities, contacts = make_workflow(), make_workflow("Contacts")
-    old = make_run(opportunities, RunStatus.PARTIAL, ago=timedelta(hours=2))
-    RunError.objects.create(run=old, message="fixed since")
-    latest = make_run(opportunities, RunStatus.PARTIAL, ago=timedelta(hours=1))
-    RunError.objects.bulk_create([RunError(run=latest, message=f"bad row {i}") for i in range(3)])
-    # A failed run retried nothing: the errors of the run before it are still open.
-    make_run(opportunities, RunStatus.FAILED, ago=timedelta(minutes=1))
-    clean = make_run(contacts, RunStatus.PARTIAL, ago=timedelta(hours=1))
-    RunError.objects.create(run=clean, message="fixed by the next run")
-    make_run(contacts, RunStatus.SUCCEEDED, ago=timedelta(minutes=1))
+    for n in range(3):
+        factories.open_error(opportunities, row_id=n + 1)
+    factories.open_error(contacts, row_id=9)
+    # Closed: synced since, or out of the workflow's scope.
+    factories.open_error(opportunities, row_id=5, resolved_at=timezone.now(),
+                         resolution="synced")
+    factories.open_error(contacts, row_id=6, resolved_at=timezone.now(),
+                         resolution="no_longer_synced")
 
-    assert open_errors_count() == 3
-    assert samples(scrape(client))[("sheetforce_open_errors", ())] == 3
+    assert open_errors_count() == 4
+    assert samples(scrape(client))[("sheetforce_open_errors", ())] == 4
 
 
 def test_it_reports_each_installs_api_budget(client, token, install, make_workflow):

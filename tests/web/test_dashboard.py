@@ -15,13 +15,15 @@ def test_it_lists_the_users_own_workflows_with_their_last_run(client):
     wf = factories.workflow(alice, name="Pipeline", sheet_name="Deals")
     factories.run(wf, status=RunStatus.SUCCEEDED)
     last = factories.run(wf, status=RunStatus.PARTIAL, errors_count=3)
+    for row in (1, 2, 3):
+        factories.open_error(wf, row_id=row)
     client.force_login(alice)
     html = client.get("/").content.decode()
     assert "Pipeline" in html and "Deals" in html and "Account" in html
     assert "Salesforce to Smartsheet" in html
     assert f'href="/workflows/{wf.pk}/runs/"' in html
     row = html.split(f'id="workflow-{wf.pk}"')[1].split("</tr>")[0]
-    assert "<td>3</td>" in row
+    assert f'href="/workflows/{wf.pk}/runs/#open-errors">3</a>' in row
     assert last.errors_count == 3
 
 

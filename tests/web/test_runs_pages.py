@@ -43,14 +43,14 @@ def test_it_shows_a_runs_errors_with_record_links_and_conflicts(client, history)
     wf, _, new = history
     Connection.objects.create(user=wf.owner, install=wf.install, service=Service.SALESFORCE,
                               instance_url="https://acme.example.com", identity="alice@acme")
-    RunError.objects.create(run=new, row_number=7, record_id="001000000000001AAA", field="Phone",
-                            message="Phone: value too long", culprit="Bob Chen")
+    RunError.objects.create(run=new, row_number=7, record_id="001000000000001AAA",
+                            column="Phone", message="Phone: value too long", culprit="Bob Chen")
     Conflict.objects.create(run=new, record_id="001000000000002AAA", field="Name",
                             salesforce_value="Acme Inc", smartsheet_value="Acme Corp",
                             winner="salesforce")
     client.force_login(wf.owner)
     html = client.get(f"/runs/{new.pk}/").content.decode()
-    assert '<td>7</td>' in html
+    assert "Row 7" in html
     assert 'href="https://acme.example.com/001000000000001AAA"' in html
     assert "Phone: value too long" in html and "Bob Chen" in html
     assert "Acme Inc" in html and "Acme Corp" in html and "<td>Salesforce</td>" in html
@@ -103,3 +103,48 @@ def test_it_draws_one_bar_pair_per_run_scaled_to_the_peak():
 def test_it_draws_an_empty_chart_without_runs():
     svg = runs_chart_svg([])
     assert svg.startswith("<svg") and "bars-synced" not in svg
+
+
+def test_a_runs_page_shows_new_still_open_and_resolved_errors_grouped_by_message(
+        client, history):
+    wf, old, new = history
+    bad = "'Won?' is not an option of the column 'Stage'"
+    kept = factories.open_error(wf, row_id=10, row_number=3, primary_value="Beta",
+                                column="Stage", message=bad, first_run=old,
+                                row_url="https://app.smartsheet.com/sheets/x?rowId=10")
+    opened = factories.open_error(wf, row_id=11, row_number=4, primary_value="Gamma",
+                                  column="Stage", message=bad, first_run=new)
+    factories.open_error(wf, row_id=12, row_number=5, primary_value="Delta", column="Stage",
+                         message="Fixed since", resolved_by=new, resolution="synced",
+                         resolved_at=new.queued_at)
+    factories.run_error(new, row_id=10, row_number=3, primary_value="Beta", column="Stage",
+                        message=bad, open_error=kept, repeat=True,
+                        row_url="https://app.smartsheet.com/sheets/x?rowId=10")
+    factories.run_error(new, row_id=11, row_number=4, primary_value="Gamma", column="Stage",
+                        message=bad, open_error=opened)
+    factories.run_error(new, row_id=13, row_number=6, column="Stage", message=bad)
+    client.force_login(wf.owner)
+
+    html = client.get(f"/runs/{new.pk}/").content.decode()
+
+    new_part, rest = html.split("Still open")[0], html.split("Still open")[1]
+    assert "2 items" in new_part and "Row 4 · Gamma" in new_part and "Row 6" in new_part
+    assert "Row 3 · Beta" in rest.split("resolved")[0]
+    assert 'href="https://app.smartsheet.com/sheets/x?rowId=10"' in html
+    assert "1 error resolved" in html and "Fixed since" in html and "Synced" in html
+
+
+def test_the_run_history_lists_the_open_errors_grouped(client, history):
+    wf, _, _ = history
+    for row, name in ((3, "Beta"), (4, "Gamma")):
+        factories.open_error(wf, row_id=row, row_number=row, primary_value=name,
+                             column="Stage", message="'Won?' is not an option", runs=3)
+    factories.open_error(wf, row_id=9, message="Closed", resolved_at=wf.created_at,
+                         resolution="synced")
+    client.force_login(wf.owner)
+
+    html = client.get(f"/workflows/{wf.pk}/runs/").content.decode()
+
+    section = html.split('id="open-errors"')[1].split("</section>", 2)
+    assert "2 open errors" in section[0] and "Row 3 · Beta" in html and "Row 4 · Gamma" in html
+    assert "Closed" not in html

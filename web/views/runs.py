@@ -11,8 +11,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from connector.models import Connection, Service
+from runs.errors import grouped_by_message
 from runs.models import FINISHED_STATUSES, Run, RunTrigger
-from runs.selectors import runs_of_workflow
+from runs.selectors import open_errors_of_workflow, run_errors_by_state, runs_of_workflow
 from runs.services import RunRefused, run_request_for_user, user_can_run_workflow
 from web.charts import RunPoint, runs_chart_svg
 from web.views.workflows import get_visible_workflow
@@ -60,8 +61,14 @@ def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
         )
         for run in recent
     ])
+    open_errors = list(open_errors_of_workflow(workflow=workflow))
+    base = _salesforce_base_url(workflow)
+    for error in open_errors:
+        if not error.record_url and base and error.record_id:
+            error.record_url = f"{base}/{error.record_id}"
     return render(request, "web/run_history.html", {
         "workflow": workflow, "page": page, "chart": mark_safe(chart),  # noqa: S308 - escaped in runs_chart_svg
+        "open_groups": grouped_by_message(open_errors), "open_count": len(open_errors),
         "can_run": workflow.enabled and user_can_run_workflow(user=request.user, workflow=workflow),
     })
 
@@ -69,16 +76,23 @@ def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A run: its counts, its errors — new, still open, and those it resolved — grouped
+    by identical message, and its conflicts."""
     run = _run_for_user(request, run_id)
     base = _salesforce_base_url(run.workflow)
-    errors = list(run.errors.all())
-    for error in errors:
-        error.record_url = f"{base}/{error.record_id}" if base and error.record_id else ""
+    errors = run_errors_by_state(run=run)
+    for error in [*errors["new"], *errors["still_open"], *errors["resolved"]]:
+        if not error.record_url and base and error.record_id:
+            error.record_url = f"{base}/{error.record_id}"
     conflicts = list(run.conflicts.all())
     for conflict in conflicts:
         conflict.record_url = f"{base}/{conflict.record_id}" if base and conflict.record_id else ""
     return render(request, "web/run_detail.html", {
-        "run": run, "workflow": run.workflow, "errors": errors, "conflicts": conflicts,
+        "run": run, "workflow": run.workflow, "conflicts": conflicts,
+        "new_groups": grouped_by_message(errors["new"]),
+        "still_open_groups": grouped_by_message(errors["still_open"]),
+        "resolved": errors["resolved"],
+        "error_count": len(errors["new"]) + len(errors["still_open"]),
         "records_synced": run.records_synced,
         "active": run.status not in FINISHED_STATUSES,
     })

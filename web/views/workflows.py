@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import system_admins_of_team
 from connector.selectors import installs_visible_to
+from runs.models import RunStatus
 from runs.selectors import workflows_with_last_run
 from web.wizard.session import SAVED_BANNER_KEY
 from workflows import permissions
@@ -33,6 +34,11 @@ from workflows.services import (
     workflow_rename,
     workflow_set_enabled,
 )
+
+
+def status_label(status: str | None) -> str:
+    """A run status as people read it ("Succeeded with errors"), "" for none."""
+    return str(RunStatus(status).label) if status in RunStatus.values else ""
 
 
 def get_visible_workflow(request: HttpRequest, workflow_id: int, *, for_edit: bool = False) -> Workflow:
@@ -53,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         wf.can_set_enabled = permissions.user_can_set_enabled(user=user, workflow=wf)
         wf.can_delete = permissions.user_can_delete_workflow(user=user, workflow=wf)
         wf.is_active_run = wf.last_run_status in ("queued", "running")
+        wf.last_run_status_label = status_label(wf.last_run_status)
     installs = list(installs_visible_to(user).order_by("name"))
     creatable, refusals = [], []
     for install in installs:
@@ -82,6 +89,7 @@ def organization_page(request: HttpRequest) -> HttpResponse:
     for wf in workflows:
         wf.can_set_enabled = permissions.user_can_set_enabled(user=user, workflow=wf)
         wf.is_mine = wf.owner_id == user.pk
+        wf.last_run_status_label = status_label(wf.last_run_status)
     return render(request, "web/organization.html", {"workflows": workflows})
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from connector.models import InstallKind
-from workflows.columns import owned_column_titles
+from workflows.columns import owned_title_choices
 from workflows.metadata import Metadata
 from workflows.models import FilterOperator
 from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT
@@ -161,7 +161,7 @@ class WizardMetadata(Metadata):
                        ) -> list[dict]:
         """The sheet's columns a field may map to: not system columns, not the columns
         the connector owns (by title, or by id once a run tracks them)."""
-        owned = {t.lower() for t in owned_column_titles(self.install.kind)} | {"salesforce id"}
+        owned = {t.lower() for titles in owned_title_choices(self.install.kind) for t in titles}
         return [
             {"id": c["id"], "title": c["title"], "type": c.get("type", "TEXT_NUMBER"),
              "operators": [v for v in FilterOperator.values

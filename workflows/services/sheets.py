@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from workflows.columns import owned_column_specs, owned_columns_missing
@@ -64,6 +65,12 @@ class SheetReadiness:
         return who_can_prepare(self.admins)
 
 
+def _owned_columns_missing(columns, install: Install) -> list[str]:
+    # Titles as the install's sheets carry them (runs write in the install's language).
+    with translation.override(install.language or "en"):
+        return owned_columns_missing(columns, install.kind)
+
+
 def sheet_readiness(*, user: User, install: Install, sheet_id: int,
                     meta: Metadata | None = None) -> SheetReadiness | None:
     """Whether ``user`` can sync the sheet, and what it lacks; None when the sheet is not
@@ -77,7 +84,7 @@ def sheet_readiness(*, user: User, install: Install, sheet_id: int,
     readiness = SheetReadiness(
         id=sheet.id, name=sheet.name, access_level=sheet.access_level,
         permalink=sheet.permalink,
-        missing_columns=tuple(owned_columns_missing(sheet.columns, install.kind)))
+        missing_columns=tuple(_owned_columns_missing(sheet.columns, install)))
     if not readiness.ready:
         readiness = SheetReadiness(**{**readiness.__dict__,
                                       "admins": meta.sheet_admins(sheet.id)})
@@ -109,8 +116,10 @@ def sheet_prepare(*, user: User, install: Install, sheet_id: int) -> list[str]:
                 "name": readiness.name, "level": readiness.access_words,
                 "who": readiness.who_can_prepare})
     columns = meta.smartsheet().list_columns(readiness.id)
-    wanted = [c for c in owned_column_specs(install.kind)
-              if c["title"] in readiness.missing_columns]
+    # The sheet gets the titles in the install's language, as runs write them.
+    with translation.override(install.language or "en"):
+        specs = owned_column_specs(install.kind)
+    wanted = [c for c in specs if c["title"] in readiness.missing_columns]
     for offset, column in enumerate(wanted):
         column["index"] = len(columns) + offset
     added = meta.smartsheet().add_columns(readiness.id, wanted)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows.columns import owned_column_titles, owned_columns_missing
+from workflows.columns import owned_columns_missing, owned_title_choices
 
 #: Smartsheet access levels, lowest first.
 ACCESS_RANK = {"VIEWER": 0, "COMMENTER": 0, "EDITOR": 1, "EDITOR_SHARE": 1, "ADMIN": 2,
@@ -90,5 +90,5 @@ class SheetChecks:
 
     def owned_title(self, title: str) -> bool:
         """Whether ``title`` is one of the columns the connector owns."""
-        owned = {t.lower() for t in owned_column_titles(self.install_kind)}
-        return title.strip().lower() in owned | {"salesforce id"}
+        owned = {t.lower() for titles in owned_title_choices(self.install_kind) for t in titles}
+        return title.strip().lower() in owned

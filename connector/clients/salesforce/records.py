@@ -22,6 +22,26 @@ from connector.clients.types import SaveResult
 COLLECTION_SIZE = 200
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "config"})
+#: Salesforce's per-record status codes → the item kind callers decide on (anything else
+#: is ``invalid``). The message stays Salesforce's own: it names the field and, for a
+#: validation rule, says what the rule wants.
+ITEM_KINDS = {
+    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST": "picklist",
+    "REQUIRED_FIELD_MISSING": "required",
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION": "validation_rule",
+    "INSUFFICIENT_ACCESS_OR_READONLY": "permission",
+    "INVALID_FIELD_FOR_INSERT_UPDATE": "permission",
+    "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY": "permission",
+    "DUPLICATES_DETECTED": "duplicate",
+    "DUPLICATE_VALUE": "duplicate",
+    "STRING_TOO_LONG": "too_long",
+    "INVALID_TYPE_ON_FIELD_IN_RECORD": "type",
+    "JSON_PARSER_ERROR": "type",
+    "NUMBER_OUTSIDE_VALID_RANGE": "type",
+    "INVALID_EMAIL_ADDRESS": "type",
+    "FIELD_INTEGRITY_EXCEPTION": "type",
+    "ENTITY_IS_DELETED": "record_not_found",
+}
 #: A create that failed this way may or may not have been committed (a 500 or a dropped
 #: connection after Salesforce saved): not a per-record error but a stop, so the caller's
 #: crash recovery (pending creates) reconciles instead of writing the records again.
@@ -119,15 +139,16 @@ class Records:
 
 
 def save_result(index: int, item: dict) -> SaveResult:
-    """One record's answer (``statusCode`` renamed ``code``)."""
+    """One record's answer (``statusCode`` renamed ``code``, its ``kind`` added)."""
     errors = [_item_error(e) for e in item.get("errors") or []]
     return SaveResult(index=index, id=item.get("id"), success=bool(item.get("success")),
                       errors=errors)
 
 
 def _item_error(error: dict) -> dict:
-    out = {"code": error.get("statusCode") or error.get("errorCode") or "",
-           "message": error.get("message", ""), "fields": list(error.get("fields") or [])}
+    code = error.get("statusCode") or error.get("errorCode") or ""
+    out = {"code": code, "message": error.get("message", ""),
+           "fields": list(error.get("fields") or []), "kind": ITEM_KINDS.get(code, "invalid")}
     if out["code"] == DUPLICATES_DETECTED:
         matches = duplicate_matches(error)
         out["kind"] = "duplicate"

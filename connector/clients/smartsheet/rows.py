@@ -3,6 +3,7 @@ RowResult per row, in input order), delete, a cell's history."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from connector.clients.errors import ClientError
@@ -14,9 +15,20 @@ ROWS_PER_CALL = 500
 DELETE_IDS_PER_CALL = 200
 #: Kinds that stop a batched write: nothing after them can succeed.
 SYSTEMIC_KINDS = frozenset({"auth", "revoked", "limit", "permission", "not_found", "config"})
-#: Smartsheet's codes for a failed item of a row write that callers tell apart; any other
-#: refused item is ``invalid``.
-ITEM_KINDS = {1006: "row_not_found", COLUMN_NOT_FOUND: "column_not_found"}
+#: Smartsheet's codes for a failed item of a row write → the item kind callers decide on;
+#: any other refused item is ``invalid``. 1042 (not of the column's strict type) and 5536
+#: (outside a restricted column's values) are ``type`` unless the message names a
+#: picklist column: see :func:`item_kind`.
+ITEM_KINDS = {1006: "row_not_found", COLUMN_NOT_FOUND: "column_not_found",
+              1039: "permission", 1046: "permission", 1302: "permission",
+              1041: "too_long", 1042: "type", 5536: "type"}
+#: The column type a 1042 / 5536 message names ("...for type PICKLIST.", "...restricted
+#: to PICKLIST values only.").
+_TYPE_IN_MESSAGE = re.compile(r"(?:for type|restricted to) (MULTI_PICKLIST|PICKLIST)\b")
+#: The column a refused cell's message names: by id ("...in column 123, ...", "locked
+#: column 123") or by title ('...saved in column "Stage".').
+_COLUMN_ID_IN_MESSAGE = re.compile(r"\bcolumn (\d{3,})\b")
+_COLUMN_TITLE_IN_MESSAGE = re.compile(r'\bin column "([^"]*)"')
 
 
 class Rows:
@@ -102,11 +114,14 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
         if item is not None:
             error = item.get("error") or {}
             code = str(error.get("errorCode", ""))
+            message = error.get("message") or ""
+            by_id = _COLUMN_ID_IN_MESSAGE.search(message)
+            by_title = _COLUMN_TITLE_IN_MESSAGE.search(message)
             out.append(RowResult(index=start + i, row_id=item.get("rowId") or sent.get("id"),
                                  success=False, error_code=code, message=error.get("message"),
-                                 version=version,
-                                 kind=ITEM_KINDS.get(int(code) if code.isdigit() else 0,
-                                                     "invalid")))
+                                 version=version, kind=item_kind(code, message),
+                                 column_id=int(by_id.group(1)) if by_id else None,
+                                 column_title=by_title.group(1) if by_title else None))
             continue
         row = next(succeeded, None)
         if row is None:
@@ -118,6 +133,14 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
             out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row,
                                  version=version))
     return out
+
+
+def item_kind(code: str, message: str | None) -> str:
+    """The kind of one refused row of a write (see :data:`ITEM_KINDS`)."""
+    kind = ITEM_KINDS.get(int(code) if code.isdigit() else 0, "invalid")
+    if kind == "type" and _TYPE_IN_MESSAGE.search(message or ""):
+        return "picklist"
+    return kind
 
 
 def row_results_failed(start: int, chunk: list[dict], error: ClientError) -> list[RowResult]:

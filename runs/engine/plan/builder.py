@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runs.engine import words
 from runs.engine.columns import CHECKBOX
 from runs.engine.computed import case_inputs, computed_values
 from runs.engine.convert import (
@@ -17,7 +18,15 @@ from runs.engine.convert import (
 )
 from runs.engine.groups import GroupResolver, group_path
 from runs.engine.plan.inputs import PlanInput
-from runs.engine.types import MappingInfo, Plan, RecordUpdate, RowError, RowUpdate
+from runs.engine.types import (
+    SALESFORCE_EDIT,
+    SHEET_EDIT,
+    MappingInfo,
+    Plan,
+    RecordUpdate,
+    RowError,
+    RowUpdate,
+)
 from workflows.service_cloud import is_computed
 
 
@@ -45,19 +54,24 @@ class Planner:
 
     def error(self, message: str, *, row_id: int | None, record_id: str = "",
               mapping: MappingInfo | None = None, code: str = "invalid",
+              kind: str | None = None, column_id: int | None = None,
               record_side: bool = False) -> None:
-        """A row error. ``record_side``: the Salesforce value is what fails (into the
-        mapping's column), so the culprit is the record's last editor, not the cell's."""
-        culprit = ""
+        """A row error found while planning. Most are sheet edits Salesforce (or the
+        planner) cannot take: a cell of ``mapping``, or a Salesforce ID cell
+        (``column_id``), whose culprit is the cell's last editor. ``record_side``: the
+        Salesforce value is what fails (the column refuses it), so the culprit is the
+        record's last modifier. The row's number and the record's name are noted from
+        what the run read (a preview shows them; the record phase completes them)."""
         record = self.inp.records.get(record_id) if record_id else None
-        if record is not None and (mapping is None or record_side):
-            culprit = record.get("LastModifiedBy.Name") or ""
         row = self.inp.rows.get(row_id) if row_id is not None else None
         self.plan.errors.append(RowError(
             message=message, row_id=row_id, record_id=record_id,
-            field=mapping.spec.column_title if mapping else "",
-            column_id=mapping.column_id if mapping and not record_side else None, code=code,
-            culprit=culprit, row_number=row.row_number if row is not None else None,
+            column=mapping.spec.column_title if mapping else "",
+            field=mapping.field_label if mapping else "",
+            column_id=mapping.column_id if mapping else column_id,
+            mapping_key=mapping.key if mapping else "", code=code, kind=kind or code,
+            cause=SALESFORCE_EDIT if record_side else SHEET_EDIT,
+            row_number=row.row_number if row is not None else None,
             record_name=str((record or {}).get("Name") or ""),
         ))
         if row_id is not None:
@@ -106,7 +120,7 @@ class Planner:
             return False
         code = "picklist" if m.column is not None and m.column.restricted else "cell_refused"
         self.error(f"{m.spec.column_title}: {problem}", row_id=row_id, record_id=record_id,
-                   mapping=m, code=code, record_side=row_id is None)
+                   mapping=m, code=code, record_side=True)
         return True
 
     def holds_formula(self, row_id: int, m: MappingInfo) -> bool:
@@ -134,8 +148,8 @@ class Planner:
         try:
             canonical = from_cell(cell, m.info, tz=self.inp.tz)
         except ConversionError as exc:
-            self.error(f"{m.spec.column_title}: {exc}", row_id=row_id, record_id=record_id,
-                       mapping=m, code="conversion")
+            self.error(words.cannot_convert(m.spec.column_title, str(exc)), row_id=row_id,
+                       record_id=record_id, mapping=m, code="conversion", kind=exc.kind)
             return False, None, None
         if m.lookup is None or canonical is None:
             return True, canonical, to_salesforce(canonical, m.info)
@@ -143,10 +157,9 @@ class Planner:
         canonical = str(canonical).strip()
         ids = self.inp.lookups.get(m.lookup, {}).get(canonical.casefold(), [])
         if len(ids) != 1:
-            what = "no" if not ids else "several"
-            self.error(f"{m.spec.column_title}: {what} {m.lookup[0]} with {m.lookup[1]} "
-                       f"'{canonical}'", row_id=row_id, record_id=record_id, mapping=m,
-                       code="lookup")
+            self.error(words.lookup_failed(m.spec.column_title, m.lookup, canonical,
+                                           several=bool(ids)),
+                       row_id=row_id, record_id=record_id, mapping=m, code="lookup")
             return False, None, None
         return True, canonical, ids[0]
 

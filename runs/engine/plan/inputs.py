@@ -30,6 +30,11 @@ class PlanInput:
     full_salesforce: bool = False
     #: True when every row of the sheet was read (deleted rows visible).
     full_sheet: bool = False
+    #: Records and rows read by id this run (the items of open errors): one of them that
+    #: is not in ``records`` / ``rows`` is out of scope, as on a full read (a record out
+    #: of the filter or purged, a row deleted).
+    checked_records: frozenset[str] = frozenset()
+    checked_rows: frozenset[int] = frozenset()
     tombstoned_records: frozenset[str] = frozenset()
     tombstoned_rows: frozenset[int] = frozenset()
     #: Rows unlinked because their record left the Salesforce filter. Their id cell is

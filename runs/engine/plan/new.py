@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runs.engine import sfids
+from runs.engine import sfids, words
 from runs.engine.computed import INPUTS_KEY, case_inputs
 from runs.engine.convert import (
     FieldInfo,
@@ -34,21 +34,21 @@ def link_pasted_rows(p: Planner, links_by_record: dict[str, LinkState],
             continue
         record_id = sfids.to18(str(value).strip())
         if record_id is None or (inp.key_prefix and not record_id.startswith(inp.key_prefix)):
-            p.error(f"'{value}' is not a valid {inp.spec.salesforce_object} id",
-                    row_id=row.id, code="invalid_id")
+            p.error(words.invalid_id(value, inp.spec.salesforce_object), row_id=row.id,
+                    code="invalid_id", column_id=inp.id_column_id)
             p.handled_rows.add(row.id)
             continue
         record = inp.records.get(record_id)
         if row.id in inp.left_filter_rows and (record is None or record.get("IsDeleted")):
             continue  # its record left the filter: the row stays, silently, unsynced
         if record is None or record.get("IsDeleted"):
-            p.error(f"No {inp.spec.salesforce_object} with id {record_id} exists",
-                    row_id=row.id, code="invalid_id")
+            p.error(words.no_such_record(record_id, inp.spec.salesforce_object),
+                    row_id=row.id, code="invalid_id", column_id=inp.id_column_id)
             p.handled_rows.add(row.id)
             continue
         if record_id in links_by_record or record_id in claimed:
-            p.error(f"{record_id} is already synced with another row", row_id=row.id,
-                    code="duplicate_id")
+            p.error(words.already_synced(record_id), row_id=row.id, code="duplicate_id",
+                    column_id=inp.id_column_id)
             p.handled_rows.add(row.id)
             continue
         claimed[record_id] = row.id

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from core.times import parse_timestamp
+from runs.engine import words
 from runs.engine.computed import INPUTS_KEY, case_inputs
 from runs.engine.convert import ConversionError, from_cell, normalize_cell
 from runs.engine.plan.builder import Planner
 from runs.engine.sheetfilter import row_passes
 from runs.engine.types import (
-    DELETED_MESSAGE,
     ConflictItem,
     LinkState,
     MappingInfo,
@@ -29,17 +29,18 @@ from workflows.service_cloud import is_computed
 
 def plan_links(p: Planner) -> None:
     """Every link: unlinked when its record or row is gone or the record left the
-    filter (seen only on a full read), else synced as a pair."""
+    filter (seen on a full read, or when read by id), else synced as a pair."""
     inp, spec = p.inp, p.spec
     for link in inp.links:
         record = inp.records.get(link.record_id)
         row = inp.rows.get(link.row_id)
         if record is not None and record.get("IsDeleted"):
             unlink_deleted(p, link, row)
-        elif inp.full_sheet and row is None:
+        elif row is None and (inp.full_sheet or link.row_id in inp.checked_rows):
             p.plan.unlinks.append(Unlink(link.record_id, link.row_id, "row_deleted",
                                          tombstone_record=True))
-        elif inp.full_salesforce and record is None and spec.direction != "to_salesforce":
+        elif (record is None and spec.direction != "to_salesforce"
+              and (inp.full_salesforce or link.record_id in inp.checked_records)):
             # A kept row is marked so its Salesforce ID cell does not link it again.
             remove = spec.remove_rows_on_filter_exit
             p.plan.unlinks.append(Unlink(
@@ -54,7 +55,7 @@ def unlink_deleted(p: Planner, link: LinkState, row: SheetRow | None) -> None:
         link.record_id, link.row_id, "deleted_in_salesforce",
         remove_row=p.spec.remove_rows_on_delete, tombstone_row=True))
     if not p.spec.remove_rows_on_delete and p.inp.error_column_id is not None:
-        p.row_update(link.row_id).cells[p.inp.error_column_id] = DELETED_MESSAGE
+        p.row_update(link.row_id).cells[p.inp.error_column_id] = words.deleted_message()
     if row is not None:
         p.handled_rows.add(row.id)
         p.errored_rows.add(row.id)

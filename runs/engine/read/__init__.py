@@ -5,14 +5,14 @@
   ``SystemModstamp``), records named by pasted ids, lookups;
 - :mod:`~runs.engine.read.sheet`: the sheet's rows (only when its version changed, only
   those modified since the watermark, only the tracked columns) and the owned columns;
-- :mod:`~runs.engine.read.stored`: links and tombstones.
+- :mod:`~runs.engine.read.stored`: links, tombstones and open errors.
 """
 
 from __future__ import annotations
 
 from runs.engine.read.salesforce import SalesforceReader, read_records
 from runs.engine.read.sheet import SheetReader, parse_rows
-from runs.engine.read.stored import links_of, tombstones_of
+from runs.engine.read.stored import links_of, open_errors_of, tombstones_of
 
-__all__ = ["SalesforceReader", "SheetReader", "links_of", "parse_rows", "read_records",
-           "tombstones_of"]
+__all__ = ["SalesforceReader", "SheetReader", "links_of", "open_errors_of", "parse_rows",
+           "read_records", "tombstones_of"]

@@ -64,6 +64,7 @@ class SalesforceReader:
             infos = field_infos_from_describe(describe, names)
             self.field_cache = {"object": spec.salesforce_object, "names": names,
                                 "key_prefix": describe.get("keyPrefix") or "",
+                                "name_field": name_field_of(describe),
                                 "fields": {n: i.as_dict() for n, i in infos.items()},
                                 "filter_paths": paths,
                                 "path_fields": self._describe_paths(describe, paths),
@@ -112,11 +113,26 @@ class SalesforceReader:
             out.append((f.field, f.operator, value, info))
         return out
 
+    def paths(self) -> list[str]:
+        """What the record query selects beyond the audit fields: the mappings' paths and
+        the object's name field (errors name their record, at no extra call)."""
+        paths = query_paths(self.ctx.spec, self.ctx.mappings)
+        name_field = self.field_cache.get("name_field")
+        if name_field and name_field not in paths:
+            paths.append(name_field)
+        return paths
+
+    def record_name(self, record: dict | None) -> str:
+        """The name of a record read (its name field's value), or ""."""
+        name_field = self.field_cache.get("name_field")
+        value = record.get(name_field) if record is not None and name_field else None
+        return "" if value is None else str(value)
+
     def read(self, *, since: datetime | None, on_page: Callable[[int], None] | None = None
              ) -> None:
         """The records matching the filters (changed since ``since``, all with None)."""
         spec = self.ctx.spec
-        paths = query_paths(spec, self.ctx.mappings)
+        paths = self.paths()
         query = soql.build_record_query(object_name=spec.salesforce_object, paths=paths,
                                         filters=self.filters(), since=since)
         salesforce = self.ctx.salesforce
@@ -148,21 +164,28 @@ class SalesforceReader:
             record_id = sfids.to18(str(value).strip())
             if record_id and record_id not in self.records:
                 wanted.add(record_id)
+        self.read_by_id(wanted)
+
+    def read_by_id(self, record_ids: Iterable[str]) -> set[str]:
+        """Read these records (those not read yet) into ``records``: one query per 500
+        ids, with the workflow's filters — an id of a record outside them (one that left
+        the filter, its row kept) is not read — and deleted records (``IsDeleted``).
+        Returns the ids asked for: a record among them that did not come back is out of
+        the workflow's scope."""
+        wanted = sorted({i for i in record_ids if i and i not in self.records})
         if not wanted:
-            return
+            return set()
         spec = self.ctx.spec
-        paths = query_paths(spec, self.ctx.mappings)
-        wanted_list = sorted(wanted)
-        for start in range(0, len(wanted_list), 500):
-            # The workflow's filters apply: an id of a record outside them (one that
-            # left the filter, its row kept) must not link a row again.
+        paths = self.paths()
+        for start in range(0, len(wanted), 500):
             query = soql.build_record_query(object_name=spec.salesforce_object, paths=paths,
                                             filters=self.filters(),
-                                            ids=wanted_list[start:start + 500])
+                                            ids=wanted[start:start + 500])
             records, _ = read_records(self.ctx.salesforce.query_pages(query,
                                                                       include_deleted=True),
                                       paths)
             self.records.update(records)
+        return set(wanted)
 
     def resolve_lookups(self, inp: PlanInput) -> None:
         """The ids of the values typed in lookup columns (one query per lookup and
@@ -188,6 +211,14 @@ def required_on_create(describe: dict) -> dict[str, str]:
             and not f.get("defaultedOnCreate") and f.get("type") not in ("boolean", "id")
             and not any(p.get("defaultValue") and p.get("active", True)
                         for p in f.get("picklistValues") or ())}
+
+
+def name_field_of(describe: dict) -> str:
+    """The object's name field (``Name``; ``CaseNumber`` for cases), or ""."""
+    for field in describe.get("fields") or ():
+        if field.get("nameField"):
+            return field.get("name") or ""
+    return ""
 
 
 def _get_path(record: dict, path: str) -> Any:

@@ -12,11 +12,16 @@ from runs.engine.columns import MULTI_PICKLIST, ColumnFacts, facts_of, multi_val
 from runs.engine.context import RunContext
 from runs.engine.convert import FieldInfo, column_for, normalize_cell
 from runs.engine.mappings import ConfigurationError
-from runs.engine.types import SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE, SheetRow
+from runs.engine.types import SheetRow
+from workflows.columns import owned_column_titles, owned_title_choices
 
 #: An incremental read asks for the rows modified since this long before the watermark:
 #: an overlap, so that a row saved around the previous read is not missed.
 SHEET_OVERLAP = timedelta(seconds=60)
+#: ...unless the watermark is exact (the previous run's own writes were the sheet's only
+#: changes after its read, see ``advance_state``): then from one second before it, in
+#: case the service compares whole seconds strictly.
+EXACT_OVERLAP = timedelta(seconds=1)
 
 
 class SheetReader:
@@ -37,18 +42,22 @@ class SheetReader:
         #: Read MULTI_PICKLIST cells from their ``objectValue`` (set by the caller when a
         #: multi-select field is mapped).
         self.object_values = False
+        #: The sheet's permalink, when the sheet was read.
+        self.permalink: str = ""
 
     def read(self, *, sheet_version: int | None, since: datetime | None, force: bool,
-             known_columns: list[int] | None) -> None:
+             known_columns: list[int] | None, exact: bool = False) -> None:
         """Read the rows changed since ``since`` (all with None), unless the version is
-        unchanged and nothing forces a read. ``known_columns=None`` reads every column."""
+        unchanged and nothing forces a read. ``known_columns=None`` reads every column;
+        ``exact``: ``since`` needs no overlap (see :data:`EXACT_OVERLAP`)."""
         spec = self.ctx.spec
         self.full_sheet = since is None
+        overlap = EXACT_OVERLAP if exact else SHEET_OVERLAP
 
         def get(column_ids):
             return self.ctx.smartsheet.get_sheet(
                 spec.sheet_id, column_ids=column_ids,
-                rows_modified_since=None if since is None else since - SHEET_OVERLAP,
+                rows_modified_since=None if since is None else since - overlap,
                 if_version_after=None if force or sheet_version is None else sheet_version,
                 include=self._include())
 
@@ -64,6 +73,7 @@ class SheetReader:
         if "rows" not in body and "columns" not in body:
             self.full_sheet = False
             return  # unchanged since sheet_version
+        self.permalink = body.get("permalink") or ""
         self.columns = body.get("columns") or []
         self.columns_by_title = {c["title"]: c["id"] for c in self.columns}
         for column in self.columns:
@@ -127,27 +137,32 @@ class SheetReader:
         return {i for i in ids if i}
 
     def owned_columns(self, *, create: bool, tracked: tuple[int | None, int | None],
-                      infos: dict[str, FieldInfo],
-                      titles: tuple[str, str] = (SALESFORCE_ID_TITLE, SYNC_ERROR_TITLE),
+                      infos: dict[str, FieldInfo], install_kind: str = "salesforce"
                       ) -> list[tuple[str, int]]:
-        """Find (or create) the record id and Sync Error columns (``titles``: by install
-        kind, see ``workflows.columns``) and "new column" mappings' columns (``infos``:
-        the described fields). Returns the (title, id) of columns created.
+        """Find (or create) the record id and Sync Error columns and "new column"
+        mappings' columns (``infos``: the described fields). Returns the (title, id) of
+        columns created.
 
-        Found by id once tracked, else by title — so a sheet prepared beforehand (by an
-        Admin of the sheet) is found by the first run and never gets a second set.
-        Without ``create`` (a preview), a column still to create gets a negative
-        stand-in id, so the plan counts the cells the run will write into it."""
+        Owned columns are found by the id tracked, else by their title in any language
+        (a "Service Cloud ID" column serves a Salesforce install and the other way
+        round); a new one gets its title in the active language (the install's) — so a
+        sheet prepared beforehand (by an Admin of the sheet) is found by the first run and
+        never gets a second set. Without ``create`` (a preview), a column still to create
+        gets a negative stand-in id, so the plan counts the cells the run will write."""
         ctx = self.ctx
         ids = {c["id"] for c in self.columns}
+        id_choices, error_choices = owned_title_choices(install_kind)
+        searches = (lambda: id_choices, lambda: error_choices)
         found = []
-        for title, tracked_id in zip(titles, tracked, strict=True):
-            by_title = self.columns_by_title.get(title)
-            if by_title is None and title != SALESFORCE_ID_TITLE and title == titles[0]:
-                by_title = self.columns_by_title.get(SALESFORCE_ID_TITLE)  # older sheets
-            found.append(tracked_id if tracked_id in ids else by_title)
+        for titles, tracked_id in zip(searches, tracked, strict=True):
+            if tracked_id in ids:
+                found.append(tracked_id)
+                continue
+            found.append(next((self.columns_by_title[t] for t in titles()
+                               if t in self.columns_by_title), None))
         wanted = []
-        for title, column_id in zip(titles, found, strict=True):
+        new_titles = owned_column_titles(install_kind)
+        for title, column_id in zip(new_titles, found, strict=True):
             if column_id is None:
                 wanted.append({"title": title, "type": "TEXT_NUMBER"})
         for m in ctx.spec.mappings:
@@ -174,9 +189,9 @@ class SheetReader:
         elif wanted:
             self.plan_columns(wanted)
         ctx.id_column_id = (found[0] if found[0] is not None
-                            else self.columns_by_title.get(titles[0]))
+                            else self.columns_by_title.get(new_titles[0]))
         ctx.error_column_id = (found[1] if found[1] is not None
-                               else self.columns_by_title.get(titles[1]))
+                               else self.columns_by_title.get(new_titles[1]))
         return created
 
     def plan_columns(self, wanted: list[dict]) -> None:

@@ -1,12 +1,10 @@
 """What a run records around its batches: the columns it tracks, the creates a killed run
-left pending, its errors and conflicts, and the sync state it ends with."""
+left pending, and the sync state it ends with (its errors: :mod:`.errors`)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
-from connector.clients import ClientError
 from connector.services import connection_get
 from core.times import parse_timestamp
 from runs.engine import soql
@@ -15,19 +13,15 @@ from runs.engine.columns import facts_to_cache
 from runs.engine.context import RunContext
 from runs.engine.convert import FieldInfo, sf_canonical
 from runs.engine.read import SalesforceReader, SheetReader
-from runs.engine.types import ConflictItem, RowError
-from runs.models import Conflict, Link, RunError
+from runs.models import Link
 from workflows.columns import workflow_remember_column_ids
 from workflows.models import Workflow
 from workflows.spec import spec_from_workflow
 
-#: Cell history costs 10 rate-limit units per call: ask for a few culprits per run only.
-MAX_CELL_HISTORY_CALLS = 10
-
 #: What the engine writes on SyncState at the end of a run (never the scheduler's fields).
 ENGINE_STATE_FIELDS = ["salesforce_watermark", "salesforce_cursor", "sheet_version",
-                       "sheet_watermark", "last_full_sync_at", "synced_spec_key", "field_cache",
-                       "group_rows",
+                       "sheet_watermark", "sheet_watermark_exact", "sheet_url",
+                       "last_full_sync_at", "synced_spec_key", "field_cache", "group_rows",
                        "pending_adds", "pending_creates", "salesforce_id_column_id",
                        "sync_error_column_id", "primary_column_id", "updated_at"]
 
@@ -100,48 +94,6 @@ def reconcile_pending_creates(ctx: RunContext, infos: dict[str, FieldInfo],
     return links
 
 
-def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[ConflictItem]
-                  ) -> None:
-    """The run's RunErrors (with culprits) and Conflicts."""
-    find_culprits(ctx, errors)
-    workflow_id = ctx.workflow.pk
-    RunError.objects.bulk_create([
-        RunError(run=ctx.run, row_id=e.row_id, record_id=e.record_id or "",
-                 field=e.field[:255], message=e.message, code=e.code[:80],
-                 culprit=e.culprit[:255], culprit_email=e.culprit_email[:254],
-                 fingerprint=hashlib.sha256(
-                     f"{workflow_id}|{e.row_id}|{e.record_id}|{e.field}|{e.message}"
-                     .encode()).hexdigest())
-        for e in errors])
-    Conflict.objects.bulk_create([
-        Conflict(run=ctx.run, record_id=c.record_id, row_id=c.row_id, field=c.field,
-                 salesforce_value=c.salesforce_value, smartsheet_value=c.smartsheet_value,
-                 winner=c.winner)
-        for c in conflicts])
-    ctx.counts["errors_count"] = len(errors)
-    ctx.counts["conflicts_count"] = len(conflicts)
-
-
-def find_culprits(ctx: RunContext, errors: list[RowError]) -> None:
-    """Name the last editor of a bad cell (its history), for a few errors per run."""
-    calls = 0
-    for error in errors:
-        if error.culprit or error.row_id is None or error.column_id is None:
-            continue
-        if calls >= MAX_CELL_HISTORY_CALLS:
-            break
-        calls += 1
-        try:
-            history = ctx.smartsheet.cell_history(ctx.spec.sheet_id, error.row_id,
-                                                  error.column_id)
-        except ClientError:
-            continue
-        if history:
-            who = history[0].get("modifiedBy") or {}
-            error.culprit = who.get("name") or who.get("email") or ""
-            error.culprit_email = who.get("email") or ""
-
-
 def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetReader, *,
                   full: bool, started: datetime) -> None:
     """Commit where the next run starts from, once every write of this one went through
@@ -150,6 +102,9 @@ def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetRea
     state.pending_adds = {}
     advance_cursor(state, salesforce)
     newest_row = sheet.sheet_newest
+    exact = False
+    if sheet.permalink:
+        state.sheet_url = sheet.permalink[:500]
     if sheet.sheet_version is not None:
         state.sheet_version = sheet.sheet_version
         if ctx.wrote_sheet and ctx.sheet_writes_exact and ctx.sheet_version_chain is not None:
@@ -159,12 +114,17 @@ def advance_state(ctx: RunContext, salesforce: SalesforceReader, sheet: SheetRea
             # the version past this and is read then.) No extra call to learn it.
             state.sheet_version = ctx.sheet_version_chain
             if ctx.sheet_written_newest and (
-                    newest_row is None or ctx.sheet_written_newest > newest_row):
-                newest_row = ctx.sheet_written_newest
+                    newest_row is None or ctx.sheet_written_newest >= newest_row):
+                # Every change up to our last write is known: the next read starts
+                # there, without the overlap that would bring back all we just wrote.
+                newest_row, exact = ctx.sheet_written_newest, True
     if newest_row:
         newest = parse_timestamp(newest_row)
         if state.sheet_watermark is None or newest > state.sheet_watermark:
             state.sheet_watermark = newest
+            state.sheet_watermark_exact = exact
+        elif newest == state.sheet_watermark:
+            state.sheet_watermark_exact = state.sheet_watermark_exact and exact
     cache = salesforce.field_cache if salesforce.cache_changed else (state.field_cache or {})
     mapped = {m.column_id for m in ctx.mappings}
     facts = {"columns": facts_to_cache({c: f for c, f in ctx.columns.items() if c in mapped}),

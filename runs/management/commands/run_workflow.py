@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from runs.engine import SyncFailed, preview
 from runs.models import RunStatus, RunTrigger
+from runs.selectors import open_errors_of_workflow
 from runs.services import RunRefused, run_execute_now
 from workflows.models import Workflow
 from workflows.spec import spec_from_workflow
@@ -60,6 +61,8 @@ def _run_report(run) -> dict:
         "run": run.pk,
         "workflow": run.workflow_id,
         "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "open_errors": open_errors_of_workflow(workflow=run.workflow).count(),
         "message": run.message,
         "duration_seconds": run.duration_seconds,
         **{name: getattr(run, name) for name in counts},

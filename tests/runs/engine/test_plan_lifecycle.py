@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from runs.engine.types import DELETED_MESSAGE
+from runs.engine.words import deleted_message
 from tests.runs.engine.plan_helpers import (
     EMPLOYEES,
     ERR_COL,
@@ -62,7 +62,7 @@ def test_a_record_deleted_in_salesforce_marks_and_unlinks_its_row(remove):
     assert unlink.reason == "deleted_in_salesforce" and unlink.remove_row == remove
     assert unlink.tombstone_row and not unlink.tombstone_record
     cells = {u.row_id: u.cells for u in result.row_updates}
-    assert cells.get(5, {}).get(ERR_COL) == (None if remove else DELETED_MESSAGE)
+    assert cells.get(5, {}).get(ERR_COL) == (None if remove else deleted_message())
     assert not result.row_adds
 
 
@@ -107,7 +107,7 @@ def test_a_conversion_failure_is_a_row_error_and_the_other_fields_still_flow():
                      rows=[row(5, phone="2", employees="lots", linked=1)],
                      links=[link(1, 5, Phone=["1", "1"], NumberOfEmployees=[3, 3])])
     (error,) = result.errors
-    assert error.row_id == 5 and error.field == "Employees" and "lots" in error.message
+    assert error.row_id == 5 and error.column == "Employees" and "lots" in error.message
     assert error.column_id == 12 and error.code == "conversion"
     assert [u.fields for u in result.record_updates] == [{"Phone": "2"}]
     assert "lots" in {u.row_id: u.cells for u in result.row_updates}[5][ERR_COL]

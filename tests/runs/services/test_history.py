@@ -62,6 +62,23 @@ def test_it_deletes_finished_runs_past_retention_with_their_errors(alice):
     assert not RunError.objects.filter(run_id=expired.pk).exists()
 
 
+@override_settings(RUN_RETENTION_DAYS=90)
+def test_it_keeps_open_errors_and_drops_those_closed_long_ago(alice):
+    from django.utils import timezone
+
+    from runs.models import OpenError
+
+    wf = factories.workflow(alice)
+    long_open = factories.open_error(wf, row_id=1, first_seen=timezone.now() - timedelta(days=200))
+    closed_lately = factories.open_error(wf, row_id=2, resolution="synced",
+                                         resolved_at=timezone.now() - timedelta(days=10))
+    factories.open_error(wf, row_id=3, resolution="synced",
+                         resolved_at=timezone.now() - timedelta(days=91))
+    runs_cleanup()
+    assert set(OpenError.objects.values_list("pk", flat=True)) == {long_open.pk,
+                                                                  closed_lately.pk}
+
+
 def test_it_honours_a_shorter_retention(alice):
     wf = factories.workflow(alice)
     factories.run(wf, status=RunStatus.SUCCEEDED, age=timedelta(days=8))

@@ -87,7 +87,8 @@ def test_it_writes_computed_case_columns_and_refreshes_open_cases_without_reads(
     assert types["Age"][0] == "TEXT_NUMBER" and types["Time to close"][0] == "TEXT_NUMBER"
     assert types["SLA status"] == ("PICKLIST", ["Met", "Breached", "At risk", "Within SLA"])
     assert types["Escalated"][0] == "CHECKBOX"
-    assert "Service Cloud ID" in types and "Salesforce ID" not in types  # a Service Cloud sheet
+    # A Service Cloud install names its record id column so.
+    assert "Service Cloud ID" in types and "Salesforce ID" not in types
     rows = {r["Service Cloud ID"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
     assert rows[open_high]["Age"] == 5 and rows[open_high]["SLA status"] == "Within SLA"
     assert rows[open_high]["SLA target"] == 8 and rows[open_high].get("Time to close") is None

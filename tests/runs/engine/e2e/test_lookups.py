@@ -37,6 +37,6 @@ def test_it_resolves_typed_names_in_one_query(sandbox, alice, connected_install,
     assert owners[first] == "Bob Chen" and owners[second] == "Bob Chen"
     assert owners[third] == "Ada Lovelace"
     (error,) = RunError.objects.filter(run=run)
-    assert "Nobody Here" in error.message and error.field == "Owner"
+    assert "Nobody Here" in error.message and error.column == "Owner"
     query_calls = sum(n for key, n in queries.items() if "query" in key.lower())
     assert query_calls == 2, queries  # the records and one lookup for every name
