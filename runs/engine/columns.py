@@ -22,9 +22,13 @@ kept in ``SyncState.field_cache`` under ``"sheet"``, so a run that did not read 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 #: Column types whose cells the engine writes with ``strict: false`` unless the column
 #: restricts values: a value outside the options (or not an email) is kept as text.
@@ -173,3 +177,50 @@ class FormulaCells:
 
     def to_cache(self) -> dict[str, list[int]]:
         return {str(row_id): sorted(columns) for row_id, columns in self.by_row.items()}
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UNWRITABLE_COLUMNS = frozenset({"DATETIME", "ABSTRACT_DATETIME", "DURATION", "PREDECESSOR"})
+
+
+def cell_refusal(cell: Any, column: ColumnFacts | None) -> str:
+    """Why Smartsheet refuses ``cell`` in ``column`` ("" when it takes it; "" too when the
+    column is not known yet).
+
+    Blank clears any column. A checkbox takes true or false and a date column
+    ``YYYY-MM-DD`` (strict parsing, the default). Dropdown and contact columns are written
+    with ``strict: false`` (``runs.engine.columns``): any text lands, unless the column
+    restricts values to its options. A column Smartsheet computes is never written. The
+    planner asks before every cell it writes, so a value that cannot land is a row error
+    in the plan — the summary of updates and the run report the same failure.
+    """
+    if cell is None or cell == "" or column is None:
+        return ""
+    kind = column.type
+    if column.computed:
+        return _("the column is computed by Smartsheet and cannot be written")
+    if kind == "CHECKBOX":
+        return "" if isinstance(cell, bool) else _(
+            "'%(value)s' is not a checkbox value") % {"value": cell}
+    if kind == "DATE":
+        if isinstance(cell, str) and _ISO_DATE.match(cell):
+            try:
+                date.fromisoformat(cell)
+                return ""
+            except ValueError:
+                pass
+        return _("'%(value)s' is not a date (the column takes YYYY-MM-DD)") % {"value": cell}
+    if column.restricted:
+        missing = column.missing_option(cell)
+        return "" if missing is None else _(
+            "'%(value)s' is not one of the column's options, and the column accepts only "
+            "those: add it to the column's options in Smartsheet") % {"value": missing}
+    if kind == "MULTI_CONTACT_LIST":
+        ok = isinstance(cell, str) and _EMAIL.match(cell.strip())
+        return "" if ok else _("'%(value)s' is not an email address (a contact column)") % {
+            "value": cell}
+    if kind in _UNWRITABLE_COLUMNS:
+        return _("a %(type)s column cannot be written") % {
+            "type": kind.lower().replace("_", " ")}
+    return ""

@@ -23,16 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
 from core.numbers import NumberError, parse_decimal
 from core.times import parse_timestamp
-
-if TYPE_CHECKING:
-    from runs.engine.columns import ColumnFacts
 
 NUMBER_TYPES = frozenset({"int", "long", "double", "currency", "percent"})
 #: Whole-number types (scale 0).
@@ -44,9 +41,7 @@ ANY_TYPE = "anyType"
 _DATETIME_DISPLAY = "%Y-%m-%d %H:%M"
 #: What Salesforce and Smartsheet accept as an email address.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Column types the API cannot write (system and project columns).
-_UNWRITABLE_COLUMNS = frozenset({"DATETIME", "ABSTRACT_DATETIME", "DURATION", "PREDECESSOR"})
 _TRUE_WORDS = frozenset({"true", "yes", "y", "1", "checked", "x", "on"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "0", "unchecked", "off", ""})
 
@@ -331,48 +326,6 @@ def _sf_time(moment: time | str) -> str:
     if isinstance(moment, str):
         return moment
     return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def cell_refusal(cell: Any, column: ColumnFacts | None) -> str:
-    """Why Smartsheet refuses ``cell`` in ``column`` ("" when it takes it; "" too when the
-    column is not known yet).
-
-    Blank clears any column. A checkbox takes true or false and a date column
-    ``YYYY-MM-DD`` (strict parsing, the default). Dropdown and contact columns are written
-    with ``strict: false`` (``runs.engine.columns``): any text lands, unless the column
-    restricts values to its options. A column Smartsheet computes is never written. The
-    planner asks before every cell it writes, so a value that cannot land is a row error
-    in the plan — the summary of updates and the run report the same failure.
-    """
-    if cell is None or cell == "" or column is None:
-        return ""
-    kind = column.type
-    if column.computed:
-        return _("the column is computed by Smartsheet and cannot be written")
-    if kind == "CHECKBOX":
-        return "" if isinstance(cell, bool) else _(
-            "'%(value)s' is not a checkbox value") % {"value": cell}
-    if kind == "DATE":
-        if isinstance(cell, str) and _ISO_DATE.match(cell):
-            try:
-                date.fromisoformat(cell)
-                return ""
-            except ValueError:
-                pass
-        return _("'%(value)s' is not a date (the column takes YYYY-MM-DD)") % {"value": cell}
-    if column.restricted:
-        missing = column.missing_option(cell)
-        return "" if missing is None else _(
-            "'%(value)s' is not one of the column's options, and the column accepts only "
-            "those: add it to the column's options in Smartsheet") % {"value": missing}
-    if kind == "MULTI_CONTACT_LIST":
-        ok = isinstance(cell, str) and _EMAIL.match(cell.strip())
-        return "" if ok else _("'%(value)s' is not an email address (a contact column)") % {
-            "value": cell}
-    if kind in _UNWRITABLE_COLUMNS:
-        return _("a %(type)s column cannot be written") % {
-            "type": kind.lower().replace("_", " ")}
-    return ""
 
 
 def _parse_date(value: Any) -> date:

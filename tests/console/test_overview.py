@@ -31,6 +31,8 @@ def team(people, install):
     factories.run(pipeline, status=RunStatus.PARTIAL, errors_count=3,
                   salesforce_api_usage="4500/10000", salesforce_calls=7, smartsheet_calls=2)
     factories.run(pipeline, status=RunStatus.FAILED, message="The sheet is gone.")
+    for row in (1, 2, 3):
+        factories.open_error(pipeline, row_id=row, row_number=row)
     contacts = factories.workflow(people["bob"], install, name="Contacts",
                                   sheet_name="Contacts sheet", direction="bidirectional",
                                   salesforce_object="Contact")

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def leaver(alice, bob, install, workflow):
     """alice's workflow with history, a link and open errors; bob connected, ready."""
-    run = factories.run(workflow, status=RunStatus.PARTIAL, errors_count=2)
-    factories.run_error(run)
+    factories.run(workflow, status=RunStatus.PARTIAL, errors_count=2)
+    factories.open_error(workflow, row_id=1)
+    factories.open_error(workflow, row_id=2)
     factories.link(workflow, "001000000000001AAA", 11)
     factories.connections(bob, install)
     return workflow

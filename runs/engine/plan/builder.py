@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from runs.engine import words
-from runs.engine.columns import CHECKBOX
+from runs.engine.columns import CHECKBOX, cell_refusal
 from runs.engine.computed import case_inputs, computed_values
 from runs.engine.convert import (
     ConversionError,
-    cell_refusal,
     from_cell,
     sf_canonical,
     to_cell,
@@ -112,7 +111,7 @@ class Planner:
 
     def refuses(self, m: MappingInfo, cell: Any, *, row_id: int | None,
                 record_id: str = "") -> bool:
-        """Whether the column cannot take ``cell`` (``convert.cell_refusal``: its type, the
+        """Whether the column cannot take ``cell`` (``columns.cell_refusal``: its type, the
         options of a column that restricts values): then a row error says why, nothing
         is written, and the next run tries again."""
         problem = cell_refusal(cell, m.column)

@@ -79,16 +79,40 @@ class Seen:
                 error.primary_value = "" if value is None else str(value)[:255]
 
 
+def _item_keys(row_id, record_id, field: str) -> list[str]:
+    items = ([f"row:{row_id}"] if row_id is not None else []) + (
+        [f"record:{record_id}"] if record_id else [])
+    return [f"{item}|{field}"[:300] for item in items]
+
+
 def error_key(error: RowError) -> str | None:
     """An error's identity among its workflow's open errors: its item (the row, else the
     record) and field. None for an error about neither (a group row)."""
-    if error.row_id is not None:
-        item = f"row:{error.row_id}"
-    elif error.record_id:
-        item = f"record:{error.record_id}"
-    else:
-        return None
-    return f"{item}|{error.mapping_key or error.column or error.field}"[:300]
+    keys = _item_keys(error.row_id, error.record_id,
+                      error.mapping_key or error.column or error.field)
+    return keys[0] if keys else None
+
+
+def open_errors_index(open_errors: list[OpenError]) -> dict[str, OpenError]:
+    """The open errors by every key their item answers to: an item first met as a record
+    (its row not added yet) is a row and a record later, and stays one open error."""
+    index: dict[str, OpenError] = {}
+    for open_error in open_errors:
+        field = open_error.key.split("|", 1)[1] if "|" in open_error.key else ""
+        for key in (open_error.key,
+                    *_item_keys(open_error.row_id, open_error.record_id, field)):
+            index.setdefault(key, open_error)
+    return index
+
+
+def resolved_key(error: RowError, index: dict[str, OpenError]) -> str | None:
+    """The key of the open error ``error`` continues (whichever of its item's keys it
+    was opened under), else its own."""
+    for key in _item_keys(error.row_id, error.record_id,
+                          error.mapping_key or error.column or error.field):
+        if key in index:
+            return index[key].key
+    return error_key(error)
 
 
 def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[ConflictItem], *,
@@ -101,7 +125,7 @@ def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[Confl
         return  # a clean run of a workflow without open errors: nothing to store
     for error in errors:
         seen.describe(error)
-    by_key = {e.key: e for e in open_errors}
+    by_key = open_errors_index(open_errors)
     carry_over(errors, by_key)
     find_culprits(ctx, errors, seen)
     now = timezone.now()
@@ -109,7 +133,7 @@ def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[Confl
     with transaction.atomic():
         opened = sync_open_errors(ctx, errors, by_key, seen, now)
         RunError.objects.bulk_create([
-            RunError(run=run, open_error=opened.get(error_key(e)), repeat=repeat,
+            RunError(run=run, open_error=opened.get(resolved_key(e, by_key)), repeat=repeat,
                      fingerprint=hashlib.sha256(
                          f"{workflow_id}|{e.row_id}|{e.record_id}|{e.column}|{e.message}"
                          .encode()).hexdigest(),
@@ -124,7 +148,7 @@ def record_errors(ctx: RunContext, errors: list[RowError], conflicts: list[Confl
 
 def _is_repeat(error: RowError, by_key: dict[str, OpenError]) -> bool:
     """Already open before this run with the same message: not news."""
-    key = error_key(error)
+    key = resolved_key(error, by_key)
     return _same_message(by_key.get(key) if key is not None else None, error)
 
 
@@ -154,7 +178,7 @@ def carry_over(errors: list[RowError], by_key: dict[str, OpenError]) -> None:
     """What the open error already knows and this run could not see: the row number of a
     row not read this time, the culprit of an unchanged error (no cell history again)."""
     for error in errors:
-        key = error_key(error)
+        key = resolved_key(error, by_key)
         previous = by_key.get(key) if key is not None else None
         if previous is None:
             continue
@@ -174,7 +198,7 @@ def sync_open_errors(ctx: RunContext, errors: list[RowError], by_key: dict[str, 
     run = ctx.run
     met: dict[str, RowError] = {}
     for error in errors:
-        key = error_key(error)
+        key = resolved_key(error, by_key)
         if key is None:
             continue
         if key in met:  # several errors of one item and field: one open error
@@ -204,7 +228,7 @@ def sync_open_errors(ctx: RunContext, errors: list[RowError], by_key: dict[str, 
                                              "culprit", "culprit_email", "row_id",
                                              "record_id", *CONTEXT_FIELDS])
     closing: dict[str, list[int]] = {Resolution.SYNCED: [], Resolution.NO_LONGER_SYNCED: []}
-    for key, current in by_key.items():
+    for key, current in {e.key: e for e in by_key.values()}.items():
         if key in met:
             continue
         synced = seen.in_scope(current.row_id, current.record_id)

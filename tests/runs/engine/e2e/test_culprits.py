@@ -71,7 +71,7 @@ def test_an_edit_in_salesforce_the_sheet_refuses_names_its_author(
                                                        ["Hooli", "Initech"])
     # The Phone column becomes a picklist of the one old number: new numbers are refused.
     factories.smartsheet_client(sandbox).update_column(
-        sheet_id, columns["Phone"], {"type": "PICKLIST", "options": ["111"]})
+        sheet_id, columns["Phone"], {"type": "PICKLIST", "options": ["111"], "validation": True})
     sandbox.salesforce.update("Account", [{"Id": ids["Hooli"], "Phone": "222"}],
                               user="bob@example.com.sandbox")
     sandbox.salesforce.update("Account", [{"Id": ids["Initech"], "Phone": "333"}],
@@ -83,7 +83,7 @@ def test_an_edit_in_salesforce_the_sheet_refuses_names_its_author(
 
     errors = {e.primary_value: e for e in RunError.objects.filter(run=run)}
     assert (errors["Hooli"].kind, errors["Hooli"].column) == ("picklist", "Phone")
-    assert "'222' is not an option of the column 'Phone'" in errors["Hooli"].message
+    assert "Phone: '222' is not one of the column's options" in errors["Hooli"].message
     assert (errors["Hooli"].culprit, errors["Hooli"].culprit_email) == ("Bob Chen",
                                                                         "bob@example.com")
     assert (errors["Initech"].culprit, errors["Initech"].culprit_email) == ("Dan Evans", "")

@@ -26,7 +26,7 @@ def _pipeline(sandbox, owner, install, tag, records):
         for name, stage in records])
     created = factories.smartsheet_client(sandbox).create_sheet(factories.unique("pipeline"), [
         {"title": "Name", "type": "TEXT_NUMBER", "primary": True},
-        {"title": "Stage", "type": "PICKLIST", "options": STAGES}])
+        {"title": "Stage", "type": "PICKLIST", "options": STAGES, "validation": True}])
     columns = {c["title"]: c["id"] for c in created["columns"]}
     workflow = factories.workflow(
         owner, install, sheet_id=created["id"], sheet_name="Pipeline",
@@ -62,7 +62,11 @@ def test_rows_failing_on_a_missing_picklist_option_stay_open_until_the_sheet_is_
 
     assert first.status == RunStatus.PARTIAL
     assert first.get_status_display() == "Succeeded with errors"
-    assert [r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)] == ["Alpha"]
+    # Rows of refused records are added without the refused cell, their Sync Error says why.
+    rows = factories.rows_by_title(sandbox, sheet_id)
+    assert [(r["Name"], r.get("Stage")) for r in rows] == [
+        ("Alpha", "Prospecting"), ("Beta", None), ("Gamma", None)]
+    assert NEGOTIATION in rows[1]["Sync Error"]
     opened = _open(workflow)
     assert set(opened) == {"Beta", "Gamma"}
     beta = opened["Beta"]
@@ -105,8 +109,9 @@ def test_rows_failing_on_a_missing_picklist_option_stay_open_until_the_sheet_is_
         Resolution.SYNCED, third.pk)
     assert (closed["Gamma"].resolution, closed["Gamma"].resolved_by_id) == (
         Resolution.NO_LONGER_SYNCED, third.pk)
-    assert sorted(r["Name"] for r in factories.rows_by_title(sandbox, sheet_id)) == [
-        "Alpha", "Beta"]
+    rows = {r["Name"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
+    assert sorted(rows) == ["Alpha", "Beta", "Gamma"]  # a row leaving the filter stays
+    assert (rows["Beta"]["Stage"], rows["Beta"]["Sync Error"]) == (NEGOTIATION, None)
 
 
 def test_a_linked_row_that_fails_is_retried_until_its_record_is_deleted(
