@@ -27,3 +27,16 @@ SHEETFORCE_ALLOWED_API_HOSTS = [*SHEETFORCE_ALLOWED_API_HOSTS,  # noqa: F405
 #: ``allow_insecure_callbacks``): the product may create such webhooks here. The refusal
 #: of a URL the real Smartsheet would not call is tested with this off.
 SHEETFORCE_ALLOW_INSECURE_CALLBACKS = True
+
+#: On SQLite, the test database is a file, not Django's shared-cache in-memory database:
+#: there a second connection (the live server's thread, a worker thread) fails at once
+#: with "database table is locked", where the product's file database waits its busy
+#: timeout. One file per test session (xdist's run id, shared by its workers, else the
+process), and pytest-django gives each xdist worker its own (a ``_gw<n>`` suffix).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os as _os
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": _os.path.join(_tempfile.gettempdir(), "sheetforce-test-{}.sqlite3".format(
+            _os.environ.get("PYTEST_XDIST_TESTRUNUID", _os.getpid())))}

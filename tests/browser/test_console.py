@@ -146,9 +146,9 @@ def test_a_system_admin_runs_the_team_from_the_console(page, live_server, sandbo
 
     # The install: the callback URLs to register, SLA targets as fields.
     page.goto(f"{base}/admin/connector/install/{sales.pk}/change/")
-    assert page.get_by_text(f"/connections/{sales.pk}/salesforce/callback/").is_visible()
-    assert page.get_by_text(f"/connections/{sales.pk}/smartsheet/callback/").is_visible()
-    assert page.get_by_label("High priority (hours)").is_visible()
+    expect(page.get_by_text(f"/connections/{sales.pk}/salesforce/callback/")).to_be_visible()
+    expect(page.get_by_text(f"/connections/{sales.pk}/smartsheet/callback/")).to_be_visible()
+    expect(page.get_by_label("High priority (hours)")).to_be_visible()
     shot(page, "13-install")
 
 
@@ -190,5 +190,5 @@ def test_a_connector_admin_sees_only_what_she_may_change(page, live_server, sand
     shot(page, "22-connie-user")
 
     page.goto(f"{base}/admin/connector/install/add/")
-    assert page.get_by_text("/connections/<number>/salesforce/callback/").is_visible()
+    expect(page.get_by_text("/connections/<number>/salesforce/callback/")).to_be_visible()
     shot(page, "23-connie-install-add")

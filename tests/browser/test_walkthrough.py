@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from runs.models import Run
 from sandbox.personas import PASSWORD as SANDBOX_PASSWORD
@@ -62,8 +63,8 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     page.fill("input[name=password]", SANDBOX_PASSWORD)
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{base}/connections/")
-    assert page.get_by_role("button", name="Disconnect Salesforce").is_visible()
-    assert page.get_by_role("button", name="Disconnect Smartsheet").is_visible()
+    expect(page.get_by_role("button", name="Disconnect Salesforce")).to_be_visible()
+    expect(page.get_by_role("button", name="Disconnect Smartsheet")).to_be_visible()
     shot(page, "04-connected")
 
     # The wizard, by keyboard where it matters.
@@ -111,12 +112,12 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     workflow = Workflow.objects.get(name="Browser walk")
     assert [m.column_title for m in workflow.mappings.all()] == ["Account Name", "Phone number"]
     run = Run.objects.get(workflow=workflow)
-    assert page.get_by_role("link", name=f"follow run #{run.pk}").is_visible()
+    expect(page.get_by_role("link", name=f"follow run #{run.pk}")).to_be_visible()
     run_execute(run_id=run.pk)
     page.goto(f"{base}/workflows/{workflow.pk}/runs/")
     run.refresh_from_db()
     assert run.rows_added == 3, run.message
-    assert page.get_by_role("link", name=f"#{run.pk}").is_visible()
+    expect(page.get_by_role("link", name=f"#{run.pk}")).to_be_visible()
     assert run.get_status_display() in page.content()
     shot(page, "10-run-history")
     page.get_by_role("link", name=f"#{run.pk}").click()
@@ -142,13 +143,13 @@ def test_it_walks_a_new_user_from_connecting_to_deleting_a_workflow(page, live_s
     page.get_by_text("Settings ▾").click()
     page.get_by_role("button", name="Disable").click()
     page.wait_for_url(f"{base}/")
-    assert page.get_by_text("Disabled", exact=True).is_visible()
+    expect(page.get_by_text("Disabled", exact=True)).to_be_visible()
     workflow.refresh_from_db()
     assert workflow.enabled is False
     shot(page, "12-disabled")
     page.get_by_text("Settings ▾").click()
     page.get_by_role("link", name="Delete").click()
-    assert page.get_by_text("cannot be undone").is_visible()
+    expect(page.get_by_text("cannot be undone")).to_be_visible()
     shot(page, "13-delete-confirmation")
     page.get_by_role("button", name="Delete workflow").click()
     page.wait_for_url(f"{base}/")

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from runs.models import Run
 from tests import factories, personas
@@ -190,7 +191,7 @@ def test_the_summary_counts_group_rows_apart_names_failures_and_save_goes_to_the
     workflow = Workflow.objects.get(name="Browser grouped")
     run = Run.objects.get(workflow=workflow)
     link = page.get_by_role("link", name=f"follow run #{run.pk}")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     sheet_link = page.get_by_role("link", name=re.compile(re.escape(sheet_name)))
     assert sheet_link.first.get_attribute("href").startswith("https://app.smartsheet.com/")
     shot(page, "07-dashboard-banner")
