@@ -32,7 +32,7 @@ SHEETFORCE_ALLOW_INSECURE_CALLBACKS = True
 #: there a second connection (the live server's thread, a worker thread) fails at once
 #: with "database table is locked", where the product's file database waits its busy
 #: timeout. One file per test session (xdist's run id, shared by its workers, else the
-process), and pytest-django gives each xdist worker its own (a ``_gw<n>`` suffix).
+#: process), and pytest-django gives each xdist worker its own (a ``_gw<n>`` suffix).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import os as _os
     import tempfile as _tempfile
