@@ -53,6 +53,9 @@ class Applier:
         self.sheet_id = ctx.spec.sheet_id
         self.recorder = Recorder(ctx)
         self.errors: list[RowError] = list(plan.errors)
+        #: Record id → (row id, row number) of the rows this run added: names the errors
+        #: of a row added without a refused cell.
+        self.added_rows: dict[str, tuple[int, int | None]] = {}
         self.key_by_column = {m.column_id: m.key for m in ctx.mappings if m.column_id}
         #: Columns whose cells are written other than as a plain strict value (see
         #: runs.engine.columns): multi-picklists, and columns that take free text.
@@ -257,6 +260,8 @@ class Applier:
                 links = []
                 for add, result in zip(batch, results, strict=True):
                     if result.success:
+                        self.added_rows[add.record_id] = (
+                            result.row_id, (result.row or {}).get("rowNumber"))
                         snapshot = (add.snapshot if not self.multi
                                     and _stored_as_sent(add.cells, result.row)
                                     else self.returned_snapshot(add.snapshot, add.cells,

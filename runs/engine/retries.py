@@ -57,7 +57,8 @@ def seen_by(pipeline: Pipeline, plan: Plan, applier: Applier) -> Seen:
     seen = Seen(rows=sheet.rows, records=salesforce.records,
                 primary_column_id=ctx.primary_column_id, primary_path=primary,
                 sheet_url=sheet.permalink or pipeline.state.sheet_url or "",
-                instance_url=ctx.instance_url or "", record_name=salesforce.record_name)
+                instance_url=ctx.instance_url or "", record_name=salesforce.record_name,
+                added_rows=applier.added_rows)
     for unlink in [*plan.unlinks, *applier.gone_rows.values()]:
         seen.gone_rows.add(unlink.row_id)
         seen.gone_records.add(unlink.record_id)

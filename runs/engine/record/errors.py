@@ -51,6 +51,8 @@ class Seen:
     sheet_url: str = ""
     instance_url: str = ""
     record_name: Callable[[dict | None], str] = lambda record: ""
+    #: Record id → (row id, row number) of the rows this run added.
+    added_rows: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
     def in_scope(self, row_id: int | None, record_id: str) -> bool:
         """Whether an item is still synced: read by this run (every open item is) and
@@ -64,7 +66,11 @@ class Seen:
         return True
 
     def describe(self, error: RowError) -> None:
-        """Fill in what names the error's row and record."""
+        """Fill in what names the error's row and record (a row this run added without a
+        refused cell is named as a row read)."""
+        if error.row_id is None and error.record_id in self.added_rows:
+            error.row_id, number = self.added_rows[error.record_id]
+            error.row_number = error.row_number or number
         row = self.rows.get(error.row_id) if error.row_id is not None else None
         if row is not None:
             error.row_number = row.row_number

@@ -71,6 +71,9 @@ def test_rows_failing_on_a_missing_picklist_option_stay_open_until_the_sheet_is_
     assert set(opened) == {"Beta", "Gamma"}
     beta = opened["Beta"]
     assert (beta.kind, beta.column, beta.field) == ("picklist", "Stage", "Stage")
+    # The row was added without its refused cell: the error names and links it.
+    assert (beta.row_id, beta.row_number, beta.primary_value) == (rows[1]["_id"], 2, "Beta")
+    assert beta.row_url.endswith(f"?rowId={rows[1]['_id']}")
     assert NEGOTIATION in beta.message and "add it to the column's options" in beta.message
     assert "1042" not in beta.message
     assert beta.record_id == ids["Beta"] and beta.record_url.endswith(f"/{ids['Beta']}")
