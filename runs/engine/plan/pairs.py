@@ -46,6 +46,10 @@ def plan_links(p: Planner) -> None:
             p.plan.unlinks.append(Unlink(
                 link.record_id, link.row_id, "filter_exit",
                 remove_row=remove, tombstone_row=not remove))
+            if (not remove and row is not None and inp.error_column_id is not None
+                    and row.cells.get(inp.error_column_id)):
+                # The row is no longer synced: an error it shows no longer applies.
+                p.row_update(link.row_id).cells[inp.error_column_id] = None
         else:
             sync_pair(p, link, record, row)
 

@@ -115,6 +115,7 @@ def test_rows_failing_on_a_missing_picklist_option_stay_open_until_the_sheet_is_
     rows = {r["Name"]: r for r in factories.rows_by_title(sandbox, sheet_id)}
     assert sorted(rows) == ["Alpha", "Beta", "Gamma"]  # a row leaving the filter stays
     assert (rows["Beta"]["Stage"], rows["Beta"]["Sync Error"]) == (NEGOTIATION, None)
+    assert rows["Gamma"]["Sync Error"] is None  # no longer synced: its error is cleared
 
 
 def test_a_linked_row_that_fails_is_retried_until_its_record_is_deleted(
