@@ -62,17 +62,17 @@ class Install(models.Model):
     smartsheet_client_id = models.CharField(max_length=255, blank=True)
     smartsheet_client_secret = EncryptedTextField(blank=True)
     tls_ca_bundle = models.TextField(
-        blank=True, help_text="Optional PEM certificates trusted for both services."
+        blank=True, help_text=_("Optional PEM certificates trusted for both services.")
     )
     polling_interval_minutes = models.PositiveSmallIntegerField(
         choices=PollingInterval.choices, default=PollingInterval.FIFTEEN
     )
     restrict_users = models.BooleanField(
         default=False,
-        help_text="Only users with the Salesforce (or Service Cloud) user role create workflows.",
+        help_text=_("Only users with the Salesforce (or Service Cloud) user role create workflows."),
     )
     api_budget_percent = models.PositiveSmallIntegerField(
-        default=80, help_text="Share of the org's daily API requests this connector may use."
+        default=80, help_text=_("Share of the org's daily API requests this connector may use.")
     )
     status = models.CharField(max_length=20, choices=InstallStatus.choices, default=InstallStatus.ACTIVE)
     status_message = models.TextField(blank=True)

@@ -53,7 +53,7 @@ class Run(models.Model):
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     #: Where a running sync is now ("reading salesforce", "writing smartsheet"...).
     phase = models.CharField(max_length=60, blank=True)
-    full = models.BooleanField(default=False, help_text="Full reconciliation.")
+    full = models.BooleanField(default=False, help_text=_("Full reconciliation."))
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ Every answer comes live from the services (nothing cached between requests).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -32,10 +33,10 @@ from workflows.validation import (
 
 def _install(request, install_id) -> Install:
     if parse_id(install_id) is None:
-        raise ApiError("Not found.", status_code=404)
+        raise ApiError(_("Not found."), status_code=404)
     install = installs_visible_to(request.user).filter(pk=install_id).first()
     if install is None:
-        raise ApiError("Not found.", status_code=404)
+        raise ApiError(_("Not found."), status_code=404)
     return install
 
 
@@ -73,11 +74,11 @@ class SalesforceFieldsView(BaseAPIView):
         install = _install(request, install_id)
         meta = Metadata(user=request.user, install=install)
         if not meta.object_allowed(name):
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         with connector_errors():
             describe = meta.describe(name)
         if describe is None:
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         data = []
         for f in describe.get("fields", []):
             resolved = ResolvedField(path=f["name"], field=f, object_name=describe.get("name", name),
@@ -120,7 +121,7 @@ class SmartsheetColumnsView(BaseAPIView):
     def get(self, request, install_id: int, sheet_id: int):
         meta = Metadata(user=request.user, install=_install(request, install_id))
         if parse_id(sheet_id) is None:
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         with connector_errors():
             columns = meta.columns(int(sheet_id))
         return Response([

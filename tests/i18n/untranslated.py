@@ -5,6 +5,11 @@ Templates: visible text and user-facing attributes (``title``, ``placeholder``,
 Python: string literals (plain or f-strings) given to the places people read — messages,
 validation errors, API errors, refusals, form labels and help texts, model verbose names
 — that are not wrapped in ``gettext`` / ``gettext_lazy`` / ``ngettext`` / ``pgettext``.
+
+Left out on purpose: ``help_text`` and ``description`` in the API package (serializers,
+``OpenApiParameter``, ``extend_schema``). They document the API's schema for developers,
+who read it in English, and never reach a person using the product; the API's error
+messages and validation errors are still found.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ MESSAGE_CALLS = {"success", "error", "warning", "info", "debug", "add_message",
 #: Keyword arguments shown to a person.
 MESSAGE_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural",
                     "description", "message", "empty_label"}
+#: Keywords that only document the API's schema (see the module's docstring).
+SCHEMA_KEYWORDS = {"help_text", "description"}
 
 
 class _Text(HTMLParser):
@@ -137,6 +144,9 @@ def _call_name(node: ast.Call) -> str:
 def python_problems(path: Path) -> list[str]:
     """Untranslated messages of one module, as ``path:line: text``."""
     tree = ast.parse(path.read_text())
+    keywords = MESSAGE_KEYWORDS
+    if path.relative_to(ROOT).parts[0] == "api":
+        keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
     problems = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _call_name(node) in GETTEXT:
@@ -147,7 +157,7 @@ def python_problems(path: Path) -> list[str]:
             index = 1 if name in ("success", "error", "warning", "info", "debug") else 0
             if len(node.args) > index:
                 candidates.append(node.args[index])
-        candidates += [k.value for k in node.keywords if k.arg in MESSAGE_KEYWORDS]
+        candidates += [k.value for k in node.keywords if k.arg in keywords]
         for value in candidates:
             if _is_text(value):
                 text = ast.unparse(value)[:70]

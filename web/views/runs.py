@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from connector.models import Connection, Service
@@ -30,7 +31,7 @@ def _run_for_user(request: HttpRequest, run_id: int) -> Run:
         .first()
     )
     if run is None:
-        raise Http404("No such run.")
+        raise Http404(_("No such run."))
     return run
 
 
@@ -134,7 +135,9 @@ def workflow_run_now(request: HttpRequest, workflow_id: int) -> HttpResponse:
         run = run_request_for_user(user=request.user, workflow=workflow,
                                    trigger=RunTrigger.MANUAL)
     except RunRefused as exc:
-        messages.error(request, f"“{workflow.name}” cannot run now: {exc.message}")
+        messages.error(request, _("“%(name)s” cannot run now: %(reason)s")
+                       % {"name": workflow.name, "reason": exc.message})
         return redirect("run_history", workflow_id=workflow.pk)
-    messages.success(request, f"Run #{run.pk} of “{workflow.name}” is {run.status}.")
+    messages.success(request, _("Run #%(number)s of “%(name)s” is %(status)s.")
+                     % {"number": run.pk, "name": workflow.name, "status": run.get_status_display().lower()})
     return redirect("run_history", workflow_id=workflow.pk)

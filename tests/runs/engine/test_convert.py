@@ -151,16 +151,14 @@ def test_it_reports_a_number_too_large_for_the_field_as_a_conversion_error():
 ])
 def test_it_knows_which_cells_a_column_refuses(cell, column_type, options, validation,
                                                refused):
-    from runs.engine.columns import ColumnFacts
-    from runs.engine.columns import cell_refusal
+    from runs.engine.columns import ColumnFacts, cell_refusal
 
     column = ColumnFacts(id=1, type=column_type, options=options, validation=validation)
     assert bool(cell_refusal(cell, column)) is refused
 
 
 def test_a_column_smartsheet_computes_refuses_every_value():
-    from runs.engine.columns import ColumnFacts
-    from runs.engine.columns import cell_refusal
+    from runs.engine.columns import ColumnFacts, cell_refusal
 
     assert cell_refusal("x", ColumnFacts(id=1, formula=True))
     assert cell_refusal("x", ColumnFacts(id=1, system="AUTO_NUMBER"))
