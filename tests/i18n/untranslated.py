@@ -39,7 +39,11 @@ MESSAGE_CALLS = {"success", "error", "warning", "info", "debug", "add_message",
                  "ValidationError", "ApiError", "PermissionDenied", "RunRefused",
                  "ConnectionMissing", "ConnectionInvalid", "InstallInvalid",
                  "InstallSetupRefused", "ConversionError", "SyncFailed", "Http404",
-                 "ReportUnavailable", "ParseError", "NotFound", "ImproperlyConfigured"}
+                 "ReportUnavailable", "ParseError", "NotFound", "ImproperlyConfigured",
+                 "add", "add_error", "PathError"}
+#: Of those, the calls whose message is the second positional argument (the first names
+#: the request, or the field the error belongs to).
+SECOND_ARGUMENT = {"success", "error", "warning", "info", "debug", "add", "add_error"}
 #: Keyword arguments shown to a person.
 MESSAGE_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural",
                     "description", "message", "empty_label"}
@@ -130,8 +134,11 @@ def _is_text(node: ast.AST) -> bool:
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,}\s", v.value)
                    for v in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return _is_text(node.left)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # ``prefix + "choose a column."``: either side may be the sentence.
+        return _is_text(node.left) or _is_text(node.right)
     return False
 
 
@@ -154,7 +161,7 @@ def python_problems(path: Path) -> list[str]:
         name = _call_name(node)
         candidates = []
         if name in MESSAGE_CALLS:
-            index = 1 if name in ("success", "error", "warning", "info", "debug") else 0
+            index = 1 if name in SECOND_ARGUMENT else 0
             if len(node.args) > index:
                 candidates.append(node.args[index])
         candidates += [k.value for k in node.keywords if k.arg in keywords]
