@@ -31,18 +31,18 @@ class InstallKind(models.TextChoices):
 
 
 class InstallStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
+    ACTIVE = "active", _("Active")
     #: Salesforce REQUEST_LIMIT_EXCEEDED or the install's daily API budget is spent.
-    PAUSED_LIMIT = "paused_limit", "Paused: API limit reached"
-    DISABLED = "disabled", "Disabled"
+    PAUSED_LIMIT = "paused_limit", _("Paused: API limit reached")
+    DISABLED = "disabled", _("Disabled")
 
 
 class PollingInterval(models.IntegerChoices):
-    ONE = 1, "Every minute"
-    FIVE = 5, "Every 5 minutes"
-    FIFTEEN = 15, "Every 15 minutes"
-    THIRTY = 30, "Every 30 minutes"
-    SIXTY = 60, "Every hour"
+    ONE = 1, _("Every minute")
+    FIVE = 5, _("Every 5 minutes")
+    FIFTEEN = 15, _("Every 15 minutes")
+    THIRTY = 30, _("Every 30 minutes")
+    SIXTY = 60, _("Every hour")
 
 
 class Install(models.Model):

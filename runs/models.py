@@ -37,14 +37,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class RunTrigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    MANUAL = "manual", "Run now"
-    API = "api", "API"
-    CREATED = "created", "Workflow saved"
-    WEBHOOK = "webhook", "Smartsheet change"
-    EVENT = "event", "Salesforce change"
-    COMMAND = "command", "Command line"
-    FOLLOW_UP = "follow_up", "Follow-up (requested while running)"
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", _("Run now")
+    API = "api", _("API")
+    CREATED = "created", _("Workflow saved")
+    WEBHOOK = "webhook", _("Smartsheet change")
+    EVENT = "event", _("Salesforce change")
+    COMMAND = "command", _("Command line")
+    FOLLOW_UP = "follow_up", _("Follow-up (requested while running)")
 
 
 class Run(models.Model):
@@ -335,8 +335,8 @@ class SyncState(models.Model):
 class BeatingService(models.TextChoices):
     """The long-lived parts of a deployment that prove they are alive (see /readyz)."""
 
-    SCHEDULER = "scheduler", "Scheduler tick"
-    LISTENER = "listener", "Real-time listener"
+    SCHEDULER = "scheduler", _("Scheduler tick")
+    LISTENER = "listener", _("Real-time listener")
 
 
 class ServiceHeartbeat(models.Model):

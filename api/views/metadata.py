@@ -22,7 +22,7 @@ from connector.models import Install, InstallKind
 from connector.selectors import installs_visible_to
 from core.api import ApiError, BaseAPIView, error_responses, parse_id
 from workflows.metadata import Metadata
-from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, SLA_STATUSES
+from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, sla_status_options
 from workflows.validation import (
     ResolvedField,
     column_operators,
@@ -43,12 +43,12 @@ def _install(request, install_id) -> Install:
 def _computed_fields() -> list[dict]:
     """The computed Case columns: mappable to Smartsheet only, never filters."""
     return [{
-        "name": f.name, "label": f"{f.label} (computed)", "type": f.type,
+        "name": f.name, "label": _("%(label)s (computed)") % {"label": f.label}, "type": f.type,
         "updateable": False, "createable": False, "nillable": True, "reference_to": [],
         "relationship_name": None,
         "picklist_values": [{"value": v, "label": v, "active": True}
-                            for v in (SLA_STATUSES if f.type == "picklist" else ())],
-        "read_only_reason": "computed by the connector: it can only flow to Smartsheet",
+                            for v in (sla_status_options() if f.type == "picklist" else ())],
+        "read_only_reason": _("computed by the connector: it can only flow to Smartsheet"),
         "filter_operators": [],
     } for f in COMPUTED_FIELDS.values()]
 

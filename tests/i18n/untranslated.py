@@ -148,13 +148,32 @@ def _call_name(node: ast.Call) -> str:
         func, ast.Attribute) else ""
 
 
+def _choice_problems(path: Path, tree: ast.AST) -> list[str]:
+    """Labels of ``TextChoices`` members (``TO_SALESFORCE = "to_salesforce", "Label"``):
+    pages and the admin show them through ``get_FOO_display``."""
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or not any(
+                getattr(b, "attr", getattr(b, "id", "")) == "TextChoices" for b in node.bases):
+            continue
+        for item in node.body:
+            value = item.value if isinstance(item, ast.Assign) else None
+            if (isinstance(value, ast.Tuple) and len(value.elts) == 2
+                    and isinstance(value.elts[1], ast.Constant)
+                    and isinstance(value.elts[1].value, str)
+                    and _needs_translation(value.elts[1].value)):
+                text = value.elts[1].value[:70]
+                problems.append(f"{path.relative_to(ROOT)}:{item.lineno}: {text!r}")
+    return problems
+
+
 def python_problems(path: Path) -> list[str]:
     """Untranslated messages of one module, as ``path:line: text``."""
     tree = ast.parse(path.read_text())
     keywords = MESSAGE_KEYWORDS
     if path.relative_to(ROOT).parts[0] == "api":
         keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
-    problems = []
+    problems = _choice_problems(path, tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _call_name(node) in GETTEXT:
             continue
