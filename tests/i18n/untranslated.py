@@ -23,7 +23,7 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Python packages whose messages people read (the sandbox and benchmarks are ours).
-PACKAGES = ("core", "accounts", "connector", "workflows", "runs", "api", "web", "console",
+PACKAGES = ("core", "accounts", "audit", "connector", "workflows", "runs", "api", "web", "console",
             "sheetforce")
 TEMPLATE_DIRS = [ROOT / p / "templates" for p in PACKAGES]
 #: Words that are the same in every language (names of products and of standards).
