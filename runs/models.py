@@ -47,6 +47,19 @@ class RunTrigger(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up (requested while running)")
 
 
+#: What a page calls each phase of a running sync (``Run.phase`` holds the code).
+RUN_PHASES = {
+    "describing": _("describing"), "reconciling": _("reconciling"),
+    "reading smartsheet": _("reading smartsheet"), "reading salesforce": _("reading salesforce"),
+    "planning": _("planning"), "writing": _("writing"), "done": _("done"),
+}
+
+
+def run_phase_label(phase: str) -> str:
+    """``phase`` in the active language (an unknown one as it is)."""
+    return str(RUN_PHASES.get(phase, phase))
+
+
 class Run(models.Model):
     workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="runs")
     trigger = models.CharField(max_length=20, choices=RunTrigger.choices)

@@ -30,12 +30,12 @@ def _charts(report: ServiceReport) -> dict:
     histogram = [(bucket, float(n)) for bucket, n in report.time_to_close_histogram.items()]
     return {  # escaped in bar_chart_svg
         "week_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            weeks, title="SLA compliance per week (%)", unit=" %", max_value=100)),
+            weeks, title=_("SLA compliance per week (%)"), unit=" %", max_value=100)),
         "priority_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            priorities, title="SLA compliance per priority (%)", unit=" %", max_value=100,
+            priorities, title=_("SLA compliance per priority (%)"), unit=" %", max_value=100,
             width=380)),
         "histogram_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            histogram, title="Time to close (cases per bucket)")),
+            histogram, title=_("Time to close (cases per bucket)"))),
     }
 
 
