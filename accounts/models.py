@@ -31,19 +31,19 @@ class User(AbstractUser):
     )
     system_admin = models.BooleanField(
         "System Admin", default=False,
-        help_text="Manages the team's users and sees and controls every team member's workflows.",
+        help_text=_("Manages the team's users and sees and controls every team member's workflows."),
     )
     connector_admin = models.BooleanField(
-        "Connector Admin", default=False, help_text="Creates and configures installs."
+        "Connector Admin", default=False, help_text=_("Creates and configures installs.")
     )
     licensed = models.BooleanField("Licensed", default=False)
     salesforce_user = models.BooleanField(
         "Salesforce user", default=False,
-        help_text="Required to create Salesforce workflows when an install restricts users.",
+        help_text=_("Required to create Salesforce workflows when an install restricts users."),
     )
     service_cloud_user = models.BooleanField(
         "Service Cloud user", default=False,
-        help_text="Required to create Service Cloud workflows when an install restricts users.",
+        help_text=_("Required to create Service Cloud workflows when an install restricts users."),
     )
 
     #: The interface language this person chose ("" = the browser's).

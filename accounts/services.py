@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditAction
@@ -78,13 +79,13 @@ def user_update_roles(*, actor: User, user: User, **flags: bool) -> User:
         raise TypeError(f"user_update_roles() got unexpected flags: {', '.join(sorted(unknown))}")
     allowed = flags_grantable_by(actor=actor, user=user)
     if not allowed:
-        raise PermissionDenied("Only a System or Connector Admin of the team can change roles "
-                               "and licences.")
+        raise PermissionDenied(_("Only a System or Connector Admin of the team can change roles "
+                               "and licences."))
     changing = {k for k, v in flags.items() if getattr(user, k) != bool(v)}
     if changing - allowed:
-        raise PermissionDenied("Only a System Admin of the team can change admin roles.")
+        raise PermissionDenied(_("Only a System Admin of the team can change admin roles."))
     if actor.pk == user.pk and flags.get("system_admin") is False and not actor.is_superuser:
-        raise PermissionDenied("You cannot remove your own System Admin role.")
+        raise PermissionDenied(_("You cannot remove your own System Admin role."))
     changed = [k for k, v in flags.items() if getattr(user, k) != bool(v)]
     before = {key: getattr(user, key) for key in changed}
     for key in changed:
@@ -107,9 +108,9 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     their workflows are transferred. Nobody deactivates themselves.
     """
     if not user_can_manage(actor=actor, user=user):
-        raise PermissionDenied("Only a System Admin of the team can deactivate people.")
+        raise PermissionDenied(_("Only a System Admin of the team can deactivate people."))
     if actor.pk == user.pk and not active:
-        raise PermissionDenied("You cannot deactivate your own account.")
+        raise PermissionDenied(_("You cannot deactivate your own account."))
     if user.is_active == bool(active):
         return user
     user.is_active = bool(active)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
 from accounts.selectors import users_manageable_by
@@ -70,7 +71,7 @@ def api_tokens_visible_to(actor: User) -> QuerySet[ApiToken]:
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """End ``token`` (its owner, or a System Admin who manages its owner)."""
     if token.user_id != actor.pk and not user_can_manage(actor=actor, user=token.user):
-        raise PermissionDenied("You cannot revoke this token.")
+        raise PermissionDenied(_("You cannot revoke this token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)

@@ -31,18 +31,18 @@ class InstallKind(models.TextChoices):
 
 
 class InstallStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
+    ACTIVE = "active", _("Active")
     #: Salesforce REQUEST_LIMIT_EXCEEDED or the install's daily API budget is spent.
-    PAUSED_LIMIT = "paused_limit", "Paused: API limit reached"
-    DISABLED = "disabled", "Disabled"
+    PAUSED_LIMIT = "paused_limit", _("Paused: API limit reached")
+    DISABLED = "disabled", _("Disabled")
 
 
 class PollingInterval(models.IntegerChoices):
-    ONE = 1, "Every minute"
-    FIVE = 5, "Every 5 minutes"
-    FIFTEEN = 15, "Every 15 minutes"
-    THIRTY = 30, "Every 30 minutes"
-    SIXTY = 60, "Every hour"
+    ONE = 1, _("Every minute")
+    FIVE = 5, _("Every 5 minutes")
+    FIFTEEN = 15, _("Every 15 minutes")
+    THIRTY = 30, _("Every 30 minutes")
+    SIXTY = 60, _("Every hour")
 
 
 class Install(models.Model):
@@ -62,17 +62,17 @@ class Install(models.Model):
     smartsheet_client_id = models.CharField(max_length=255, blank=True)
     smartsheet_client_secret = EncryptedTextField(blank=True)
     tls_ca_bundle = models.TextField(
-        blank=True, help_text="Optional PEM certificates trusted for both services."
+        blank=True, help_text=_("Optional PEM certificates trusted for both services.")
     )
     polling_interval_minutes = models.PositiveSmallIntegerField(
         choices=PollingInterval.choices, default=PollingInterval.FIFTEEN
     )
     restrict_users = models.BooleanField(
         default=False,
-        help_text="Only users with the Salesforce (or Service Cloud) user role create workflows.",
+        help_text=_("Only users with the Salesforce (or Service Cloud) user role create workflows."),
     )
     api_budget_percent = models.PositiveSmallIntegerField(
-        default=80, help_text="Share of the org's daily API requests this connector may use."
+        default=80, help_text=_("Share of the org's daily API requests this connector may use.")
     )
     status = models.CharField(max_length=20, choices=InstallStatus.choices, default=InstallStatus.ACTIVE)
     status_message = models.TextField(blank=True)

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
 
 class SheetforceAdminSite(admin.AdminSite):
@@ -39,7 +40,7 @@ class SheetforceAdminSite(admin.AdminSite):
             return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
         if self.has_permission(request):
             return redirect(target)
-        messages.error(request, "The admin console is for System Admins and Connector Admins.")
+        messages.error(request, _("The admin console is for System Admins and Connector Admins."))
         return redirect("dashboard")
 
 

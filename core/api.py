@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -122,7 +123,8 @@ def id_param(request, name: str) -> int | None:
         return None
     value = parse_id(raw)
     if value is None:
-        raise ApiError(f"'{name}' must be an id.", errors={name: ["Enter a valid id."]})
+        raise ApiError(_("'%(name)s' must be an id.") % {"name": name},
+                       errors={name: [_("Enter a valid id.")]})
     return value
 
 
@@ -140,12 +142,12 @@ class BaseViewSet(ErrorFormatMixin, GenericViewSet):
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={
-        "detail": serializers.CharField(help_text="One sentence for a person."),
+        "detail": serializers.CharField(help_text=_("One sentence for a person.")),
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages per field (request field names; 'salesforce' / 'smartsheet' "
+            help_text=_("Messages per field (request field names; 'salesforce' / 'smartsheet' "
                       "for connection problems; 'non_field_errors' otherwise). Empty when the "
-                      "problem is not about fields."),
+                      "problem is not about fields.")),
     },
 )
 

@@ -12,6 +12,7 @@ import re
 from io import BytesIO
 from itertools import accumulate
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -37,5 +38,5 @@ class DepthLimitedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read() if stream is not None else b""
         if json_too_deep(body):
-            raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+            raise ParseError(_("JSON nested deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH})
         return super().parse(BytesIO(body), media_type, parser_context)

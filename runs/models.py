@@ -37,14 +37,27 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class RunTrigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    MANUAL = "manual", "Run now"
-    API = "api", "API"
-    CREATED = "created", "Workflow saved"
-    WEBHOOK = "webhook", "Smartsheet change"
-    EVENT = "event", "Salesforce change"
-    COMMAND = "command", "Command line"
-    FOLLOW_UP = "follow_up", "Follow-up (requested while running)"
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", _("Run now")
+    API = "api", _("API")
+    CREATED = "created", _("Workflow saved")
+    WEBHOOK = "webhook", _("Smartsheet change")
+    EVENT = "event", _("Salesforce change")
+    COMMAND = "command", _("Command line")
+    FOLLOW_UP = "follow_up", _("Follow-up (requested while running)")
+
+
+#: What a page calls each phase of a running sync (``Run.phase`` holds the code).
+RUN_PHASES = {
+    "describing": _("describing"), "reconciling": _("reconciling"),
+    "reading smartsheet": _("reading smartsheet"), "reading salesforce": _("reading salesforce"),
+    "planning": _("planning"), "writing": _("writing"), "done": _("done"),
+}
+
+
+def run_phase_label(phase: str) -> str:
+    """``phase`` in the active language (an unknown one as it is)."""
+    return str(RUN_PHASES.get(phase, phase))
 
 
 class Run(models.Model):
@@ -53,7 +66,7 @@ class Run(models.Model):
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     #: Where a running sync is now ("reading salesforce", "writing smartsheet"...).
     phase = models.CharField(max_length=60, blank=True)
-    full = models.BooleanField(default=False, help_text="Full reconciliation.")
+    full = models.BooleanField(default=False, help_text=_("Full reconciliation."))
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -335,8 +348,8 @@ class SyncState(models.Model):
 class BeatingService(models.TextChoices):
     """The long-lived parts of a deployment that prove they are alive (see /readyz)."""
 
-    SCHEDULER = "scheduler", "Scheduler tick"
-    LISTENER = "listener", "Real-time listener"
+    SCHEDULER = "scheduler", _("Scheduler tick")
+    LISTENER = "listener", _("Real-time listener")
 
 
 class ServiceHeartbeat(models.Model):

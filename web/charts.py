@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class RunPoint:
@@ -25,12 +27,15 @@ def runs_chart_svg(points: list[RunPoint], *, width: int = 760, height: int = 22
     left, right, top, bottom = 44, 10, 16, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([1] + [max(p.synced, p.errors) for p in points])
+    title = escape(_("Records synced and errors per run"))
+    desc = escape(_("%(runs)s runs; highest value %(peak)s. Blue bars: records synced. Red "
+                    "bars: errors.") % {"runs": len(points), "peak": peak})
+    synced, errors = escape(_("synced")), escape(_("errors"))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="chart-title">Records synced and errors per run</title>',
-        f'<desc id="chart-desc">{len(points)} runs; highest value {peak}. '
-        "Blue bars: records synced. Red bars: errors.</desc>",
+        f'<title id="chart-title">{title}</title>',
+        f'<desc id="chart-desc">{desc}</desc>',
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/>',
         f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>',
         f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
@@ -47,7 +52,7 @@ def runs_chart_svg(points: list[RunPoint], *, width: int = 760, height: int = 22
                 parts.append(
                     f'<rect class="{css}" x="{x + dx:.1f}" y="{top + plot_h - h:.1f}" '
                     f'width="{bar:.1f}" height="{h:.1f}"><title>{escape(p.label)}: '
-                    f'{value} {"synced" if css == "bars-synced" else "errors"}</title></rect>'
+                    f'{value} {synced if css == "bars-synced" else errors}</title></rect>'
                 )
             if i % label_every == 0:
                 parts.append(
@@ -55,8 +60,8 @@ def runs_chart_svg(points: list[RunPoint], *, width: int = 760, height: int = 22
                     f"{escape(p.label)}</text>"
                 )
     parts.append(
-        f'<text class="legend-synced" x="{left}" y="{height - 6}">■ synced</text>'
-        f'<text class="legend-errors" x="{left + 80}" y="{height - 6}">■ errors</text>'
+        f'<text class="legend-synced" x="{left}" y="{height - 6}">■ {synced}</text>'
+        f'<text class="legend-errors" x="{left + 100}" y="{height - 6}">■ {errors}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

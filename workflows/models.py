@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from workflows.permissions import owner_pause_reason
 
 
 class Direction(models.TextChoices):
-    TO_SMARTSHEET = "to_smartsheet", "Salesforce to Smartsheet"
-    TO_SALESFORCE = "to_salesforce", "Smartsheet to Salesforce"
-    BIDIRECTIONAL = "bidirectional", "Bidirectional"
+    TO_SMARTSHEET = "to_smartsheet", _("Salesforce to Smartsheet")
+    TO_SALESFORCE = "to_salesforce", _("Smartsheet to Salesforce")
+    BIDIRECTIONAL = "bidirectional", _("Bidirectional")
 
 
 class ConflictPolicy(models.TextChoices):
-    SALESFORCE_WINS = "salesforce_wins", "Salesforce wins"
-    SMARTSHEET_WINS = "smartsheet_wins", "Smartsheet wins"
-    NEWEST_WINS = "newest_wins", "Newest change wins"
+    SALESFORCE_WINS = "salesforce_wins", _("Salesforce wins")
+    SMARTSHEET_WINS = "smartsheet_wins", _("Smartsheet wins")
+    NEWEST_WINS = "newest_wins", _("Newest change wins")
 
 
 class ImmutableFieldError(ValueError):
@@ -104,9 +105,9 @@ class Workflow(models.Model):
 
 
 class MappingDirection(models.TextChoices):
-    TO_SMARTSHEET = "to_smartsheet", "Salesforce → Smartsheet"
-    TO_SALESFORCE = "to_salesforce", "Smartsheet → Salesforce"
-    BOTH = "both", "Both ways"
+    TO_SMARTSHEET = "to_smartsheet", _("Salesforce → Smartsheet")
+    TO_SALESFORCE = "to_salesforce", _("Smartsheet → Salesforce")
+    BOTH = "both", _("Both ways")
 
 
 class Mapping(models.Model):
@@ -141,19 +142,19 @@ class FilterSide(models.TextChoices):
 
 
 class FilterOperator(models.TextChoices):
-    EQUALS = "equals", "equals"
-    NOT_EQUALS = "not_equals", "does not equal"
-    CONTAINS = "contains", "contains"
-    NOT_CONTAINS = "not_contains", "does not contain"
-    STARTS_WITH = "starts_with", "starts with"
-    IS_BLANK = "is_blank", "is blank"
-    IS_NOT_BLANK = "is_not_blank", "is not blank"
-    GREATER_THAN = "greater_than", "greater than"
-    LESS_THAN = "less_than", "less than"
-    GREATER_OR_EQUAL = "greater_or_equal", "greater than or equal to"
-    LESS_OR_EQUAL = "less_or_equal", "less than or equal to"
-    IS_CHECKED = "is_checked", "is checked"
-    IS_NOT_CHECKED = "is_not_checked", "is not checked"
+    EQUALS = "equals", _("equals")
+    NOT_EQUALS = "not_equals", _("does not equal")
+    CONTAINS = "contains", _("contains")
+    NOT_CONTAINS = "not_contains", _("does not contain")
+    STARTS_WITH = "starts_with", _("starts with")
+    IS_BLANK = "is_blank", _("is blank")
+    IS_NOT_BLANK = "is_not_blank", _("is not blank")
+    GREATER_THAN = "greater_than", _("greater than")
+    LESS_THAN = "less_than", _("less than")
+    GREATER_OR_EQUAL = "greater_or_equal", _("greater than or equal to")
+    LESS_OR_EQUAL = "less_or_equal", _("less than or equal to")
+    IS_CHECKED = "is_checked", _("is checked")
+    IS_NOT_CHECKED = "is_not_checked", _("is not checked")
 
 
 #: Operators that take no value.

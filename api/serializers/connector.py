@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from connector.models import Connection, Install, Service
@@ -27,7 +28,7 @@ class InstallSerializer(serializers.ModelSerializer):
     def validate_tls_ca_bundle(self, value: str) -> str:
         value = (value or "").strip()
         if value and "-----BEGIN CERTIFICATE-----" not in value:
-            raise serializers.ValidationError("Paste PEM certificates (-----BEGIN CERTIFICATE-----).")
+            raise serializers.ValidationError(_("Paste PEM certificates (-----BEGIN CERTIFICATE-----)."))
         return value
 
 

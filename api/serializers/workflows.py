@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from api.serializers.connector import VisibleInstallField
@@ -88,7 +89,7 @@ class RowGroupSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("field")) == bool(attrs.get("value")):
-            raise serializers.ValidationError("Give either 'field' or 'value'.")
+            raise serializers.ValidationError(_("Give either 'field' or 'value'."))
         return attrs
 
     def to_representation(self, instance):

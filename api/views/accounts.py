@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny
@@ -66,13 +67,13 @@ class TokenView(BaseAPIView):
         address = client_address(request)
         wait = signin_retry_after(username=username, address=address)
         if wait:
-            raise ApiError("Too many failed sign-ins. Try again later.", status_code=429,
+            raise ApiError(_("Too many failed sign-ins. Try again later."), status_code=429,
                            headers={"Retry-After": str(wait)})
         user = authenticate(request, username=username,
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
             signin_failure_record(username=username, address=address)
-            raise ApiError("Wrong username or password.", errors={
+            raise ApiError(_("Wrong username or password."), errors={
                 "non_field_errors": ["Wrong username or password."]})
         signin_success_record(username=username)
         token, key = api_token_create(user=user, name=data.validated_data["name"])
@@ -82,8 +83,8 @@ class TokenView(BaseAPIView):
                    operation_id="auth_token_destroy")
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
-            raise ApiError("Sign out by revoking a token: send it in the Authorization "
-                           "header.", status_code=403)
+            raise ApiError(_("Sign out by revoking a token: send it in the Authorization "
+                           "header."), status_code=403)
         api_token_revoke(actor=request.user, token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -131,7 +132,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet)
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not (request.user.is_system_admin or request.user.is_connector_admin):
-            raise ApiError("Only System Admins and Connector Admins manage users.",
+            raise ApiError(_("Only System Admins and Connector Admins manage users."),
                            status_code=403)
 
     @extend_schema(responses={200: UserSerializer(many=True), **error_responses(403, 404)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
@@ -19,7 +20,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, BaseViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not request.user.is_system_admin:
-            raise ApiError("Only System Admins read the audit log.", status_code=403)
+            raise ApiError(_("Only System Admins read the audit log."), status_code=403)
 
     def get_queryset(self):
         qs = audit_entries_visible_to(self.request.user)
@@ -28,8 +29,9 @@ class AuditEntryViewSet(mixins.ListModelMixin, BaseViewSet):
             value = params.get(name)
             if value not in (None, ""):
                 if value not in choices.values:
-                    raise ApiError(f"Unknown {name} {value!r}.",
-                                   errors={name: [f"Use one of: {', '.join(choices.values)}."]})
+                    raise ApiError(_("Unknown %(name)s %(value)r.") % {"name": name, "value": value},
+                                   errors={name: [_("Use one of: %(values)s.")
+                                                  % {"values": ", ".join(choices.values)}]})
                 qs = qs.filter(**{name: value})
         for name, lookup in (("actor", "actor_id"), ("target_id", "target_id")):
             value = id_param(self.request, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ class InstallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
 
     def create(self, request, *args, **kwargs):
         if not user_can_manage_installs(user=request.user):
-            raise ApiError("Only System Admins and Connector Admins create installs.",
+            raise ApiError(_("Only System Admins and Connector Admins create installs."),
                            status_code=403)
         data = InstallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -48,7 +49,7 @@ class InstallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def partial_update(self, request, *args, **kwargs):
         install = self.get_object()
         if not user_can_manage_installs(user=request.user, install=install):
-            raise ApiError("Only System Admins and Connector Admins change installs.",
+            raise ApiError(_("Only System Admins and Connector Admins change installs."),
                            status_code=403)
         data = InstallSerializer(install, data=request.data, partial=True)
         data.is_valid(raise_exception=True)

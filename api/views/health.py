@@ -10,6 +10,7 @@ import hmac
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client.exposition import choose_encoder
@@ -44,7 +45,7 @@ def _bearer(request: HttpRequest) -> str:
 def metrics(request: HttpRequest) -> HttpResponse:
     token = settings.METRICS_TOKEN
     if not token:
-        raise Http404("Metrics are off: METRICS_TOKEN is not set.")
+        raise Http404(_("Metrics are off: METRICS_TOKEN is not set."))
     if not hmac.compare_digest(_bearer(request).encode(), token.encode()):
         response = HttpResponse("A valid bearer token is required.\n", status=401,
                                 content_type="text/plain; charset=utf-8")

@@ -7,6 +7,7 @@ Every answer comes live from the services (nothing cached between requests).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -21,7 +22,7 @@ from connector.models import Install, InstallKind
 from connector.selectors import installs_visible_to
 from core.api import ApiError, BaseAPIView, error_responses, parse_id
 from workflows.metadata import Metadata
-from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, SLA_STATUSES
+from workflows.service_cloud import COMPUTED_FIELDS, COMPUTED_OBJECT, sla_status_options
 from workflows.validation import (
     ResolvedField,
     column_operators,
@@ -32,22 +33,22 @@ from workflows.validation import (
 
 def _install(request, install_id) -> Install:
     if parse_id(install_id) is None:
-        raise ApiError("Not found.", status_code=404)
+        raise ApiError(_("Not found."), status_code=404)
     install = installs_visible_to(request.user).filter(pk=install_id).first()
     if install is None:
-        raise ApiError("Not found.", status_code=404)
+        raise ApiError(_("Not found."), status_code=404)
     return install
 
 
 def _computed_fields() -> list[dict]:
     """The computed Case columns: mappable to Smartsheet only, never filters."""
     return [{
-        "name": f.name, "label": f"{f.label} (computed)", "type": f.type,
+        "name": f.name, "label": _("%(label)s (computed)") % {"label": f.label}, "type": f.type,
         "updateable": False, "createable": False, "nillable": True, "reference_to": [],
         "relationship_name": None,
         "picklist_values": [{"value": v, "label": v, "active": True}
-                            for v in (SLA_STATUSES if f.type == "picklist" else ())],
-        "read_only_reason": "computed by the connector: it can only flow to Smartsheet",
+                            for v in (sla_status_options() if f.type == "picklist" else ())],
+        "read_only_reason": _("computed by the connector: it can only flow to Smartsheet"),
         "filter_operators": [],
     } for f in COMPUTED_FIELDS.values()]
 
@@ -73,11 +74,11 @@ class SalesforceFieldsView(BaseAPIView):
         install = _install(request, install_id)
         meta = Metadata(user=request.user, install=install)
         if not meta.object_allowed(name):
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         with connector_errors():
             describe = meta.describe(name)
         if describe is None:
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         data = []
         for f in describe.get("fields", []):
             resolved = ResolvedField(path=f["name"], field=f, object_name=describe.get("name", name),
@@ -120,7 +121,7 @@ class SmartsheetColumnsView(BaseAPIView):
     def get(self, request, install_id: int, sheet_id: int):
         meta = Metadata(user=request.user, install=_install(request, install_id))
         if parse_id(sheet_id) is None:
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         with connector_errors():
             columns = meta.columns(int(sheet_id))
         return Response([

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -40,7 +41,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
         wanted = self.request.query_params.get("status")
         if wanted not in (None, ""):
             if wanted not in RunStatus.values:
-                raise ApiError("Unknown status.", errors={
+                raise ApiError(_("Unknown status."), errors={
                     "status": [f"Choose one of: {', '.join(RunStatus.values)}."]})
             qs = qs.filter(status=wanted)
         return qs
@@ -50,7 +51,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
         if parse_id(pk) is not None:
             run = runs_visible_to(user=self.request.user).filter(pk=int(pk)).first()
         if run is None:
-            raise ApiError("Not found.", status_code=404)
+            raise ApiError(_("Not found."), status_code=404)
         return run
 
     @extend_schema(responses={200: RunErrorSerializer(many=True), **error_responses(404)})

@@ -9,6 +9,7 @@ the run an edit needs.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -89,7 +90,7 @@ class WorkflowViewSet(BaseViewSet):
             elif enabled.lower() in _FALSE:
                 qs = qs.filter(enabled=False)
             else:
-                raise ApiError("'enabled' must be true or false.",
+                raise ApiError(_("'enabled' must be true or false."),
                                errors={"enabled": ["Use true or false."]})
         owner = id_param(request, "owner")
         if owner is not None:
@@ -158,8 +159,8 @@ class WorkflowViewSet(BaseViewSet):
         """Dry run: what the next run would change. Writes nothing (owner only)."""
         workflow = workflow_visible_to(user=request.user, workflow_id=pk)
         if workflow.owner_id != request.user.pk:
-            raise ApiError("Only the owner previews a workflow (it reads through the owner's "
-                           "connections).", status_code=403)
+            raise ApiError(_("Only the owner previews a workflow (it reads through the owner's "
+                           "connections)."), status_code=403)
         with connector_errors():
             try:
                 result = engine_preview(spec_from_workflow(workflow), user=request.user,
@@ -220,7 +221,7 @@ class WorkflowViewSet(BaseViewSet):
         history and open errors stay; later runs act as the new owner."""
         workflow = workflow_visible_to(user=request.user, workflow_id=pk)
         if not user_can_transfer_workflow(user=request.user, workflow=workflow):
-            raise ApiError("Only a System Admin of the team transfers workflows.",
+            raise ApiError(_("Only a System Admin of the team transfers workflows."),
                            status_code=403)
         data = WorkflowTransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)

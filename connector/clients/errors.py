@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 #: Error kinds a caller decides on — the services' own codes never leave the clients.
 #: ``row_not_found`` and ``column_not_found`` name what a Smartsheet call referred to that
 #: does not exist (a row of a row write, a column asked for); ``not_found`` is the sheet,
@@ -122,8 +124,8 @@ def unreachable(service: str, label: str, cause: BaseException | None) -> Client
     """The error of a request that got no answer (connection refused or dropped, timeout)."""
     name = type(cause).__name__ if cause is not None else "RequestException"
     return ClientError(service=service, kind="transient", code=name,
-                       message=f"{label} did not answer ({name}); it may be unreachable "
-                               "or slow.")
+                       message=_("%(service)s did not answer (%(error)s); it may be unreachable "
+                                 "or slow.") % {"service": label, "error": name})
 
 
 # A bearer token or an OAuth secret in free text from a service (an echoed header, a

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from connector.clients.errors import ClientError, redact
 from connector.clients.transport import CallCounter, CountingSession, ca_bundle_path
@@ -42,8 +43,8 @@ def _post_form(service: str, session: requests.Session, url: str, form: dict) ->
         response = session.post(url, data=form, headers={"Accept": "application/json"})
     except requests.RequestException as exc:
         raise ClientError(service=service, kind="transient", code="connection",
-                          message=f"Could not reach the {service.title()} sign-in service "
-                                  f"({type(exc).__name__}).") from None
+                          message=_("Could not reach the %(service)s sign-in service (%(error)s).")
+                          % {"service": service.title(), "error": type(exc).__name__}) from None
     try:
         body = response.json()
     except ValueError:
@@ -51,8 +52,9 @@ def _post_form(service: str, session: requests.Session, url: str, form: dict) ->
     if response.status_code >= 500:
         raise ClientError(service=service, kind="transient", status=response.status_code,
                           code=str(body.get("errorCode", "") if isinstance(body, dict) else ""),
-                          message=f"The {service.title()} sign-in service failed "
-                                  f"(HTTP {response.status_code}); try again shortly.")
+                          message=_("The %(service)s sign-in service failed (HTTP %(status)s); try "
+                                    "again shortly.")
+                          % {"service": service.title(), "status": response.status_code})
     if response.status_code >= 400 or not isinstance(body, dict) or "access_token" not in body:
         body = body if isinstance(body, dict) else {}
         error = str(body.get("error") or body.get("errorCode") or "invalid_response")
@@ -77,17 +79,19 @@ class _OAuthRefused(Exception):
         if self.error in ("invalid_client", "unauthorized_client", "1067"):
             return ClientError(
                 service=self.service, kind="invalid", code=self.code, status=self.status,
-                message=f"{name} refused the connector's OAuth client id or secret: "
-                        f"a connector admin must fix the install ({self.description}).")
+                message=_("%(service)s refused the connector's OAuth client id or secret: a "
+                          "connector admin must fix the install (%(reason)s).")
+                % {"service": name, "reason": self.description})
         if refreshing:
             return ClientError(
                 service=self.service, kind="revoked", code=self.code, status=self.status,
-                message=f"{name} no longer accepts the saved sign-in "
-                        f"({self.description or self.error}): reconnect your {name} account.")
+                message=_("%(service)s no longer accepts the saved sign-in (%(reason)s): "
+                          "reconnect your %(service)s account.")
+                % {"service": name, "reason": self.description or self.error})
         return ClientError(
             service=self.service, kind="auth", code=self.code, status=self.status,
-            message=f"{name} refused the sign-in ({self.description or self.error}); "
-                    "try connecting again.")
+            message=_("%(service)s refused the sign-in (%(reason)s); try connecting again.")
+            % {"service": name, "reason": self.description or self.error})
 
 
 def _expires_at(body: dict) -> datetime | None:
@@ -141,8 +145,8 @@ def salesforce_token_refresh(*, login_url: str, client_id: str, client_secret: s
     """New tokens from a refresh token. A refused refresh is ``kind="revoked"``."""
     if not refresh_token:
         raise ClientError(service="salesforce", kind="auth", code="INVALID_SESSION_ID",
-                          message="The Salesforce session expired and there is no refresh "
-                                  "token: reconnect your Salesforce account.")
+                          message=_("The Salesforce session expired and there is no refresh "
+                                  "token: reconnect your Salesforce account."))
     session = _session("salesforce", ca_bundle, session)
     try:
         body = _post_form("salesforce", session,
@@ -200,8 +204,8 @@ def smartsheet_token_refresh(*, api_base: str, client_id: str, client_secret: st
     """New tokens from a refresh token (the old one dies). Refused → ``kind="revoked"``."""
     if not refresh_token:
         raise ClientError(service="smartsheet", kind="auth", code="1003",
-                          message="The Smartsheet token expired and there is no refresh "
-                                  "token: reconnect your Smartsheet account.")
+                          message=_("The Smartsheet token expired and there is no refresh "
+                                  "token: reconnect your Smartsheet account."))
     session = _session("smartsheet", ca_bundle, session)
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token,
             "client_id": client_id, "hash": smartsheet_hash(client_secret, refresh_token)}

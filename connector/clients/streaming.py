@@ -21,6 +21,7 @@ import itertools
 import logging
 
 import requests
+from django.utils.translation import gettext as _
 
 from connector.clients.errors import ClientError
 from connector.clients.salesforce import SalesforceClient
@@ -66,10 +67,11 @@ class CometdClient:
                          "Content-Type": "application/json"})
         except requests.RequestException as exc:
             raise ClientError(service=SERVICE, kind="transient", code=type(exc).__name__,
-                              message="The Salesforce Streaming API did not answer.") from None
+                              message=_("The Salesforce Streaming API did not answer.")) from None
         if response.status_code >= 500 or response.status_code == 429:
             raise ClientError(service=SERVICE, kind="transient", code=str(response.status_code),
-                              message=f"The Streaming API answered HTTP {response.status_code}.",
+                              message=_("The Streaming API answered HTTP %(status)s.")
+                              % {"status": response.status_code},
                               status=response.status_code)
         try:
             body = response.json()
@@ -77,8 +79,8 @@ class CometdClient:
             body = None
         if not isinstance(body, list):
             raise ClientError(service=SERVICE, kind="invalid", code=str(response.status_code),
-                              message="The Streaming API answered something other than "
-                                      "Bayeux messages.", status=response.status_code)
+                              message=_("The Streaming API answered something other than "
+                                      "Bayeux messages."), status=response.status_code)
         return response.status_code, body
 
     # -- protocol -------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class CometdClient:
                 continue
             raise ClientError(service=SERVICE, kind="auth" if status == 401 else "invalid",
                               code=str(reply.get("error") or status),
-                              message="The Salesforce Streaming API refused the handshake.",
+                              message=_("The Salesforce Streaming API refused the handshake."),
                               status=status)
 
     def subscribe(self, channel: str, replay: int = REPLAY_NEW) -> None:
@@ -149,7 +151,7 @@ class CometdClient:
                 return []
             raise ClientError(service=SERVICE, kind="transient",
                               code=str(reply.get("error") or status)[:40],
-                              message="The Streaming API refused the connect.")
+                              message=_("The Streaming API refused the connect."))
         events = [m for m in replies if m.get("data") is not None and "channel" in m]
         for event in events:
             replay = ((event["data"].get("event") or {}).get("replayId"))

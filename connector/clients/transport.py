@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 
 import orjson
 import requests
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
@@ -251,7 +252,8 @@ class CountingSession(requests.Session):
         except HostNotAllowed as exc:
             # Before anything leaves the process: the token is not sent to that host.
             raise ClientError(service=self.service, kind="config", code="host_not_allowed",
-                              message=f"sheetforce may not call this address: {exc.message}",
+                              message=_("sheetforce may not call this address: %(reason)s")
+                              % {"reason": exc.message},
                               ) from None
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout

@@ -87,5 +87,5 @@ def install_check(*, user: User, install: Install) -> list[ServiceCheck]:
     identity and the permissions setting up an install needs, Smartsheet's sheet list.
     Never raises for a service's answer; PermissionDenied for a non-admin."""
     if not user_can_manage_installs(user=user, install=install):
-        raise PermissionDenied("Only System Admins and Connector Admins check installs.")
+        raise PermissionDenied(_("Only System Admins and Connector Admins check installs."))
     return [_salesforce(user=user, install=install), _smartsheet(user=user, install=install)]

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.services import user_can_manage
 from audit.models import AuditAction
@@ -369,7 +370,7 @@ def connection_delete(*, user, connection: Connection) -> None:
     someone who left). PermissionDenied otherwise."""
     if connection.user_id != user.pk and not user_can_manage(actor=user,
                                                              user=connection.user):
-        raise PermissionDenied("Only the owner can remove a connection.")
+        raise PermissionDenied(_("Only the owner can remove a connection."))
     label, team_id = _audit_label(connection), connection.user.team_id
     before = {"service": connection.service, "install": connection.install.name,
               "identity": connection.identity}

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from audit.models import AuditAction
@@ -86,14 +87,14 @@ def _team_of_new_install(*, user: User, team: Team | None) -> int | None:
     if team is not None and user.is_superuser:
         return team.pk
     if user.team_id is None and not user.is_superuser:
-        raise PermissionDenied("You are not on a team: ask a superuser to add you to one.")
+        raise PermissionDenied(_("You are not on a team: ask a superuser to add you to one."))
     return user.team_id
 
 
 def install_create(*, user: User, team: Team | None = None, **fields: Any) -> Install:
     """Create an install for the admin's own team (a superuser may name ``team``)."""
     if not user_can_manage_installs(user=user):
-        raise PermissionDenied("Only System Admins and Connector Admins create installs.")
+        raise PermissionDenied(_("Only System Admins and Connector Admins create installs."))
     unknown = set(fields) - INSTALL_FIELDS
     if unknown:
         raise TypeError(f"install_create() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -101,7 +102,7 @@ def install_create(*, user: User, team: Team | None = None, **fields: Any) -> In
     with transaction.atomic():
         install = Install.objects.create(team_id=_team_of_new_install(user=user, team=team),
                                          **fields)
-        _, after = audit_changes({}, _audit_state(install), secret=AUDIT_SECRET_FIELDS)
+        _before, after = audit_changes({}, _audit_state(install), secret=AUDIT_SECRET_FIELDS)
         audit_record(actor=user, action=AuditAction.INSTALL_CREATE, target=install,
                      team_id=install.team_id, after=after)
     log.info("install %s created by user %s", install.pk, user.pk)
@@ -115,14 +116,14 @@ def install_update(*, user: User, install: Install, team: Team | None = None,
     An install stays in its team: only a superuser moves it (``team``).
     """
     if not user_can_manage_installs(user=user, install=install):
-        raise PermissionDenied("Only System Admins and Connector Admins change installs.")
+        raise PermissionDenied(_("Only System Admins and Connector Admins change installs."))
     unknown = set(fields) - INSTALL_FIELDS
     if unknown:
         raise TypeError(f"install_update() got unexpected fields: {', '.join(sorted(unknown))}")
     before = _audit_state(install)
     if team is not None and team.pk != install.team_id:
         if not user.is_superuser:
-            raise PermissionDenied("Only a superuser moves an install to another team.")
+            raise PermissionDenied(_("Only a superuser moves an install to another team."))
         install.team = team
     install_check_urls(fields)
     for key, value in fields.items():
@@ -143,7 +144,7 @@ def install_pause(*, user: User, install: Install) -> Install:
     """Stop every sync of ``install`` until :func:`install_resume` (its admins). The
     scheduler and the real-time listener skip it; people see who paused it and when."""
     if not user_can_manage_installs(user=user, install=install):
-        raise PermissionDenied("Only System Admins and Connector Admins pause installs.")
+        raise PermissionDenied(_("Only System Admins and Connector Admins pause installs."))
     if install.status == InstallStatus.DISABLED:
         return install
     before = {"status": install.status, "status_message": install.status_message}
@@ -164,7 +165,7 @@ def install_resume(*, user: User, install: Install) -> Install:
     """Let ``install`` sync again, whether an admin paused it or an API limit did (a
     limit still reached pauses it again at the next run)."""
     if not user_can_manage_installs(user=user, install=install):
-        raise PermissionDenied("Only System Admins and Connector Admins resume installs.")
+        raise PermissionDenied(_("Only System Admins and Connector Admins resume installs."))
     if install.status == InstallStatus.ACTIVE:
         return install
     before = {"status": install.status, "status_message": install.status_message}

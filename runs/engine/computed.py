@@ -28,7 +28,12 @@ from runs.engine.convert import FieldInfo, _number
 from runs.engine.types import LinkState
 from runs.models import Link
 from runs.service_cloud.metrics import INPUT_FIELDS, BusinessHours, case_metrics
-from workflows.service_cloud import COMPUTED_FIELDS, SLA_STATUSES, is_computed
+from workflows.service_cloud import (
+    COMPUTED_FIELDS,
+    is_computed,
+    sla_status_label,
+    sla_status_options,
+)
 
 #: Snapshot key of a linked case's metric inputs: ``[inputs dict, None]`` (the pair shape
 #: every snapshot entry has). ``$`` can never clash with a Salesforce field name.
@@ -43,7 +48,8 @@ def computed_info(name: str) -> FieldInfo:
     if name not in COMPUTED_FIELDS:
         raise KeyError(name)
     if name == "$sla_status":
-        return FieldInfo(name=name, type="picklist", picklist=SLA_STATUSES,
+        # The options in the run's language (the install's), as the values written.
+        return FieldInfo(name=name, type="picklist", picklist=sla_status_options(),
                          restricted=True)
     if name == "$escalated":
         return FieldInfo(name=name, type="boolean")
@@ -83,7 +89,8 @@ def _display(name: str, value: Any) -> Any:
         # Half up (Python's round() would show 6.5 h as 6 and 7.5 h as 8).
         return _number(value, DISPLAY_DECIMALS[name])
     if name == "$sla_status":
-        return value or None  # no target: blank cell (a PICKLIST cell takes no "")
+        # No target: blank cell (a PICKLIST cell takes no ""); else the install's words.
+        return sla_status_label(value) or None
     return value
 
 

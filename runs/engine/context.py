@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from runs.engine.columns import ColumnFacts, FormulaCells
 from runs.engine.failures import SyncFailed
@@ -91,5 +92,5 @@ class RunContext:
 
     def check_deadline(self) -> None:
         if self.deadline is not None and timezone.now() > self.deadline:
-            raise SyncFailed("The run took too long and stopped; the next run goes on from "
-                             "where it stopped.", "timeout")
+            raise SyncFailed(_("The run took too long and stopped; the next run goes on from "
+                             "where it stopped."), "timeout")

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connector.clients import ClientError
 from runs.engine.mappings import ConfigurationError
@@ -52,8 +53,8 @@ def filter_failure(error: FilterError) -> SyncFailed:
     """The SyncFailed a Salesforce filter that cannot compile becomes: the workflow's
     settings must change, retrying cannot help."""
     reason = str(error).rstrip(".")
-    return SyncFailed(f"A Salesforce filter of this workflow cannot be used: {reason}. "
-                      "Edit the workflow's filters.", "config")
+    return SyncFailed(_("A Salesforce filter of this workflow cannot be used: %(reason)s. "
+                        "Edit the workflow's filters.") % {"reason": reason}, "config")
 
 
 def failure_from(error: ClientError, *, spec=None) -> SyncFailed:
@@ -61,26 +62,42 @@ def failure_from(error: ClientError, *, spec=None) -> SyncFailed:
     (naming the workflow's sheet or object when ``spec`` is given)."""
     service = "Salesforce" if error.service == "salesforce" else "Smartsheet"
     if error.kind in ("auth", "revoked"):
-        return SyncFailed(f"Reconnect your {service} account: {service} refused the "
-                          "workflow owner's sign-in.", error.kind)
+        return SyncFailed(_("Reconnect your %(service)s account: %(service)s refused the "
+                            "workflow owner's sign-in.") % {"service": service}, error.kind)
     if error.kind == "limit":
         reset = (timezone.now() + timedelta(seconds=error.retry_after)
                  if error.retry_after else None)
-        return SyncFailed(f"{service} API limit reached; the workflow resumes when it resets.",
-                          "limit", reset_at=reset)
+        return SyncFailed(_("%(service)s API limit reached; the workflow resumes when it "
+                            "resets.") % {"service": service}, "limit", reset_at=reset)
     if error.kind == "not_found":
-        if error.service == "salesforce":
-            what = "Salesforce object" + (f" '{spec.salesforce_object}'" if spec else "")
-        else:
-            what = "sheet" + (f" '{spec.sheet_name}' (id {spec.sheet_id})"
-                              if spec and spec.sheet_name else
-                              f" {spec.sheet_id}" if spec else "")
-        return SyncFailed(f"The {what} of this workflow was not found or is not shared with "
-                          f"its owner ({error.message}).", "not_found")
+        return SyncFailed(_not_found_message(error, spec), "not_found")
     if error.kind == "permission":
-        return SyncFailed(f"The workflow owner has no access in {service}: {error.message}",
-                          "permission")
+        return SyncFailed(_("The workflow owner has no access in %(service)s: %(reason)s")
+                          % {"service": service, "reason": error.message}, "permission")
     if error.kind == "config":
-        return SyncFailed(f"The install's {service} settings need an admin: {error.message}",
-                          "config")
-    return SyncFailed(f"{service} failed: {error.message}", error.kind)
+        return SyncFailed(_("The install's %(service)s settings need an admin: %(reason)s")
+                          % {"service": service, "reason": error.message}, "config")
+    return SyncFailed(_("%(service)s failed: %(reason)s")
+                      % {"service": service, "reason": error.message}, error.kind)
+
+
+def _not_found_message(error: ClientError, spec) -> str:
+    """The sentence naming the object or sheet that a run could not find."""
+    values = {"reason": error.message}
+    if error.service == "salesforce":
+        if spec:
+            values["object"] = spec.salesforce_object
+            return _("The Salesforce object '%(object)s' of this workflow was not found or is "
+                     "not shared with its owner (%(reason)s).") % values
+        return _("The Salesforce object of this workflow was not found or is not shared with "
+                 "its owner (%(reason)s).") % values
+    if spec and spec.sheet_name:
+        values.update(name=spec.sheet_name, id=spec.sheet_id)
+        return _("The sheet '%(name)s' (id %(id)s) of this workflow was not found or is not "
+                 "shared with its owner (%(reason)s).") % values
+    if spec:
+        values["id"] = spec.sheet_id
+        return _("The sheet %(id)s of this workflow was not found or is not shared with its "
+                 "owner (%(reason)s).") % values
+    return _("The sheet of this workflow was not found or is not shared with its owner "
+             "(%(reason)s).") % values

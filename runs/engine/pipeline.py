@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from connector.clients import CallCounter
 from connector.models import Install
@@ -80,8 +81,9 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
         salesforce = salesforce_client_for(user=workflow.owner, install=install, counter=counter)
         smartsheet = smartsheet_client_for(user=workflow.owner, install=install, counter=counter)
     except ConnectionMissing as exc:
-        raise SyncFailed(f"{exc.message} (the workflow owner's connection).", "auth") from exc
-    state, _ = SyncState.objects.get_or_create(workflow=workflow)
+        raise SyncFailed(_("%(reason)s (the workflow owner's connection).")
+                         % {"reason": exc.message}, "auth") from exc
+    state, _created = SyncState.objects.get_or_create(workflow=workflow)
     ctx = RunContext(spec=spec, salesforce=salesforce, smartsheet=smartsheet,
                      tz=install.time_zone or "UTC", instance_url=salesforce.instance_url,
                      run=run, workflow=workflow, state=state, dry_run=dry_run,

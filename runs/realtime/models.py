@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 
@@ -16,15 +17,15 @@ class WebhookStatus(models.TextChoices):
     """Smartsheet's webhook statuses, plus ``removing`` (the workflow is gone and the
     webhook is still to be deleted)."""
 
-    ENABLED = "ENABLED", "Enabled"
-    NEW_NOT_VERIFIED = "NEW_NOT_VERIFIED", "Not verified yet"
-    DISABLED_BY_OWNER = "DISABLED_BY_OWNER", "Disabled by its owner"
-    DISABLED_CALLBACK_FAILED = "DISABLED_CALLBACK_FAILED", "Disabled: callbacks failed"
-    DISABLED_SCOPE_INACCESSIBLE = "DISABLED_SCOPE_INACCESSIBLE", "Disabled: sheet inaccessible"
-    DISABLED_VERIFICATION_FAILED = "DISABLED_VERIFICATION_FAILED", "Disabled: verification failed"
-    DISABLED_APP_REVOKED = "DISABLED_APP_REVOKED", "Disabled: access revoked"
-    DISABLED_ADMINISTRATIVE = "DISABLED_ADMINISTRATIVE", "Disabled by Smartsheet"
-    REMOVING = "removing", "To be removed"
+    ENABLED = "ENABLED", _("Enabled")
+    NEW_NOT_VERIFIED = "NEW_NOT_VERIFIED", _("Not verified yet")
+    DISABLED_BY_OWNER = "DISABLED_BY_OWNER", _("Disabled by its owner")
+    DISABLED_CALLBACK_FAILED = "DISABLED_CALLBACK_FAILED", _("Disabled: callbacks failed")
+    DISABLED_SCOPE_INACCESSIBLE = "DISABLED_SCOPE_INACCESSIBLE", _("Disabled: sheet inaccessible")
+    DISABLED_VERIFICATION_FAILED = "DISABLED_VERIFICATION_FAILED", _("Disabled: verification failed")
+    DISABLED_APP_REVOKED = "DISABLED_APP_REVOKED", _("Disabled: access revoked")
+    DISABLED_ADMINISTRATIVE = "DISABLED_ADMINISTRATIVE", _("Disabled by Smartsheet")
+    REMOVING = "removing", _("To be removed")
 
 
 class WebhookSubscription(models.Model):

@@ -114,7 +114,7 @@ def webhook_ensure(*, workflow, hooks: dict[int, dict] | None = None
                         _save(sub, status=status, message="")
                     return sub
                 if status not in REENABLE:
-                    _save(sub, status=status, message=f"Smartsheet reports {status}.")
+                    _save(sub, status=status, message=_("Smartsheet reports %(status)s.") % {"status": status})
                     return sub
                 return _enable(client, sub, catch_up=status != WebhookStatus.NEW_NOT_VERIFIED)
         hook = client.create_webhook(name=f"sheetforce workflow {workflow.pk}",

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connector.clients import ClientError
 from connector.models import Connection, Service
@@ -82,22 +83,25 @@ def _run(client, query: str, install, now: datetime | None) -> ServiceReport:
                               sla_hours=dict(install.sla_hours or {}),
                               business=_business(install))
     except ClientError as exc:
-        raise ReportUnavailable(f"Salesforce failed: {exc.message}", 502) from exc
+        raise ReportUnavailable(_("Salesforce failed: %(reason)s") % {"reason": exc.message},
+                                502) from exc
 
 
 def service_report_for_workflow(*, workflow, now: datetime | None = None) -> ServiceReport:
     """The report over the cases ``workflow`` syncs, read as its owner."""
 
     if workflow.salesforce_object != REPORT_OBJECT:
-        raise ReportUnavailable("The service report covers Case workflows only.", 404)
+        raise ReportUnavailable(_("The service report covers Case workflows only."), 404)
     try:
         client = salesforce_client_for(user=workflow.owner, install=workflow.install)
     except ConnectionMissing as exc:
-        raise ReportUnavailable(f"{exc.message} (the workflow owner's connection).") from exc
+        raise ReportUnavailable(_("%(reason)s (the workflow owner's connection).")
+                                % {"reason": exc.message}) from exc
     try:
         infos = _filter_infos(workflow, client)
     except ClientError as exc:
-        raise ReportUnavailable(f"Salesforce failed: {exc.message}", 502) from exc
+        raise ReportUnavailable(_("Salesforce failed: %(reason)s") % {"reason": exc.message},
+                                502) from exc
     report = _run(client, report_query_for_workflow(workflow, infos), workflow.install, now)
     report.read_as = workflow.owner.display_name
     return report
@@ -124,14 +128,14 @@ def install_report_reader(*, install, user):
         names.append(workflow.owner.display_name)
     if names:
         raise ReportUnavailable(
-            f"No Salesforce connection can read this install's cases: neither yours nor "
-            f"those of its Case workflows' owners ({', '.join(sorted(set(names)))}) is live. "
-            "Connect your Salesforce account on the Connections page, or ask one of them to "
-            "reconnect.")
+            _("No Salesforce connection can read this install's cases: neither yours nor "
+              "those of its Case workflows' owners (%(names)s) is live. Connect your "
+              "Salesforce account on the Connections page, or ask one of them to reconnect.")
+            % {"names": ", ".join(sorted(set(names)))})
     raise ReportUnavailable(
-        "No Salesforce connection can read this install's cases: you are not connected "
+        _("No Salesforce connection can read this install's cases: you are not connected "
         "and it has no Case workflow. Connect your Salesforce account on the Connections "
-        "page.")
+        "page."))
 
 
 def service_report_for_install(*, install, user, now: datetime | None = None) -> ServiceReport:

@@ -29,6 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.logs import log_context
 from runs.engine import SyncFailed, sync_workflow
@@ -374,7 +375,7 @@ def run_execute_now(
     with transaction.atomic():
         state = _locked_state(workflow_id=workflow.pk)
         if state is None:
-            raise RunRefused("This workflow no longer exists.")
+            raise RunRefused(_("This workflow no longer exists."))
         workflow = Workflow.objects.select_related("install").get(pk=workflow.pk)
         refusal = workflow_refusal(workflow=workflow)
         if refusal:
@@ -384,7 +385,8 @@ def run_execute_now(
         ).order_by("queued_at", "id"))
         running = [r for r in active if r.status == RunStatus.RUNNING]
         if running:
-            raise RunRefused(f"Run {running[0].pk} of this workflow is already running.")
+            raise RunRefused(_("Run %(number)s of this workflow is already running.")
+                             % {"number": running[0].pk})
         if active:
             run = active[0]
             if full and not run.full:
@@ -396,10 +398,11 @@ def run_execute_now(
     result = run_execute(run_id=run.pk, sync=sync)
     if result.outcome != "executed":
         if taken_over:
-            raise RunRefused(f"A worker started run {run.pk} first; it runs there.")
+            raise RunRefused(_("A worker started run %(number)s first; it runs there.")
+                             % {"number": run.pk})
         with transaction.atomic():
             run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.CANCELLED,
-                           message="Another run of this workflow started first.")
-        raise RunRefused("Another run of this workflow started first.")
+                           message=_("Another run of this workflow started first."))
+        raise RunRefused(_("Another run of this workflow started first."))
     run.refresh_from_db()
     return run

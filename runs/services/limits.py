@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from connector.models import Install, InstallStatus
 
@@ -76,10 +78,11 @@ def install_check_budget(*, install: Install, usage: str, now: datetime | None =
     used, maximum = parse_api_usage(usage)
     return install_pause_for_limit(
         install=install,
-        message=(
-            f"This install used {used:,} of the org's {maximum:,} daily API requests, "
-            f"its budget of {install.api_budget_percent}%"
-        ),
+        message=_("This install used %(used)s of the org's %(maximum)s daily API requests, "
+                  "its budget of %(percent)s%%") % {
+            "used": number_format(used, force_grouping=True),
+            "maximum": number_format(maximum, force_grouping=True),
+            "percent": install.api_budget_percent},
         now=now,
     )
 

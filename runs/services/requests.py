@@ -17,6 +17,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from connector.models import InstallStatus
@@ -82,7 +83,7 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
             if state is not None else None
         )
         if fresh is None:
-            raise RunRefused("This workflow no longer exists.")
+            raise RunRefused(_("This workflow no longer exists."))
         refusal = workflow_refusal(workflow=fresh)
         if refusal:
             raise RunRefused(refusal)
@@ -133,7 +134,7 @@ def run_request_for_user(
     :class:`RunRefused` when the workflow cannot run now.
     """
     if not user_can_run_workflow(user=user, workflow=workflow):
-        raise PermissionDenied("You cannot run this workflow.")
+        raise PermissionDenied(_("You cannot run this workflow."))
     return run_request(workflow=workflow, trigger=trigger, user=user, full=full)
 
 

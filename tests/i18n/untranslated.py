@@ -5,6 +5,11 @@ Templates: visible text and user-facing attributes (``title``, ``placeholder``,
 Python: string literals (plain or f-strings) given to the places people read — messages,
 validation errors, API errors, refusals, form labels and help texts, model verbose names
 — that are not wrapped in ``gettext`` / ``gettext_lazy`` / ``ngettext`` / ``pgettext``.
+
+Left out on purpose: ``help_text`` and ``description`` in the API package (serializers,
+``OpenApiParameter``, ``extend_schema``). They document the API's schema for developers,
+who read it in English, and never reach a person using the product; the API's error
+messages and validation errors are still found.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Python packages whose messages people read (the sandbox and benchmarks are ours).
-PACKAGES = ("core", "accounts", "connector", "workflows", "runs", "api", "web", "console",
+PACKAGES = ("core", "accounts", "audit", "connector", "workflows", "runs", "api", "web", "console",
             "sheetforce")
 TEMPLATE_DIRS = [ROOT / p / "templates" for p in PACKAGES]
 #: Words that are the same in every language (names of products and of standards).
@@ -34,10 +39,16 @@ MESSAGE_CALLS = {"success", "error", "warning", "info", "debug", "add_message",
                  "ValidationError", "ApiError", "PermissionDenied", "RunRefused",
                  "ConnectionMissing", "ConnectionInvalid", "InstallInvalid",
                  "InstallSetupRefused", "ConversionError", "SyncFailed", "Http404",
-                 "ReportUnavailable", "ParseError", "NotFound", "ImproperlyConfigured"}
+                 "ReportUnavailable", "ParseError", "NotFound", "ImproperlyConfigured",
+                 "add", "add_error", "PathError"}
+#: Of those, the calls whose message is the second positional argument (the first names
+#: the request, or the field the error belongs to).
+SECOND_ARGUMENT = {"success", "error", "warning", "info", "debug", "add", "add_error"}
 #: Keyword arguments shown to a person.
 MESSAGE_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural",
                     "description", "message", "empty_label"}
+#: Keywords that only document the API's schema (see the module's docstring).
+SCHEMA_KEYWORDS = {"help_text", "description"}
 
 
 class _Text(HTMLParser):
@@ -123,8 +134,11 @@ def _is_text(node: ast.AST) -> bool:
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,}\s", v.value)
                    for v in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return _is_text(node.left)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # ``prefix + "choose a column."``: either side may be the sentence.
+        return _is_text(node.left) or _is_text(node.right)
     return False
 
 
@@ -134,20 +148,42 @@ def _call_name(node: ast.Call) -> str:
         func, ast.Attribute) else ""
 
 
+def _choice_problems(path: Path, tree: ast.AST) -> list[str]:
+    """Labels of ``TextChoices`` members (``TO_SALESFORCE = "to_salesforce", "Label"``):
+    pages and the admin show them through ``get_FOO_display``."""
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or not any(
+                getattr(b, "attr", getattr(b, "id", "")) == "TextChoices" for b in node.bases):
+            continue
+        for item in node.body:
+            value = item.value if isinstance(item, ast.Assign) else None
+            if (isinstance(value, ast.Tuple) and len(value.elts) == 2
+                    and isinstance(value.elts[1], ast.Constant)
+                    and isinstance(value.elts[1].value, str)
+                    and _needs_translation(value.elts[1].value)):
+                text = value.elts[1].value[:70]
+                problems.append(f"{path.relative_to(ROOT)}:{item.lineno}: {text!r}")
+    return problems
+
+
 def python_problems(path: Path) -> list[str]:
     """Untranslated messages of one module, as ``path:line: text``."""
     tree = ast.parse(path.read_text())
-    problems = []
+    keywords = MESSAGE_KEYWORDS
+    if path.relative_to(ROOT).parts[0] == "api":
+        keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
+    problems = _choice_problems(path, tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _call_name(node) in GETTEXT:
             continue
         name = _call_name(node)
         candidates = []
         if name in MESSAGE_CALLS:
-            index = 1 if name in ("success", "error", "warning", "info", "debug") else 0
+            index = 1 if name in SECOND_ARGUMENT else 0
             if len(node.args) > index:
                 candidates.append(node.args[index])
-        candidates += [k.value for k in node.keywords if k.arg in MESSAGE_KEYWORDS]
+        candidates += [k.value for k in node.keywords if k.arg in keywords]
         for value in candidates:
             if _is_text(value):
                 text = ast.unparse(value)[:70]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connector.models import Connection, Install, Service
@@ -31,13 +32,13 @@ OAUTH_SESSION_KEY = "web_oauth_states"
 def _install_for(request: HttpRequest, install_id: int) -> Install:
     install = get_object_or_404(Install, pk=install_id)
     if not installs_visible_to(request.user).order_by("name").filter(pk=install.pk).exists():
-        raise Http404("No such install.")
+        raise Http404(_("No such install."))
     return install
 
 
 def _service_or_404(service: str) -> str:
     if service not in Service.values:
-        raise Http404("No such service.")
+        raise Http404(_("No such service."))
     return service
 
 
@@ -98,15 +99,18 @@ def connection_callback(request: HttpRequest, install_id: int, service: str) -> 
     expected = states.pop(f"{install.pk}:{service}", None)
     request.session[OAUTH_SESSION_KEY] = states
     if not oauth_state_matches(expected, request.GET.get("state")):
-        messages.error(request, f"The {label} sign-in could not be verified. Please try again.")
+        messages.error(request, _("The %(service)s sign-in could not be verified. Please try "
+                                   "again.") % {"service": label})
         return redirect("connections")
     if request.GET.get("error"):
         description = request.GET.get("error_description") or request.GET["error"]
-        messages.error(request, f"{label} did not connect: {description}.")
+        messages.error(request, _("%(service)s did not connect: %(reason)s.")
+                       % {"service": label, "reason": description})
         return redirect("connections")
     code = request.GET.get("code", "")
     if not code:
-        messages.error(request, f"{label} sent no authorization code. Please try again.")
+        messages.error(request, _("%(service)s sent no authorization code. Please try again.")
+                       % {"service": label})
         return redirect("connections")
     try:
         connection = oauth_complete(
@@ -114,10 +118,12 @@ def connection_callback(request: HttpRequest, install_id: int, service: str) -> 
             redirect_uri=_callback_url(request, install, service),
         )
     except ConnectionInvalid as exc:
-        messages.error(request, f"{label} did not connect: {exc}")
+        messages.error(request, _("%(service)s did not connect: %(reason)s")
+                       % {"service": label, "reason": exc})
         return redirect("connections")
     who = connection.identity_name or connection.identity
-    messages.success(request, f"Connected to {label} as {who}.")
+    messages.success(request, _("Connected to %(service)s as %(who)s.")
+                     % {"service": label, "who": who})
     return redirect("connections")
 
 
@@ -135,5 +141,5 @@ def connection_disconnect(request: HttpRequest, connection_id: int) -> HttpRespo
         return render(request, "web/connection_disconnect.html", {
             "connection": connection, "label": label, "workflows": list(affected)})
     connection_delete(user=request.user, connection=connection)
-    messages.success(request, f"Disconnected {label}.")
+    messages.success(request, _("Disconnected %(service)s.") % {"service": label})
     return redirect("connections")

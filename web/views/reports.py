@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from connector.models import InstallKind
@@ -29,12 +30,12 @@ def _charts(report: ServiceReport) -> dict:
     histogram = [(bucket, float(n)) for bucket, n in report.time_to_close_histogram.items()]
     return {  # escaped in bar_chart_svg
         "week_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            weeks, title="SLA compliance per week (%)", unit=" %", max_value=100)),
+            weeks, title=_("SLA compliance per week (%)"), unit=" %", max_value=100)),
         "priority_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            priorities, title="SLA compliance per priority (%)", unit=" %", max_value=100,
+            priorities, title=_("SLA compliance per priority (%)"), unit=" %", max_value=100,
             width=380)),
         "histogram_chart": mark_safe(bar_chart_svg(  # noqa: S308
-            histogram, title="Time to close (cases per bucket)")),
+            histogram, title=_("Time to close (cases per bucket)"))),
     }
 
 
@@ -58,7 +59,7 @@ def _render(request: HttpRequest, *, title: str, back: tuple[str, str], build) -
 def workflow_report(request: HttpRequest, workflow_id: int) -> HttpResponse:
     workflow = get_visible_workflow(request, workflow_id)
     if workflow.salesforce_object != "Case":
-        raise Http404("The service report covers Case workflows only.")
+        raise Http404(_("The service report covers Case workflows only."))
     return _render(request, title=f"Service report: {workflow.name}",
                    back=(f"/workflows/{workflow.pk}/runs/", "Run history"),
                    build=lambda: service_report_for_workflow(workflow=workflow))
@@ -71,6 +72,6 @@ def install_report(request: HttpRequest, install_id: int) -> HttpResponse:
     install = (installs_visible_to(user)
                .filter(pk=install_id, kind=InstallKind.SERVICE_CLOUD).first())
     if install is None or not (user.is_system_admin or user.is_connector_admin):
-        raise Http404("No such install.")
+        raise Http404(_("No such install."))
     return _render(request, title=f"Service report: {install.name}", back=("/", "Workflows"),
                    build=lambda: service_report_for_install(install=install, user=user))

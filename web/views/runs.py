@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from connector.models import Connection, Service
 from runs.errors import grouped_by_message
-from runs.models import FINISHED_STATUSES, Run, RunTrigger
+from runs.models import FINISHED_STATUSES, Run, RunTrigger, run_phase_label
 from runs.selectors import open_errors_of_workflow, run_errors_by_state, runs_of_workflow
 from runs.services import RunRefused, run_request_for_user, user_can_run_workflow
 from web.charts import RunPoint, runs_chart_svg
@@ -30,7 +32,7 @@ def _run_for_user(request: HttpRequest, run_id: int) -> Run:
         .first()
     )
     if run is None:
-        raise Http404("No such run.")
+        raise Http404(_("No such run."))
     return run
 
 
@@ -55,7 +57,8 @@ def run_history(request: HttpRequest, workflow_id: int) -> HttpResponse:
     recent = list(runs[:CHART_RUNS])[::-1]
     chart = runs_chart_svg([
         RunPoint(
-            label=run.queued_at.strftime("%m-%d %H:%M"),
+            # Translators: the date under a run's bar in the chart (Django date format).
+            label=dateformat.format(run.queued_at, _("m-d H:i")),
             synced=run.records_synced,
             errors=run.errors_count,
         )
@@ -114,12 +117,13 @@ def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
         "status": run.status,
         "status_label": run.get_status_display(),
         "phase": run.phase,
+        "phase_label": run_phase_label(run.phase),
         "finished": run.status in FINISHED_STATUSES,
         "counts": counts,
-        "summary": (
-            f"{run.records_read} records read, {run.rows_read} rows read, "
-            f"{run.records_synced} synced, {run.errors_count} errors"
-        ),
+        "summary": _("%(records)s records read, %(rows)s rows read, %(synced)s synced, "
+                     "%(errors)s errors") % {
+            "records": run.records_read, "rows": run.rows_read,
+            "synced": run.records_synced, "errors": run.errors_count},
     })
 
 
@@ -134,7 +138,9 @@ def workflow_run_now(request: HttpRequest, workflow_id: int) -> HttpResponse:
         run = run_request_for_user(user=request.user, workflow=workflow,
                                    trigger=RunTrigger.MANUAL)
     except RunRefused as exc:
-        messages.error(request, f"“{workflow.name}” cannot run now: {exc.message}")
+        messages.error(request, _("“%(name)s” cannot run now: %(reason)s")
+                       % {"name": workflow.name, "reason": exc.message})
         return redirect("run_history", workflow_id=workflow.pk)
-    messages.success(request, f"Run #{run.pk} of “{workflow.name}” is {run.status}.")
+    messages.success(request, _("Run #%(number)s of “%(name)s” is %(status)s.")
+                     % {"number": run.pk, "name": workflow.name, "status": run.get_status_display().lower()})
     return redirect("run_history", workflow_id=workflow.pk)

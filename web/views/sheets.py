@@ -22,7 +22,7 @@ from workflows.services import sheet_prepare, sheet_readiness
 def sheet_prepare_page(request: HttpRequest, install_id: int, sheet_id: int) -> HttpResponse:
     install = installs_visible_to(request.user).filter(pk=install_id).first()
     if install is None:
-        raise Http404("No such install.")
+        raise Http404(_("No such install."))
     if request.method == "POST":
         try:
             added = sheet_prepare(user=request.user, install=install, sheet_id=sheet_id)

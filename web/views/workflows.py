@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import system_admins_of_team
@@ -46,7 +48,7 @@ def get_visible_workflow(request: HttpRequest, workflow_id: int, *, for_edit: bo
     try:
         return workflow_visible_to(user=request.user, workflow_id=workflow_id, for_edit=for_edit)
     except Workflow.DoesNotExist:
-        raise Http404("No such workflow.") from None
+        raise Http404(_("No such workflow.")) from None
 
 
 @login_required
@@ -94,7 +96,7 @@ def organization_page(request: HttpRequest) -> HttpResponse:
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(label="Workflow name", max_length=200)
+    name = forms.CharField(label=gettext_lazy("Workflow name"), max_length=200)
 
 
 @login_required
@@ -111,7 +113,7 @@ def workflow_rename_page(request: HttpRequest, workflow_id: int) -> HttpResponse
                 for error in errors:
                     form.add_error("name" if field in ("name", "__all__") else None, error)
         else:
-            messages.success(request, f"Renamed to “{form.cleaned_data['name']}”.")
+            messages.success(request, _("Renamed to “%(name)s”.") % {"name": form.cleaned_data["name"]})
             return redirect("dashboard")
     return render(request, "web/workflow_rename.html", {"workflow": workflow, "form": form})
 
@@ -123,9 +125,10 @@ def workflow_set_enabled_action(request: HttpRequest, workflow_id: int) -> HttpR
     workflow = get_visible_workflow(request, workflow_id)
     enabled = request.POST.get("enabled") == "1"
     if not permissions.user_can_set_enabled(user=request.user, workflow=workflow):
-        raise PermissionDenied("You cannot change this workflow.")
+        raise PermissionDenied(_("You cannot change this workflow."))
     workflow_set_enabled(user=request.user, workflow=workflow, enabled=enabled)
-    messages.success(request, f"“{workflow.name}” is {'enabled' if enabled else 'disabled'}.")
+    messages.success(request, (_("“%(name)s” is enabled.") if enabled else
+                              _("“%(name)s” is disabled.")) % {"name": workflow.name})
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                 require_https=request.is_secure()):
@@ -139,10 +142,10 @@ def workflow_delete_page(request: HttpRequest, workflow_id: int) -> HttpResponse
 
     workflow = get_visible_workflow(request, workflow_id)
     if not permissions.user_can_delete_workflow(user=request.user, workflow=workflow):
-        raise PermissionDenied("You cannot delete this workflow.")
+        raise PermissionDenied(_("You cannot delete this workflow."))
     if request.method == "POST":
         name = workflow.name
         workflow_delete(user=request.user, workflow=workflow)
-        messages.success(request, f"Deleted “{name}”.")
+        messages.success(request, _("Deleted “%(name)s”.") % {"name": name})
         return redirect("dashboard")
     return render(request, "web/workflow_delete.html", {"workflow": workflow})

@@ -104,7 +104,7 @@ class WizardStepView(View):
             return None
         install = installs_visible_to(self.request.user).filter(pk=install_id).first()
         if install is None:
-            raise Http404("No such install.")
+            raise Http404(_("No such install."))
         return install
 
     # --- the steps' order ---------------------------------------------------------------

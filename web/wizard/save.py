@@ -34,7 +34,7 @@ class OptionsStep(WizardStepView):
         minutes = data.get("polling_interval_minutes", "").strip()
         values = {"conflict_policy": data.get("conflict_policy")
                   or self.wizard.options["conflict_policy"],
-                  "polling_interval_minutes": int(minutes) if minutes.isdigit() else (
+                  "polling_interval_minutes": int(minutes) if minutes.isdecimal() else (
                       minutes or None)}
         values.update({flag: data.get(flag) == "on" for flag in FLAGS})
         return values

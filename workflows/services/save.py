@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from connector.clients import ClientError
@@ -259,7 +260,7 @@ def workflow_update(*, user: User, workflow: Workflow, **changes: Any) -> Workfl
             return workflow_set_enabled(user=user, workflow=workflow, enabled=changes["enabled"])
         return workflow
     if not user_can_edit_workflow(user=user, workflow=workflow):
-        raise PermissionDenied("Only the owner of a workflow can change it.")
+        raise PermissionDenied(_("Only the owner of a workflow can change it."))
 
     current = _config_as_dicts(workflow)
     config_changed = any(k in changes for k in _CONFIG_FIELDS)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from workflows.models import Workflow
@@ -34,7 +35,7 @@ def workflow_set_enabled(*, user: User, workflow: Workflow, enabled: bool) -> Wo
     """Enable or disable: the owner, or a System Admin of the owner's team."""
     require_visible(user, workflow)
     if not user_can_set_enabled(user=user, workflow=workflow):
-        raise PermissionDenied("Only the owner or a System Admin can enable or disable this workflow.")
+        raise PermissionDenied(_("Only the owner or a System Admin can enable or disable this workflow."))
     with transaction.atomic():
         changed = Workflow.objects.filter(pk=workflow.pk).exclude(
             enabled=bool(enabled)).update(enabled=bool(enabled))
@@ -57,7 +58,7 @@ def workflow_delete(*, user: User, workflow: Workflow) -> None:
     """
     require_visible(user, workflow)
     if not user_can_delete_workflow(user=user, workflow=workflow):
-        raise PermissionDenied("Only the owner or a System Admin can delete this workflow.")
+        raise PermissionDenied(_("Only the owner or a System Admin can delete this workflow."))
     workflow_id = workflow.pk
     with transaction.atomic():
         workflow_audit(actor=user, action=AuditAction.WORKFLOW_DELETE, workflow=workflow,

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from workflows.models import (
     Workflow,
@@ -59,7 +60,7 @@ def workflow_validate(
     """
     if workflow is not None:
         if not user_can_edit_workflow(user=user, workflow=workflow):
-            raise PermissionDenied("Only the owner of a workflow can change it.")
+            raise PermissionDenied(_("Only the owner of a workflow can change it."))
     else:
         allowed, why = user_can_create_workflows(user=user, install=install)
         if not allowed:

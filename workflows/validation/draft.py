@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workflows.models import (
     ConflictPolicy,
@@ -36,8 +37,10 @@ _ALLOWED_MAPPING_DIRECTIONS = {
     Direction.BIDIRECTIONAL: set(MappingDirection.values),
 }
 _DIRECTION_WORDS = {
-    Direction.TO_SMARTSHEET: "a Salesforce to Smartsheet workflow only sends fields to Smartsheet",
-    Direction.TO_SALESFORCE: "a Smartsheet to Salesforce workflow only sends columns to Salesforce",
+    Direction.TO_SMARTSHEET: gettext_lazy(
+        "a Salesforce to Smartsheet workflow only sends fields to Smartsheet."),
+    Direction.TO_SALESFORCE: gettext_lazy(
+        "a Smartsheet to Salesforce workflow only sends columns to Salesforce."),
 }
 
 
@@ -114,14 +117,14 @@ class _Checker(FilterChecks, SheetChecks):
         ok = True
         if self.check_name:
             if not _text(d.name):
-                self.add("name", "Name the workflow.")
+                self.add("name", _("Name the workflow."))
             elif len(_text(d.name)) > 200:
-                self.add("name", "Use at most 200 characters.")
+                self.add("name", _("Use at most 200 characters."))
         if d.direction not in Direction.values:
-            self.add("direction", f"Choose one of: {', '.join(Direction.values)}.")
+            self.add("direction", _("Choose one of: %(values)s.") % {"values": ", ".join(Direction.values)})
             ok = False
         if d.conflict_policy not in ConflictPolicy.values:
-            self.add("conflict_policy", f"Choose one of: {', '.join(ConflictPolicy.values)}.")
+            self.add("conflict_policy", _("Choose one of: %(values)s.") % {"values": ", ".join(ConflictPolicy.values)})
         if d.polling_interval_minutes is not None:
             try:
                 minutes = int(d.polling_interval_minutes)
@@ -133,36 +136,37 @@ class _Checker(FilterChecks, SheetChecks):
             elif minutes < self.install_polling:
                 self.add(
                     "polling_interval_minutes",
-                    f"The install polls every {self.install_polling} minutes; a workflow may "
-                    "only poll less often.",
+                    _("The install polls every %(minutes)s minutes; a workflow may only poll "
+                      "less often.") % {"minutes": self.install_polling},
                 )
         has_sheet = self.d.sheet_id not in (None, "")
         new_name = _text(d.new_sheet_name)
         if has_sheet and new_name:
-            self.add("new_sheet_name", "Choose an existing sheet or a new sheet name, not both.")
+            self.add("new_sheet_name", _("Choose an existing sheet or a new sheet name, not both."))
         elif not has_sheet and not new_name:
-            self.add("sheet_id", "Choose a sheet, or give a name for a new sheet.")
+            self.add("sheet_id", _("Choose a sheet, or give a name for a new sheet."))
         elif new_name and len(new_name) > 50:
             # Smartsheet limits sheet names to 50 characters.
-            self.add("new_sheet_name", "Use at most 50 characters for a sheet name.")
+            self.add("new_sheet_name", _("Use at most 50 characters for a sheet name."))
         if self.sheet is not None:
             self.sheet_access()
         obj = _text(d.salesforce_object)
         info = self.describe(obj) if obj else None
         if not obj:
-            self.add("salesforce_object", "Choose a Salesforce object.")
+            self.add("salesforce_object", _("Choose a Salesforce object."))
             ok = False
         elif info is None:
-            self.add("salesforce_object", f"'{obj}' is not a Salesforce object you can read.")
+            self.add("salesforce_object", _("'%(object)s' is not a Salesforce object you can read.") % {"object": obj})
             ok = False
         elif self.install_kind == "service_cloud" and info.get("name") not in SERVICE_CLOUD_OBJECTS:
             self.add(
                 "salesforce_object",
-                f"A Service Cloud install syncs {', '.join(SERVICE_CLOUD_OBJECTS)}; not '{obj}'.",
+                _("A Service Cloud install syncs %(objects)s; not '%(object)s'.")
+                % {"objects": ", ".join(SERVICE_CLOUD_OBJECTS), "object": obj},
             )
             ok = False
         elif info.get("queryable") is False:
-            self.add("salesforce_object", f"Salesforce does not let you read '{obj}'.")
+            self.add("salesforce_object", _("Salesforce does not let you read '%(object)s'.") % {"object": obj})
             ok = False
         else:
             d.salesforce_object = info.get("name", obj)
@@ -173,10 +177,10 @@ class _Checker(FilterChecks, SheetChecks):
         d = self.d
         result: list[MappingSpec] = []
         if not d.mappings:
-            self.add("mappings", "Map at least one field to a column.")
+            self.add("mappings", _("Map at least one field to a column."))
             return result
         if len(d.mappings) > MAX_COLUMNS:
-            self.add("mappings", f"Map at most {MAX_COLUMNS} columns.")
+            self.add("mappings", _("Map at most %(count)s columns.") % {"count": MAX_COLUMNS})
             return result
         seen_columns: dict[str, int] = {}
         written_fields: dict[str, int] = {}
@@ -196,7 +200,7 @@ class _Checker(FilterChecks, SheetChecks):
 
     def _mapping(self, n: int, raw: dict, seen_columns: dict[str, int],
                  written_fields: dict[str, int]) -> MappingSpec | None:
-        prefix = f"Row {n}: "
+        prefix = _("Row %(number)s: ") % {"number": n}
         path = _text(raw.get("salesforce_field"))
         title = _text(raw.get("column") if "column" in raw else raw.get("column_title"))
         new_column = _bool(raw.get("new_column", False))
@@ -204,16 +208,16 @@ class _Checker(FilterChecks, SheetChecks):
         direction = _text(raw.get("direction"))
         ok = True
         if not title:
-            self.add("mappings", prefix + "choose a column.")
+            self.add("mappings", prefix + _("choose a column."))
             ok = False
         elif len(title) > 255:
-            self.add("mappings", prefix + "a column title has at most 255 characters.")
+            self.add("mappings", prefix + _("a column title has at most 255 characters."))
             ok = False
         elif title.lower() in seen_columns:
             self.add(
                 "mappings",
-                prefix + f"the column '{title}' is already mapped in row "
-                f"{seen_columns[title.lower()]}; map each column once.",
+                prefix + _("the column '%(column)s' is already mapped in row %(row)s; map each "
+                           "column once.") % {"column": title, "row": seen_columns[title.lower()]},
             )
             ok = False
         else:
@@ -235,10 +239,10 @@ class _Checker(FilterChecks, SheetChecks):
                          and self.d.direction != Direction.TO_SMARTSHEET
                          else self._default_direction(bool(reason)))
         if direction not in MappingDirection.values:
-            self.add("mappings", prefix + f"choose a direction: {', '.join(MappingDirection.values)}.")
+            self.add("mappings", prefix + _("choose a direction: %(values)s.") % {"values": ", ".join(MappingDirection.values)})
             return None
         if direction not in _ALLOWED_MAPPING_DIRECTIONS.get(self.d.direction, set()):
-            self.add("mappings", prefix + _DIRECTION_WORDS[self.d.direction] + ".")
+            self.add("mappings", prefix + str(_DIRECTION_WORDS[self.d.direction]))
             ok = False
         elif reason and direction != MappingDirection.TO_SMARTSHEET:
             self.add(
@@ -246,7 +250,8 @@ class _Checker(FilterChecks, SheetChecks):
                 prefix + (_("'%(path)s' can only flow to Smartsheet: %(reason)s.") % {
                     "path": resolved.path, "reason": reason}
                           if reason == RAW_REFERENCE_REASON else
-                          f"'{resolved.path}' is read-only: it can only flow to Smartsheet."),
+                          _("'%(path)s' is read-only: it can only flow to Smartsheet.")
+                          % {"path": resolved.path}),
             )
             ok = False
         elif computed and direction != MappingDirection.TO_SALESFORCE:
@@ -259,8 +264,9 @@ class _Checker(FilterChecks, SheetChecks):
             if key in written_fields:
                 self.add(
                     "mappings",
-                    prefix + f"'{resolved.path}' is already written from row "
-                    f"{written_fields[key]}; one column per Salesforce field.",
+                    prefix + _("'%(path)s' is already written from row %(row)s; one column "
+                               "per Salesforce field.") % {"path": resolved.path,
+                                                           "row": written_fields[key]},
                 )
                 ok = False
             else:
@@ -282,20 +288,21 @@ class _Checker(FilterChecks, SheetChecks):
 
     def _computed(self, n: int, path: str, title: str, direction: str,
                   lookup: str) -> MappingSpec | None:
-        prefix = f"Row {n}: "
+        prefix = _("Row %(number)s: ") % {"number": n}
         if path not in COMPUTED_FIELDS or self.install_kind != "service_cloud" or (
             self.d.salesforce_object != "Case"
         ):
-            self.add("mappings", prefix + f"'{path}' is not a field of {self.d.salesforce_object}.")
+            self.add("mappings", prefix + _("'%(path)s' is not a field of %(object)s.") % {"path": path, "object": self.d.salesforce_object})
             return None
         if direction not in ("", MappingDirection.TO_SMARTSHEET) or lookup:
             self.add(
                 "mappings",
-                prefix + f"'{COMPUTED_FIELDS[path].label}' is computed: it can only flow to Smartsheet.",
+                prefix + _("'%(label)s' is computed: it can only flow to Smartsheet.")
+                % {"label": COMPUTED_FIELDS[path].label},
             )
             return None
         if self.d.direction == Direction.TO_SALESFORCE:
-            self.add("mappings", prefix + _DIRECTION_WORDS[Direction.TO_SALESFORCE] + ".")
+            self.add("mappings", prefix + str(_DIRECTION_WORDS[Direction.TO_SALESFORCE]))
             return None
         column_id = self._column(prefix, title, True)
         if column_id is False:
@@ -312,8 +319,8 @@ class _Checker(FilterChecks, SheetChecks):
         if ftype != "reference" or not targets:
             self.add(
                 "mappings",
-                prefix + f"'look up by' is only for reference fields; '{resolved.path}' is a "
-                f"{ftype} field.",
+                prefix + _("'look up by' is only for reference fields; '%(path)s' is a "
+                           "%(type)s field.") % {"path": resolved.path, "type": ftype},
             )
             return False
         target = self.describe(targets[0])
@@ -323,7 +330,8 @@ class _Checker(FilterChecks, SheetChecks):
                 (f for f in target.get("fields", []) if f["name"].lower() == lookup.lower()), None
             )
         if found is None:
-            self.add("mappings", prefix + f"'{targets[0]}' has no field '{lookup}' to look up by.")
+            self.add("mappings", prefix + _("'%(object)s' has no field '%(field)s' to look up "
+                                            "by.") % {"object": targets[0], "field": lookup})
             return False
         self._lookup_name = found["name"]
         return True
@@ -341,8 +349,9 @@ class _Checker(FilterChecks, SheetChecks):
             if column is not None and column.get("id") not in self.own_column_ids:
                 self.add(
                     "mappings",
-                    prefix + f"'{self.sheet.name}' already has a column '{title}': map to it "
-                    "instead of adding a new one.",
+                    prefix + _("'%(sheet)s' already has a column '%(column)s': map to it "
+                               "instead of adding a new one.") % {"sheet": self.sheet.name,
+                                                                  "column": title},
                 )
                 return False
             if column is None and not self.may_add_columns():
@@ -352,8 +361,8 @@ class _Checker(FilterChecks, SheetChecks):
         if column is None:
             self.add(
                 "mappings",
-                prefix + f"'{self.sheet.name}' has no column '{title}'. Choose a column, or add "
-                "it as a new column.",
+                prefix + _("'%(sheet)s' has no column '%(column)s'. Choose a column, or add it "
+                           "as a new column.") % {"sheet": self.sheet.name, "column": title},
             )
             return False
         return column.get("id")

@@ -85,27 +85,33 @@ def resolve_path(describe: DescribeFn, object_name: str, path: str) -> ResolvedF
     """
     parts = [p.strip() for p in (path or "").split(".")]
     if not path or any(not p for p in parts):
-        raise PathError("Choose a Salesforce field.")
+        raise PathError(_("Choose a Salesforce field."))
     if len(parts) > MAX_PATH_DEPTH + 1:
-        raise PathError(f"'{path}' goes through more than {MAX_PATH_DEPTH} relationships.")
+        raise PathError(_("'%(path)s' goes through more than %(count)s relationships.")
+                        % {"path": path, "count": MAX_PATH_DEPTH})
     current = object_name
     spelled: list[str] = []
     for part in parts[:-1]:
         info = describe(current)
         if info is None:
-            raise PathError(f"'{current}' is not a Salesforce object you can read.")
+            raise PathError(_("'%(object)s' is not a Salesforce object you can read.")
+                            % {"object": current})
         rel = _find(info.get("fields", []), "relationshipName", part)
         if rel is None or not rel.get("referenceTo"):
-            raise PathError(f"'{current}' has no relationship '{part}' (in '{path}').")
+            raise PathError(_("'%(object)s' has no relationship '%(name)s' (in '%(path)s').")
+                            % {"object": current, "name": part, "path": path})
         spelled.append(rel["relationshipName"])
         current = rel["referenceTo"][0]
     info = describe(current)
     if info is None:
-        raise PathError(f"'{current}' is not a Salesforce object you can read.")
+        raise PathError(_("'%(object)s' is not a Salesforce object you can read.")
+                            % {"object": current})
     found = _find(info.get("fields", []), "name", parts[-1])
     if found is None:
-        where = f" (in '{path}')" if len(parts) > 1 else ""
-        raise PathError(f"'{current}' has no field '{parts[-1]}'{where}.")
+        values = {"object": current, "field": parts[-1], "path": path}
+        if len(parts) > 1:
+            raise PathError(_("'%(object)s' has no field '%(field)s' (in '%(path)s').") % values)
+        raise PathError(_("'%(object)s' has no field '%(field)s'.") % values)
     spelled.append(found["name"])
     return ResolvedField(
         path=".".join(spelled), field=found, object_name=current,
@@ -129,15 +135,15 @@ def read_only_reason(resolved: ResolvedField, *, lookup: bool = False) -> str:
     """
     f = resolved.field
     if resolved.via_relationship:
-        return "it is a field of a related record"
+        return _("it is a field of a related record")
     if f.get("type") == "id":
-        return "it is the record Id"
+        return _("it is the record Id")
     if f.get("calculated"):
-        return "it is a formula field"
+        return _("it is a formula field")
     if f.get("autoNumber"):
-        return "it is an auto-number field"
+        return _("it is an auto-number field")
     if not f.get("updateable") and not f.get("createable"):
-        return "Salesforce does not let you edit it"
+        return _("Salesforce does not let you edit it")
     if f.get("type") == "reference" and not lookup:
         return RAW_REFERENCE_REASON
     return ""
@@ -200,7 +206,7 @@ def _number_problem(value: str) -> str:
     try:
         parse_decimal(value)
     except NumberError as exc:
-        return "it is too large" if exc.kind == "range" else "it is not a number"
+        return _("it is too large") if exc.kind == "range" else _("it is not a number")
     return ""
 
 
@@ -244,27 +250,28 @@ def field_value_problem(field: dict, operator: str, value: str) -> str:
     label = field.get("label") or field.get("name")
     if ftype == "boolean":
         if value.strip().lower() not in BOOLEAN_VALUES:
-            return f"{label} is a checkbox: the value must be true or false."
+            return _("%(field)s is a checkbox: the value must be true or false.") % {"field": label}
     elif ftype in NUMBER_TYPES:
         if problem := _number_problem(value):
-            return f"{label} is a number: '{_shown(value)}' cannot be used ({problem})."
+            return _("%(field)s is a number: '%(value)s' cannot be used (%(problem)s).") % {
+                "field": label, "value": _shown(value), "problem": problem}
     elif ftype in DATE_TYPES:
         if not (_is_date(value) or date_literal(value)):
-            return f"{label} is a date: use YYYY-MM-DD (or a date literal such as TODAY)."
+            return _("%(field)s is a date: use YYYY-MM-DD (or a date literal such as TODAY).") % {
+                "field": label}
     elif ftype in DATETIME_TYPES:
         if not (_is_date(value) or _is_datetime(value) or date_literal(value)):
-            return (
-                f"{label} is a date and time: use YYYY-MM-DD, an ISO 8601 date and time, "
-                "or a date literal such as LAST_N_DAYS:7."
-            )
+            return _("%(field)s is a date and time: use YYYY-MM-DD, an ISO 8601 date and time, "
+                     "or a date literal such as LAST_N_DAYS:7.") % {"field": label}
     elif ftype in TIME_TYPES:
         if not _is_time(value):
-            return f"{label} is a time: use HH:MM or HH:MM:SS."
+            return _("%(field)s is a time: use HH:MM or HH:MM:SS.") % {"field": label}
     elif ftype == "picklist" and operator in (FilterOperator.EQUALS, FilterOperator.NOT_EQUALS):
         values = [p["value"] for p in field.get("picklistValues") or [] if p.get("active", True)]
         if values and value not in values:
             shown = ", ".join(values[:20]) + (", …" if len(values) > 20 else "")
-            return f"'{value}' is not a value of {label}. Choose one of: {shown}."
+            return _("'%(value)s' is not a value of %(field)s. Choose one of: %(values)s.") % {
+                "value": value, "field": label, "values": shown}
     return ""
 
 
@@ -274,13 +281,15 @@ def column_value_problem(column: dict, operator: str, value: str) -> str:
     title = column.get("title", "")
     if ctype == "CHECKBOX":
         if value.strip().lower() not in BOOLEAN_VALUES:
-            return f"'{title}' is a checkbox column: the value must be true or false."
+            return _("'%(column)s' is a checkbox column: the value must be true or false.") % {
+                "column": title}
     elif ctype in ("DATE", "DATETIME", "ABSTRACT_DATETIME"):
         if not _is_date(value):
-            return f"'{title}' is a date column: use YYYY-MM-DD."
+            return _("'%(column)s' is a date column: use YYYY-MM-DD.") % {"column": title}
     elif ctype == "TEXT_NUMBER" and operator in (
         FilterOperator.GREATER_THAN, FilterOperator.LESS_THAN,
         FilterOperator.GREATER_OR_EQUAL, FilterOperator.LESS_OR_EQUAL,
     ) and (problem := _number_problem(value)):
-        return f"'{title}': comparing needs a number, and '{_shown(value)}' cannot be one ({problem})."
+        return _("'%(column)s': comparing needs a number, and '%(value)s' cannot be one "
+                 "(%(problem)s).") % {"column": title, "value": _shown(value), "problem": problem}
     return ""

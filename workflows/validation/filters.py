@@ -6,6 +6,8 @@ Uses the checker's ``d`` (the draft), ``describe``, ``sheet``, ``columns_by_titl
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from workflows.models import VALUELESS_OPERATORS, Direction, FilterOperator, FilterSide
 from workflows.spec import FilterSpec, MappingSpec, RowGroupSpec
 from workflows.validation.fields import (
@@ -32,23 +34,27 @@ class FilterChecks:
         operator = _text(raw.get("operator"))
         value = "" if raw.get("value") is None else str(raw.get("value"))
         if operator not in FilterOperator.values:
-            self.add(key, prefix + f"choose a condition: {', '.join(FilterOperator.values)}.")
+            self.add(key, prefix + _("choose a condition: %(values)s.")
+                     % {"values": ", ".join(FilterOperator.values)})
             return None
         if not allowed:
-            self.add(key, prefix + f"{what} cannot be used in a filter.")
+            self.add(key, prefix + _("%(what)s cannot be used in a filter.") % {"what": what})
             return None
         if operator not in allowed:
             label = FilterOperator(operator).label
-            self.add(key, prefix + f"'{label}' does not apply to {what}; use "
-                     f"{', '.join(sorted(FilterOperator(o).label for o in allowed))}.")
+            choices = ", ".join(sorted(str(FilterOperator(o).label) for o in allowed))
+            self.add(key, prefix + _("'%(condition)s' does not apply to %(what)s; use "
+                                     "%(choices)s.") % {"condition": label, "what": what,
+                                                         "choices": choices})
             return None
         if operator in VALUELESS_OPERATORS:
             return operator, ""
         if not value.strip():
-            self.add(key, prefix + "enter a value.")
+            self.add(key, prefix + _("enter a value."))
             return None
         if len(value) > MAX_TEXT:
-            self.add(key, prefix + f"use at most {MAX_TEXT} characters.")
+            self.add(key, prefix + _("use at most %(count)s characters.")
+                     % {"count": MAX_TEXT})
             return None
         return operator, value
 
@@ -56,7 +62,7 @@ class FilterChecks:
         result = []
         for n, raw in enumerate(self.d.salesforce_filters, start=1):
             raw = raw if isinstance(raw, dict) else {}
-            prefix = f"Row {n}: "
+            prefix = _("Row %(number)s: ") % {"number": n}
             try:
                 resolved = resolve_path(self.describe, self.d.salesforce_object,
                                         _text(raw.get("field")))
@@ -84,10 +90,10 @@ class FilterChecks:
         by_title = {m.column_title.lower(): m for m in mappings}
         for n, raw in enumerate(self.d.smartsheet_filters, start=1):
             raw = raw if isinstance(raw, dict) else {}
-            prefix = f"Row {n}: "
+            prefix = _("Row %(number)s: ") % {"number": n}
             title = _text(raw.get("column") if "column" in raw else raw.get("field"))
             if not title:
-                self.add("smartsheet_filters", prefix + "choose a column.")
+                self.add("smartsheet_filters", prefix + _("choose a column."))
                 continue
             column = self.columns_by_title.get(title.lower())
             if column is None and title.lower() in by_title:
@@ -96,13 +102,15 @@ class FilterChecks:
                 field_info = mapped_fields.get(m.salesforce_field, {})
                 column = {"title": m.column_title, "type": column_type_for_field(field_info)}
             if column is None:
-                where = f"'{self.sheet.name}'" if self.sheet else "the new sheet"
-                self.add("smartsheet_filters", prefix + f"{where} has no column '{title}'.")
+                where = f"'{self.sheet.name}'" if self.sheet else _("the new sheet")
+                self.add("smartsheet_filters", prefix + _("%(sheet)s has no column '%(column)s'.")
+                         % {"sheet": where, "column": title})
                 continue
             ctype = column.get("type", "TEXT_NUMBER")
             checked = self._operator_and_value(
                 "smartsheet_filters", prefix, raw, column_operators(ctype),
-                f"the {ctype.lower().replace('_', ' ')} column '{column['title']}'")
+                _("the %(type)s column '%(column)s'") % {
+                    "type": ctype.lower().replace("_", " "), "column": column["title"]})
             if checked is None:
                 continue
             operator, value = checked
@@ -122,19 +130,19 @@ class FilterChecks:
     def row_groups(self) -> list[RowGroupSpec]:
         result = []
         if self.d.row_groups and self.d.direction == Direction.TO_SALESFORCE:
-            self.add("row_groups", "Row groups arrange rows that come from Salesforce; a "
-                     "Smartsheet to Salesforce workflow has none.")
+            self.add("row_groups", _("Row groups arrange rows that come from Salesforce; a "
+                                     "Smartsheet to Salesforce workflow has none."))
             return result
         for n, raw in enumerate(self.d.row_groups, start=1):
             raw = raw if isinstance(raw, dict) else {}
-            prefix = f"Level {n}: "
+            prefix = _("Level %(number)s: ") % {"number": n}
             path, value = _text(raw.get("field")), _text(raw.get("value"))
             if bool(path) == bool(value):
-                self.add("row_groups", prefix + "group by a field or by a value (one of them).")
+                self.add("row_groups", prefix + _("group by a field or by a value (one of them)."))
                 continue
             if value:
                 if len(value) > 255:
-                    self.add("row_groups", prefix + "use at most 255 characters.")
+                    self.add("row_groups", prefix + _("use at most 255 characters."))
                     continue
                 result.append(RowGroupSpec(level=n, value=value))
                 continue

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import smartsheet
+from django.utils.translation import gettext as _
 from smartsheet.exceptions import HttpError, UnexpectedRequestError
 from smartsheet.models import Error
 from smartsheet.smartsheet import AbstractUserCalcBackoff
@@ -172,8 +173,8 @@ class SmartsheetApi(ServiceClient):
             # Raised by the SDK for TLS failures only: a configuration problem.
             raise ClientError(
                 service=SERVICE, kind="invalid", code="tls",
-                message="The TLS certificate of the Smartsheet server could not be "
-                        "verified: check the install's CA bundle.") from None
+                message=_("The TLS certificate of the Smartsheet server could not be "
+                        "verified: check the install's CA bundle.")) from None
         if not isinstance(result, Error):
             return result.data if hasattr(result, "data") else result
         error, sdk_retried = self._error_from_sdk(result)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from connector.clients.errors import ClientError
 from connector.clients.smartsheet.api import COLUMN_NOT_FOUND, SmartsheetApi
 from connector.clients.types import RowResult
@@ -127,7 +129,7 @@ def row_results(start: int, chunk: list[dict], body: dict) -> list[RowResult]:
         if row is None:
             out.append(RowResult(index=start + i, row_id=sent.get("id"), success=False,
                                  error_code="missing",
-                                 message="Smartsheet did not return this row.",
+                                 message=_("Smartsheet did not return this row."),
                                  version=version, kind="transient"))
         else:
             out.append(RowResult(index=start + i, row_id=row.get("id"), success=True, row=row,

@@ -2,8 +2,9 @@
 columns it adds and its Sync Error messages. Owned columns are tracked by id, so a new
 language never adds columns, and a sheet's owned column is found in either language.
 
-The French catalogue is filled in later; these tests give the engine a small one of
-their own (``LOCALE_PATHS``) so that the translation is visible.
+These tests give the engine a small catalogue of their own (``LOCALE_PATHS``), so that
+they pin the mechanism whatever the real words; test_french_install.py runs a French
+install with the real catalogue.
 """
 
 from __future__ import annotations
