@@ -64,11 +64,8 @@ def _unused_session(pool_maxsize: int = 8) -> requests.Session:
     return requests.Session()
 
 
-# The SDK's constructor builds its own "pinned" session, whose SSL context loads the
-# system's CA store (~50 ms of CPU, a third of a small real-time run); every client here
-# replaces that session with ours at once (see SmartsheetApi.__init__), so the SDK gets a
-# bare one to throw away instead.
-_sdk_module.pinned_session = _unused_session
+#: Guards the brief swap of the SDK's session factory (see _Smartsheet.__init__).
+_SDK_INIT = threading.Lock()
 
 
 class _Smartsheet(smartsheet.Smartsheet):
@@ -78,6 +75,19 @@ class _Smartsheet(smartsheet.Smartsheet):
     body for a debug line even when debug logging is off — doubling the CPU of reading
     a large sheet. Only pay for it when someone listens.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The SDK's constructor builds its own "pinned" session, whose SSL context loads
+        # the system's CA store (~50 ms of CPU, a third of a small real-time run); our
+        # client replaces that session at once (SmartsheetApi.__init__), so the SDK gets a
+        # bare one to throw away. Only for this class: other SDK users keep theirs.
+        with _SDK_INIT:
+            original = _sdk_module.pinned_session
+            _sdk_module.pinned_session = _unused_session
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                _sdk_module.pinned_session = original
 
     def _log_request(self, operation, response):
         if self._log.isEnabledFor(logging.DEBUG):
