@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
+from connector.clients.transport import budget_error_defers
 from core.logs import log_context
 from runs.engine import SyncFailed, sync_workflow
 from runs.models import (
@@ -42,6 +43,7 @@ from runs.models import (
     SyncState,
 )
 from runs.notifications import run_errors_notify, run_failure_notify
+from runs.services.deferral import run_defer
 from runs.services.limits import install_check_budget, install_pause_for_limit
 from runs.services.requests import RunRefused, _locked_state, run_enqueue, workflow_refusal
 from runs.services.state import sync_state_get_or_create
@@ -58,12 +60,15 @@ UNEXPECTED_MESSAGE = (
     "will try again."
 )
 STOPPED_MESSAGE = "The worker was stopped during the run; the next run will try again."
+#: The outcome of a run put off for lack of rate budget (see ``runs.services.deferral``).
+DEFERRED = "deferred"
 STALE_MESSAGE = "The worker stopped responding; the run was abandoned and will be retried."
 
 
 @dataclass(frozen=True)
 class ExecuteResult:
-    """What :func:`run_execute` did: ``executed``, ``busy`` (left queued), ``skipped``."""
+    """What :func:`run_execute` did: ``executed``, ``busy`` (left queued), ``skipped``,
+    ``deferred`` (queued again for lack of rate budget)."""
 
     outcome: str
     run: Run | None
@@ -156,6 +161,9 @@ def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
     try:
         with _Heartbeat(run_id=run.pk):
             final, fields = _sync(run=run, dry_run=dry_run, sync=sync)
+        if final == DEFERRED:
+            _with_db_retry(lambda: run_defer(run=run, **fields))
+            return ExecuteResult(DEFERRED, run)
     except Exception as exc:  # noqa: BLE001 - any bug must end the run, not wedge it
         log.error("run %s crashed:\n%s", run.pk, traceback.format_exc())
         final, fields = RunStatus.FAILED, {
@@ -229,6 +237,9 @@ def _sync(*, run: Run, dry_run: bool, sync: Callable | None) -> tuple[str, dict]
         outcome = sync(run=run, dry_run=dry_run, full=True if run.full else None,
                        deadline=deadline)
     except SyncFailed as exc:
+        if budget_error_defers(exc.__cause__):
+            return DEFERRED, {"until": timezone.now() + timedelta(
+                seconds=max(exc.__cause__.retry_after or 0, 1.0))}
         message = str(getattr(exc, "message", "") or exc)
         kind = getattr(exc, "kind", "")
         log.warning("run %s failed (%s): %s", run.pk, kind, message)
@@ -336,26 +347,6 @@ def runs_reap_stale(*, now=None) -> list[int]:
     if freed:
         log.warning("freed %s workflow claims held by finished runs", freed)
     return reaped
-
-
-def runs_redispatch_orphans(*, now=None, older_than_seconds: int = 600) -> list[int]:
-    """Re-enqueue QUEUED runs whose task was lost (broker flushed, cluster restarted).
-
-    Only runs of free workflows, queued for longer than ``older_than_seconds``; a
-    duplicate task is harmless because the claim lets one of them through.
-    """
-    now = now or timezone.now()
-    ids = list(
-        Run.objects.filter(
-            status=RunStatus.QUEUED,
-            queued_at__lt=now - timedelta(seconds=older_than_seconds),
-            workflow__sync_state__running_run__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for run_id in ids:
-            run_enqueue(run_id=run_id)
-    return ids
 
 
 def run_execute_now(
