@@ -206,7 +206,7 @@ RATE_BUDGET_WAIT_SECONDS = env.float("RATE_BUDGET_WAIT_SECONDS", default=75.0)
 #: How long a run's first call waits before the run is deferred (its worker is freed).
 RATE_BUDGET_DEFER_AFTER_SECONDS = env.float("RATE_BUDGET_DEFER_AFTER_SECONDS", default=2.0)
 #: Prefix of the budgets' keys in Redis or the database.
-RATE_BUDGET_PREFIX = env.str("RATE_BUDGET_PREFIX", default="sheetforce")
+RATE_BUDGET_PREFIX = "sheetforce"
 #: Calls a quiet poll is expected to cost per service: the scheduler queues no more
 #: polls per owner in one tick than their Smartsheet budget can carry.
 SCHEDULE_CALLS_PER_POLL = env.int("SCHEDULE_CALLS_PER_POLL", default=3)

@@ -42,6 +42,7 @@ from runs.services.requests import (
     run_enqueue,
     run_request,
     run_request_for_user,
+    runs_request_scheduled,
     user_can_run_workflow,
     workflow_refusal,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "run_transition",
     "runs_cleanup",
     "runs_reap_stale",
+    "runs_request_scheduled",
     "runs_redispatch_orphans",
     "sync_state_get_or_create",
     "user_can_run_workflow",

@@ -20,7 +20,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from connector.models import InstallStatus
-from runs.models import Run, RunStatus, RunTrigger
+from runs.models import Run, RunStatus, RunTrigger, SyncState
 from runs.services.state import sync_state_get_or_create
 from workflows.models import Workflow
 from workflows.permissions import owner_pause_reason, user_can_set_enabled
@@ -114,6 +114,36 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
         log.info("run %s of workflow %s queued (%s, by %s)", run.pk, fresh.pk, trigger,
                  getattr(user, "pk", None))
         return run
+
+
+def runs_request_scheduled(*, workflows: list) -> list[Run]:
+    """Queue one SCHEDULE run for each of ``workflows`` that has none queued or running;
+    return the new runs. A constant number of queries however many workflows: the
+    scheduler tick's batch form of :func:`run_request`.
+
+    The caller selected ``workflows`` as runnable (enabled, active install, owner allowed
+    to sync, nothing queued or running). Their scheduler states are locked and their runs
+    looked at again here, so a request that raced the selection is not doubled.
+    """
+    if not workflows:
+        return []
+    ids = [w.pk for w in workflows]
+    with transaction.atomic():
+        missing = [pk for w, pk in zip(workflows, ids, strict=True)
+                   if not hasattr(w, "sync_state")]
+        if missing:
+            SyncState.objects.bulk_create([SyncState(workflow_id=pk) for pk in missing],
+                                          ignore_conflicts=True)
+        claimed = dict(SyncState.objects.select_for_update().filter(workflow_id__in=ids)
+                       .values_list("workflow_id", "running_run_id"))
+        busy = set(Run.objects.filter(workflow_id__in=ids, status__in=(
+            RunStatus.QUEUED, RunStatus.RUNNING)).values_list("workflow_id", flat=True))
+        free = [pk for pk in ids if pk in claimed and claimed[pk] is None and pk not in busy]
+        runs = Run.objects.bulk_create(
+            [Run(workflow_id=pk, trigger=RunTrigger.SCHEDULE) for pk in free])
+        for run in runs:
+            run_enqueue(run_id=run.pk)
+    return runs
 
 
 def user_can_run_workflow(*, user, workflow) -> bool:
