@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from connector.clients.transport import budget_error_defers
@@ -111,7 +112,8 @@ def run_claim(*, run_id: int) -> tuple[str, Run | None]:
 
 def _claim(*, run_id: int) -> tuple[str, Run | None]:
     with transaction.atomic():
-        run = Run.objects.select_related("workflow__install").filter(pk=run_id).first()
+        run = (Run.objects.select_related("workflow__install", "workflow__owner")
+               .filter(pk=run_id).first())
         if run is None or run.status != RunStatus.QUEUED:
             return "skipped", run
         refusal = workflow_refusal(workflow=run.workflow)
@@ -119,11 +121,18 @@ def _claim(*, run_id: int) -> tuple[str, Run | None]:
             run_transition(run=run, from_status=RunStatus.QUEUED,
                            to_status=RunStatus.CANCELLED, message=refusal)
             return "skipped", run
-        state = sync_state_get_or_create(workflow_id=run.workflow_id)
         now = timezone.now()
-        took = SyncState.objects.filter(pk=state.pk, running_run__isnull=True).update(
-            running_run=run, last_run_at=now
-        )
+
+        def take() -> int:
+            return SyncState.objects.filter(
+                workflow_id=run.workflow_id, running_run__isnull=True,
+            ).update(running_run=run, last_run_at=now)
+
+        took = take()
+        if took != 1 and not SyncState.objects.filter(workflow_id=run.workflow_id).exists():
+            # The workflow's first run: its scheduler state is made now.
+            sync_state_get_or_create(workflow_id=run.workflow_id)
+            took = take()
         if took != 1:
             return "busy", run
         if not run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.RUNNING,
@@ -267,11 +276,7 @@ def run_finish(*, run: Run, status: str, **fields) -> bool:
     def finish() -> bool:
         with transaction.atomic():
             final = status
-            if final == RunStatus.SUCCEEDED and (
-                run.errors_count or RunError.objects.filter(run_id=run.pk).exists()
-                or OpenError.objects.filter(workflow_id=run.workflow_id,
-                                            resolved_at__isnull=True).exists()
-            ):
+            if final == RunStatus.SUCCEEDED and (run.errors_count or _leaves_errors(run)):
                 # The run went through but left errors open: "Succeeded with errors".
                 final = RunStatus.PARTIAL
             if not run_transition(run=run, from_status=RunStatus.RUNNING, to_status=final,
@@ -281,6 +286,15 @@ def run_finish(*, run: Run, status: str, **fields) -> bool:
         return True
 
     return _with_db_retry(finish)
+
+
+def _leaves_errors(run: Run) -> bool:
+    """Whether ``run`` recorded errors or its workflow has errors still open (one query)."""
+    found = Run.objects.filter(pk=run.pk).values_list(
+        Exists(RunError.objects.filter(run_id=run.pk)),
+        Exists(OpenError.objects.filter(workflow_id=run.workflow_id, resolved_at__isnull=True)),
+    ).first()
+    return any(found or ())
 
 
 def _release_and_dispatch(*, run: Run) -> None:
@@ -307,15 +321,20 @@ def _release_and_dispatch(*, run: Run) -> None:
 
 def _after_finish(*, run: Run) -> None:
     """Budget check and error emails: useful, never allowed to break the worker."""
+    has_errors = False
     try:
-        run.refresh_from_db()
+        # Only what is read here: the workflow and install loaded by the claim stay.
+        run.refresh_from_db(fields=["status", "salesforce_api_usage", "errors_count",
+                                    "message"])
         install_check_budget(install=run.workflow.install, usage=run.salesforce_api_usage)
+        has_errors = bool(run.errors_count) or (
+            run.status != RunStatus.SUCCEEDED and run.errors.exists())
     except Exception:  # noqa: BLE001
         log.exception("budget check after run %s failed", run.pk)
     try:
         if run.status == RunStatus.FAILED:
             run_failure_notify(run=run)
-        if run.errors.exists():
+        if has_errors:
             run_errors_notify(run=run)
     except Exception:  # noqa: BLE001
         log.exception("error emails for run %s failed", run.pk)
