@@ -40,6 +40,8 @@ from workflows.permissions import runnable_owner_q
 log = logging.getLogger(__name__)
 
 TICK_SCHEDULE_NAME = "sheetforce: scheduler tick"
+#: Half the tick's period: see :func:`workflow_is_due`.
+DUE_GRACE = timedelta(seconds=30)
 CLEANUP_SCHEDULE_NAME = "sheetforce: run history cleanup"
 TICK_TASK = "runs.tasks.scheduler_tick"
 CLEANUP_TASK = "runs.tasks.cleanup_runs"
@@ -52,10 +54,13 @@ def effective_interval_minutes(*, install_minutes: int | None, workflow_minutes:
 
 
 def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) -> bool:
-    """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at``.
+    """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at`` —
+    or will have by the middle of the next minute.
 
-    A small grace (5 s) keeps a workflow polled "every minute" from slipping to every
-    two minutes when the tick fires a moment early.
+    The tick comes once a minute: a workflow due before the next tick's midpoint is
+    polled now, at the tick nearest its due time, so that polls run at most half a
+    minute early instead of up to a minute late (and one polled "every minute" does not
+    slip to every two minutes when the tick fires a moment early).
     """
     if last_run_at is None:
         return True
@@ -63,7 +68,7 @@ def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) ->
         install_minutes=workflow.install.polling_interval_minutes,
         workflow_minutes=workflow.polling_interval_minutes,
     )
-    return last_run_at + timedelta(minutes=minutes) - timedelta(seconds=5) <= now
+    return last_run_at + timedelta(minutes=minutes) - DUE_GRACE <= now
 
 
 def workflows_due(*, now: datetime | None = None) -> list:
