@@ -111,7 +111,9 @@ def budgets_reset() -> None:
 class DatabaseBudgets:
     """Counts in :class:`~connector.models.RateBucket` rows. One transaction per request:
     on PostgreSQL an advisory lock per key serialises the check and the count; on SQLite
-    the IMMEDIATE transaction already does."""
+    the IMMEDIATE transaction already does. A call made inside a caller's transaction
+    (a token refresh under its connection's row lock) is seen by other processes when
+    that transaction commits: the engine calls the services outside transactions."""
 
     def take(self, budget: Budget, *, slot: int, cost: int) -> bool:
         owner = threading.main_thread() is threading.current_thread()
