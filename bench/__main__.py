@@ -77,7 +77,8 @@ def _passes(result: dict, calls_only: bool) -> bool:
 
 
 def _fleet(args) -> int:
-    from bench.fleet import fleet_targets, run_fleet
+    from bench.fleet import run_fleet
+    from bench.fleet_measure import fleet_targets
 
     try:
         result = run_fleet(workflows=args.workflows, owners=args.owners,
