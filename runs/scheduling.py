@@ -86,6 +86,10 @@ def workflows_due(*, now: datetime | None = None) -> list:
         .exclude(pk__in=busy)
         .exclude(sync_state__running_run__isnull=False)
         .select_related("install", "sync_state")
+        # Only what deciding needs: a fleet's engine state (JSON caches) stays unread.
+        .only("id", "owner_id", "install_id", "polling_interval_minutes",
+              "install__polling_interval_minutes", "sync_state__id",
+              "sync_state__workflow_id", "sync_state__last_run_at")
         .order_by("id")
     )
     due = []
