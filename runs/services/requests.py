@@ -17,6 +17,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from connector.models import InstallStatus
@@ -38,16 +39,19 @@ class RunRefused(Exception):
         super().__init__(message)
 
 
-def run_enqueue(*, run_id: int) -> None:
+def run_enqueue(*, run_id: int, broker=None) -> None:
     """Hand the run to the django-q2 cluster once the surrounding transaction commits.
 
     Enqueuing before commit would let a fast worker look for a run that it cannot see
-    yet; enqueuing after a rollback would queue a run that does not exist.
+    yet; enqueuing after a rollback would queue a run that does not exist. ``broker``:
+    one django-q2 broker shared by a batch (each call would otherwise open its own
+    connection to Redis).
     """
-
+    options = {"broker": broker} if broker is not None else {}
     # A partial (not a closure) so tests can read what was queued from the callback.
     transaction.on_commit(
-        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs")
+        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs",
+                **options)
     )
 
 
@@ -141,8 +145,9 @@ def runs_request_scheduled(*, workflows: list) -> list[Run]:
         free = [pk for pk in ids if pk in claimed and claimed[pk] is None and pk not in busy]
         runs = Run.objects.bulk_create(
             [Run(workflow_id=pk, trigger=RunTrigger.SCHEDULE) for pk in free])
+        broker = get_broker() if runs else None
         for run in runs:
-            run_enqueue(run_id=run.pk)
+            run_enqueue(run_id=run.pk, broker=broker)
     return runs
 
 
