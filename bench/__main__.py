@@ -2,6 +2,9 @@
 [--first-poll] [--latency-ms L] [--json] [--check] [--calls-only] [--profile FILE]
 [--no-trace-memory]``
 
+``python -m bench fleet --workflows N --owners K --interval M --minutes T [--workers W]
+[--check] [--calls-only]``: the fleet benchmark (:mod:`bench.fleet`), one JSON line.
+
 Prints one line per scenario (JSON with ``--json``). ``--check`` exits 1 when a target
 is missed; with ``--calls-only`` only the call-count bounds and the work done are
 checked (what CI does), never timings. ``all`` runs every scenario, each in its own
@@ -26,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=[*SCENARIOS, "all"])
+    parser.add_argument("scenario", choices=[*SCENARIOS, "all", "fleet"])
+    fleet = parser.add_argument_group("fleet")
+    fleet.add_argument("--workflows", type=int, default=50)
+    fleet.add_argument("--owners", type=int, default=5)
+    fleet.add_argument("--interval", type=int, default=5, help="polling interval, minutes")
+    fleet.add_argument("--minutes", type=float, default=1.0, help="how long the fleet runs")
+    fleet.add_argument("--workers", type=int, default=2, help="qcluster processes")
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--fields", type=int, default=10, help="mapped fields (1-20)")
     parser.add_argument("--changes", type=int, default=None,
@@ -67,8 +76,31 @@ def _passes(result: dict, calls_only: bool) -> bool:
                if not calls_only or t["kind"] in CI_KINDS)
 
 
+def _fleet(args) -> int:
+    from bench.fleet import run_fleet
+    from bench.fleet_measure import fleet_targets
+
+    try:
+        result = run_fleet(workflows=args.workflows, owners=args.owners,
+                           interval=args.interval, minutes=args.minutes,
+                           workers=args.workers, keep=args.keep)
+    except Exception:  # noqa: BLE001 - a broken preparation is reported, not hidden
+        failure = {"kind": "harness", "message": traceback.format_exc()[-3000:]}
+        sys.stdout.write(json.dumps({"scenario": "fleet", "failure": failure,
+                                     "ok": False}) + "\n")
+        return 1
+    result["targets"] = fleet_targets(result)
+    result["ok"] = all(t["ok"] for t in result["targets"])
+    sys.stdout.write(json.dumps(result) + "\n")
+    if args.check and not _passes(result, args.calls_only):
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.scenario == "fleet":
+        return _fleet(args)
     if args.scenario == "all":
         from bench.scenarios import SCENARIOS
 

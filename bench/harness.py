@@ -94,6 +94,10 @@ def _measure(*, env: dict, workflow_id: int, mode: str, id_column_id: int | None
         command += ["--id-column-id", str(id_column_id)]
     if profile:
         command += ["--profile", profile]
+    if mode.startswith("naive"):
+        # One call per record: the sandbox's limit is lifted for them, so are our budgets.
+        env = {**env, "RATE_BUDGET_SMARTSHEET_PER_MINUTE": "0",
+               "RATE_BUDGET_SALESFORCE_PER_MINUTE": "0"}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:

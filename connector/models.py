@@ -139,3 +139,22 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()}: {self.identity or '(unknown)'}"
+
+
+class RateBucket(models.Model):
+    """Requests sent under one shared rate budget (a Smartsheet token, a Salesforce org)
+    in one short slot of time: the database backend of :mod:`connector.budgets`, used
+    when the deployment has no Redis. ``key`` is a hash, never a token."""
+
+    key = models.CharField(max_length=120)
+    #: Seconds since the epoch divided by ``connector.budgets.SLOT_SECONDS``.
+    slot = models.BigIntegerField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "slot"], name="ratebucket_key_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.slot}: {self.used}"

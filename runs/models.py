@@ -29,10 +29,13 @@ class RunStatus(models.TextChoices):
 
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED)
 
-#: Allowed transitions of the state machine.
+#: Allowed transitions of the state machine. RUNNING → QUEUED is a deferral: a run whose
+#: first call found no shared rate budget gives its claim back, having sent nothing, and
+#: waits for ``Run.deferred_until`` (see ``runs.services.deferral``).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     RunStatus.QUEUED: (RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.FAILED),
-    RunStatus.RUNNING: (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED),
+    RunStatus.RUNNING: (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED,
+                        RunStatus.QUEUED),
 }
 
 
@@ -73,6 +76,11 @@ class Run(models.Model):
     #: Moved by the worker while it runs; a stale heartbeat means the worker died.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=120, blank=True)
+    #: A QUEUED run put off for lack of shared rate budget: the scheduler tick dispatches
+    #: it again once this has passed (and clears it).
+    deferred_until = models.DateTimeField(null=True, blank=True)
+    #: How many times the run was put off (kept after it ran, to see budgets at work).
+    deferrals = models.PositiveIntegerField(default=0)
     # Counts.
     records_read = models.PositiveIntegerField(default=0)
     rows_read = models.PositiveIntegerField(default=0)

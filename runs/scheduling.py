@@ -5,8 +5,9 @@ one daily cleanup, created idempotently by :func:`ensure_schedules`. The tick:
 
 1. resumes installs whose API-limit pause has passed,
 2. fails runs whose worker stopped responding (and frees their workflows),
-3. re-enqueues queued runs whose task was lost,
-4. requests a run of every due workflow,
+3. re-enqueues queued runs whose deferral has passed or whose task was lost,
+4. queues a run of every due workflow, in one batch, the most overdue first and no more
+   per owner's connection than their Smartsheet rate budget carries in a minute,
 5. records its heartbeat (``/readyz`` expects one every few minutes).
 
 A workflow is due when it is enabled, its install is active, its owner lets it sync
@@ -20,18 +21,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
 from connector.models import InstallStatus, PollingInterval
-from runs.models import BeatingService, Run, RunStatus, RunTrigger
+from runs.models import BeatingService, Run, RunStatus
 from runs.services import (
-    RunRefused,
     heartbeat_record,
     installs_resume_due,
-    run_request,
     runs_reap_stale,
     runs_redispatch_orphans,
+    runs_request_scheduled,
 )
 from workflows.models import Workflow
 from workflows.permissions import runnable_owner_q
@@ -39,6 +40,8 @@ from workflows.permissions import runnable_owner_q
 log = logging.getLogger(__name__)
 
 TICK_SCHEDULE_NAME = "sheetforce: scheduler tick"
+#: Half the tick's period: see :func:`workflow_is_due`.
+DUE_GRACE = timedelta(seconds=30)
 CLEANUP_SCHEDULE_NAME = "sheetforce: run history cleanup"
 TICK_TASK = "runs.tasks.scheduler_tick"
 CLEANUP_TASK = "runs.tasks.cleanup_runs"
@@ -51,10 +54,13 @@ def effective_interval_minutes(*, install_minutes: int | None, workflow_minutes:
 
 
 def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) -> bool:
-    """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at``.
+    """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at`` —
+    or will have by the middle of the next minute.
 
-    A small grace (5 s) keeps a workflow polled "every minute" from slipping to every
-    two minutes when the tick fires a moment early.
+    The tick comes once a minute: a workflow due before the next tick's midpoint is
+    polled now, at the tick nearest its due time, so that polls run at most half a
+    minute early instead of up to a minute late (and one polled "every minute" does not
+    slip to every two minutes when the tick fires a moment early).
     """
     if last_run_at is None:
         return True
@@ -62,11 +68,13 @@ def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) ->
         install_minutes=workflow.install.polling_interval_minutes,
         workflow_minutes=workflow.polling_interval_minutes,
     )
-    return last_run_at + timedelta(minutes=minutes) - timedelta(seconds=5) <= now
+    return last_run_at + timedelta(minutes=minutes) - DUE_GRACE <= now
 
 
 def workflows_due(*, now: datetime | None = None) -> list:
-    """Enabled workflows of active installs with nothing queued or running, now due."""
+    """Enabled workflows of active installs with nothing queued or running, now due —
+    the most overdue first, and no more per owner's connection than
+    :func:`polls_per_connection` (the rest stay due for the next tick). One query."""
 
     now = now or timezone.now()
     busy = Run.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).values(
@@ -78,14 +86,40 @@ def workflows_due(*, now: datetime | None = None) -> list:
         .exclude(pk__in=busy)
         .exclude(sync_state__running_run__isnull=False)
         .select_related("install", "sync_state")
+        # Only what deciding needs: a fleet's engine state (JSON caches) stays unread.
+        .only("id", "owner_id", "install_id", "polling_interval_minutes",
+              "install__polling_interval_minutes", "sync_state__id",
+              "sync_state__workflow_id", "sync_state__last_run_at")
         .order_by("id")
     )
     due = []
     for workflow in candidates:
         state = getattr(workflow, "sync_state", None)
-        if workflow_is_due(workflow=workflow, last_run_at=state and state.last_run_at, now=now):
-            due.append(workflow)
-    return due
+        last_run_at = state and state.last_run_at
+        if workflow_is_due(workflow=workflow, last_run_at=last_run_at, now=now):
+            due.append((last_run_at or datetime.min.replace(tzinfo=now.tzinfo), workflow))
+    due.sort(key=lambda pair: (pair[0], pair[1].pk))
+    cap = polls_per_connection()
+    taken: dict[tuple[int, int], int] = {}
+    spread = []
+    for _, workflow in due:
+        connection = (workflow.owner_id, workflow.install_id)
+        if cap is not None and taken.get(connection, 0) >= cap:
+            continue
+        taken[connection] = taken.get(connection, 0) + 1
+        spread.append(workflow)
+    return spread
+
+
+def polls_per_connection() -> int | None:
+    """How many polls one tick may queue for one owner's connection: what a minute of
+    their Smartsheet token's shared budget carries at ``SCHEDULE_CALLS_PER_POLL`` calls
+    a poll, so that a user with hundreds of workflows is polled in a steady stream
+    instead of a burst the budget would defer. None when the budget is off."""
+    budget = settings.RATE_BUDGET_SMARTSHEET_PER_MINUTE
+    if not budget:
+        return None
+    return max(1, budget // max(1, settings.SCHEDULE_CALLS_PER_POLL))
 
 
 @dataclass
@@ -97,23 +131,21 @@ class TickReport:
 
 
 def scheduler_tick(*, now: datetime | None = None) -> TickReport:
-    """One pass of the scheduler (see the module docstring). Safe to run concurrently:
-    every step is a conditional update or goes through :func:`run_request`."""
+    """One pass of the scheduler (see the module docstring), in a constant number of
+    queries whatever the number of workflows. Safe to run concurrently: every step is a
+    conditional update or locks what it changes."""
 
     now = now or timezone.now()
     report = TickReport()
     report.resumed_installs = installs_resume_due(now=now)
     report.reaped_runs = runs_reap_stale(now=now)
     report.redispatched_runs = runs_redispatch_orphans(now=now)
-    for workflow in workflows_due(now=now):
-        try:
-            run = run_request(workflow=workflow, trigger=RunTrigger.SCHEDULE)
-        except RunRefused as exc:
-            log.info("workflow %s not queued: %s", workflow.pk, exc.message)
-            continue
-        report.queued_runs.append(run.pk)
+    report.queued_runs = [run.pk for run in runs_request_scheduled(
+        workflows=workflows_due(now=now))]
     if any((report.resumed_installs, report.reaped_runs, report.queued_runs)):
-        log.info("scheduler tick: %s", report)
+        log.info("scheduler tick: resumed %s, reaped %s, redispatched %d, queued %d",
+                 report.resumed_installs, report.reaped_runs,
+                 len(report.redispatched_runs), len(report.queued_runs))
     # Last, so a tick that keeps failing part-way is not reported alive. The real clock,
     # not ``now``: the beat says when a tick ran, whatever time it was asked to assume.
     heartbeat_record(service=BeatingService.SCHEDULER)

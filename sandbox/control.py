@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -97,6 +97,10 @@ class Control:
         self._faults_injected: dict[str, Counter] = {s: Counter() for s in SERVICES}
         #: Server-side CPU seconds spent serving, per service (the sandbox's own cost).
         self._serve_seconds: dict[str, float] = {s: 0.0 for s in SERVICES}
+        #: When each service's recent requests came (real time), and the most it ever
+        #: received within 60 seconds: "requests per minute, at most".
+        self._recent: dict[str, deque] = {s: deque() for s in SERVICES}
+        self._peak_minute: dict[str, int] = {s: 0 for s in SERVICES}
 
     # -- configuration -------------------------------------------------------------
     def configure(self, service: str, **changes) -> ServiceSettings:
@@ -146,8 +150,14 @@ class Control:
             time.sleep(seconds)
 
     def count(self, service: str, endpoint: str) -> None:
+        now = time.monotonic()
         with self._lock:
             self._counts[service][endpoint] += 1
+            recent = self._recent[service]
+            recent.append(now)
+            while recent[0] <= now - 60:
+                recent.popleft()
+            self._peak_minute[service] = max(self._peak_minute[service], len(recent))
 
     def add_serve_time(self, service: str, seconds: float) -> None:
         with self._lock:
@@ -163,6 +173,7 @@ class Control:
                     "by_endpoint": dict(self._counts[s]),
                     "faults": dict(self._faults_injected[s]),
                     "serve_cpu_s": round(self._serve_seconds[s], 4),
+                    "peak_per_minute": self._peak_minute[s],
                 }
                 for s in SERVICES
             }
@@ -173,6 +184,8 @@ class Control:
                 self._counts[s].clear()
                 self._faults_injected[s].clear()
                 self._serve_seconds[s] = 0.0
+                self._recent[s].clear()
+                self._peak_minute[s] = 0
 
     def state(self) -> dict:
         with self._lock:

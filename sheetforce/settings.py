@@ -194,6 +194,23 @@ SHEETFORCE_ALLOWED_API_HOSTS = env.list("SHEETFORCE_ALLOWED_API_HOSTS", default=
     "app.smartsheet.au",
 ])
 
+# --- Shared rate budgets (see connector/budgets.py) ----------------------------------
+#: Requests a minute one Smartsheet access token may send, every worker on every host
+#: together: Smartsheet allows 300, the rest is head-room for people and other tools.
+RATE_BUDGET_SMARTSHEET_PER_MINUTE = env.int("RATE_BUDGET_SMARTSHEET_PER_MINUTE", default=250)
+#: Requests a minute to one Salesforce org (it has no per-minute limit, but a daily
+#: allowance: this spreads bursts). 0 turns a budget off.
+RATE_BUDGET_SALESFORCE_PER_MINUTE = env.int("RATE_BUDGET_SALESFORCE_PER_MINUTE", default=600)
+#: How long a call in the middle of a run waits for budget before the run fails.
+RATE_BUDGET_WAIT_SECONDS = env.float("RATE_BUDGET_WAIT_SECONDS", default=75.0)
+#: How long a run's first call waits before the run is deferred (its worker is freed).
+RATE_BUDGET_DEFER_AFTER_SECONDS = env.float("RATE_BUDGET_DEFER_AFTER_SECONDS", default=2.0)
+#: Prefix of the budgets' keys in Redis or the database.
+RATE_BUDGET_PREFIX = "sheetforce"
+#: Calls a quiet poll is expected to cost per service: the scheduler queues no more
+#: polls per owner in one tick than their Smartsheet budget can carry.
+SCHEDULE_CALLS_PER_POLL = env.int("SCHEDULE_CALLS_PER_POLL", default=3)
+
 # --- Real-time sync (see runs/realtime/conf.py) ----------------------------------------
 # Unset: Smartsheet webhooks only when Smartsheet can call PUBLIC_BASE_URL back (public
 # https on port 443, 8000, 8008, 8080 or 8443).

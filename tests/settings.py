@@ -40,3 +40,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": _os.path.join(_tempfile.gettempdir(), "sheetforce-test-{}.sqlite3".format(
             _os.environ.get("PYTEST_XDIST_TESTRUNUID", _os.getpid())))}
+
+#: The shared rate budgets are off, as the session sandboxes' rate limit is lifted
+#: (tests/conftest.py): every test of a worker uses the same persona tokens. The budgets
+#: are tested on purpose (tests/connector/test_budgets.py, tests/runs/e2e), which turn
+#: them on with a small limit.
+RATE_BUDGET_SMARTSHEET_PER_MINUTE = 0
+RATE_BUDGET_SALESFORCE_PER_MINUTE = 0
+import os as _os_env  # noqa: E402
+
+#: Each xdist worker counts under its own keys (they share one Redis database).
+RATE_BUDGET_PREFIX = f"sheetforce-test-{_os_env.environ.get('PYTEST_XDIST_WORKER', 'main')}"

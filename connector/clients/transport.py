@@ -18,9 +18,11 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import orjson
 import requests
+from django.conf import settings
 from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
@@ -38,18 +40,28 @@ _ca_files: dict[str, str] = {}
 
 
 class CallCounter:
-    """Thread-safe count of HTTP calls per service (shared by a run's clients)."""
+    """Thread-safe count of HTTP calls per service (shared by a run's clients).
 
-    def __init__(self) -> None:
+    ``deferrable``: the calls belong to a run that may be put off while it has sent
+    nothing — its first call waits only ``RATE_BUDGET_DEFER_AFTER_SECONDS`` for rate
+    budget, then fails with code ``budget`` (see :func:`budget_error_defers`).
+    """
+
+    def __init__(self, *, deferrable: bool = False) -> None:
         self._lock = threading.Lock()
         self.salesforce = 0
         self.smartsheet = 0
+        self.deferrable = deferrable
 
     def add(self, service: str, n: int = 1) -> None:
         if service not in ("salesforce", "smartsheet"):
             raise ValueError(f"unknown service {service!r}")
         with self._lock:
             setattr(self, service, getattr(self, service) + n)
+
+    def total(self) -> int:
+        with self._lock:
+            return self.salesforce + self.smartsheet
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -261,6 +273,7 @@ class CountingSession(requests.Session):
         # configured with its own CA must verify against exactly that CA.
         if isinstance(self.verify, str):
             kwargs["verify"] = self.verify
+        self._take_budget(request)
         self.counter.add(self.service)
         self._local.retry_after = None
         response = super().send(request, **kwargs)
@@ -279,3 +292,42 @@ class CountingSession(requests.Session):
         if "Authorization" in response.request.headers:
             response.request.headers["Authorization"] = "[redacted]"
         return response
+
+    def _take_budget(self, request) -> None:
+        """Wait for this request's share of the shared rate budget (see
+        :mod:`connector.budgets`): per access token for Smartsheet, per org for
+        Salesforce. Raises ClientError ``rate``/``budget`` when none came in time."""
+        from connector.budgets import BudgetExhausted, budget_acquire, budget_for
+
+        if self.service == "smartsheet":
+            identity = request.headers.get("Authorization") or ""
+            cost = SMARTSHEET_HEAVY_COST if request.path_url.split("?")[0].endswith(
+                "/history") else 1
+        else:
+            identity, cost = urlsplit(request.url).netloc, 1
+        budget = budget_for(service=self.service, identity=identity)
+        if budget is None:
+            return
+        first = self.counter.deferrable and self.counter.total() == 0
+        wait = (settings.RATE_BUDGET_DEFER_AFTER_SECONDS if first
+                else settings.RATE_BUDGET_WAIT_SECONDS)
+        try:
+            budget_acquire(budget, cost=cost, wait=wait)
+        except BudgetExhausted as exc:
+            raise ClientError(
+                service=self.service, kind="rate", code=BUDGET_CODE,
+                message=_("sheetforce held this call back to stay within %(budget)s; "
+                                "it will try again.") % {"budget": exc.budget.label},
+                retry_after=exc.retry_after) from None
+
+
+#: The code of a call held back for lack of shared rate budget (never sent).
+BUDGET_CODE = "budget"
+#: Requests Smartsheet counts a cell history call as.
+SMARTSHEET_HEAVY_COST = 10
+
+
+def budget_error_defers(error: BaseException | None) -> bool:
+    """Whether ``error`` is a run's first call held back for lack of rate budget: the run
+    sent nothing and may be put off rather than failed."""
+    return isinstance(error, ClientError) and error.code == BUDGET_CODE

@@ -76,7 +76,8 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
                 .prefetch_related("mappings", "filters", "row_groups").get(pk=run.workflow_id))
     spec = spec_from_workflow(workflow)
     install = workflow.install
-    counter = CallCounter()
+    # A run that finds no rate budget before its first call is put off, not failed.
+    counter = CallCounter(deferrable=not dry_run)
     try:
         salesforce = salesforce_client_for(user=workflow.owner, install=install, counter=counter)
         smartsheet = smartsheet_client_for(user=workflow.owner, install=install, counter=counter)

@@ -8,6 +8,7 @@ The public interface (import from ``runs.services``):
 - :func:`run_execute` — what the django-q2 task calls: claim, sync, finish, follow up.
 - :func:`run_execute_now` — the command line: queue and execute in this process.
 - :func:`run_transition` — the state machine's conditional update.
+- :func:`run_defer` — put off a run that found no shared rate budget.
 - :func:`runs_reap_stale`, :func:`runs_redispatch_orphans`, :func:`runs_cleanup`.
 - :func:`heartbeat_record` — the scheduler tick and the listener say they are alive.
 - :func:`install_pause_for_limit`, :func:`install_check_budget`, :func:`installs_resume_due`.
@@ -15,6 +16,7 @@ The public interface (import from ``runs.services``):
 
 from __future__ import annotations
 
+from runs.services.deferral import run_defer, runs_redispatch_orphans
 from runs.services.execute import (
     STALE_MESSAGE,
     UNEXPECTED_MESSAGE,
@@ -24,7 +26,6 @@ from runs.services.execute import (
     run_execute_now,
     run_finish,
     runs_reap_stale,
-    runs_redispatch_orphans,
 )
 from runs.services.heartbeats import heartbeat_record
 from runs.services.history import runs_cleanup
@@ -41,6 +42,7 @@ from runs.services.requests import (
     run_enqueue,
     run_request,
     run_request_for_user,
+    runs_request_scheduled,
     user_can_run_workflow,
     workflow_refusal,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "next_midnight_utc",
     "parse_api_usage",
     "run_claim",
+    "run_defer",
     "run_enqueue",
     "run_execute",
     "run_execute_now",
@@ -71,6 +74,7 @@ __all__ = [
     "run_transition",
     "runs_cleanup",
     "runs_reap_stale",
+    "runs_request_scheduled",
     "runs_redispatch_orphans",
     "sync_state_get_or_create",
     "user_can_run_workflow",

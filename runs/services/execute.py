@@ -28,9 +28,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connector.clients.transport import budget_error_defers
 from core.logs import log_context
 from runs.engine import SyncFailed, sync_workflow
 from runs.models import (
@@ -43,6 +45,7 @@ from runs.models import (
     SyncState,
 )
 from runs.notifications import run_errors_notify, run_failure_notify
+from runs.services.deferral import run_defer
 from runs.services.limits import install_check_budget, install_pause_for_limit
 from runs.services.requests import RunRefused, _locked_state, run_enqueue, workflow_refusal
 from runs.services.state import sync_state_get_or_create
@@ -59,12 +62,15 @@ UNEXPECTED_MESSAGE = (
     "will try again."
 )
 STOPPED_MESSAGE = "The worker was stopped during the run; the next run will try again."
+#: The outcome of a run put off for lack of rate budget (see ``runs.services.deferral``).
+DEFERRED = "deferred"
 STALE_MESSAGE = "The worker stopped responding; the run was abandoned and will be retried."
 
 
 @dataclass(frozen=True)
 class ExecuteResult:
-    """What :func:`run_execute` did: ``executed``, ``busy`` (left queued), ``skipped``."""
+    """What :func:`run_execute` did: ``executed``, ``busy`` (left queued), ``skipped``,
+    ``deferred`` (queued again for lack of rate budget)."""
 
     outcome: str
     run: Run | None
@@ -107,7 +113,8 @@ def run_claim(*, run_id: int) -> tuple[str, Run | None]:
 
 def _claim(*, run_id: int) -> tuple[str, Run | None]:
     with transaction.atomic():
-        run = Run.objects.select_related("workflow__install").filter(pk=run_id).first()
+        run = (Run.objects.select_related("workflow__install", "workflow__owner")
+               .filter(pk=run_id).first())
         if run is None or run.status != RunStatus.QUEUED:
             return "skipped", run
         refusal = workflow_refusal(workflow=run.workflow)
@@ -115,11 +122,18 @@ def _claim(*, run_id: int) -> tuple[str, Run | None]:
             run_transition(run=run, from_status=RunStatus.QUEUED,
                            to_status=RunStatus.CANCELLED, message=refusal)
             return "skipped", run
-        state = sync_state_get_or_create(workflow_id=run.workflow_id)
         now = timezone.now()
-        took = SyncState.objects.filter(pk=state.pk, running_run__isnull=True).update(
-            running_run=run, last_run_at=now
-        )
+
+        def take() -> int:
+            return SyncState.objects.filter(
+                workflow_id=run.workflow_id, running_run__isnull=True,
+            ).update(running_run=run, last_run_at=now)
+
+        took = take()
+        if took != 1 and not SyncState.objects.filter(workflow_id=run.workflow_id).exists():
+            # The workflow's first run: its scheduler state is made now.
+            sync_state_get_or_create(workflow_id=run.workflow_id)
+            took = take()
         if took != 1:
             return "busy", run
         if not run_transition(run=run, from_status=RunStatus.QUEUED, to_status=RunStatus.RUNNING,
@@ -157,6 +171,9 @@ def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
     try:
         with _Heartbeat(run_id=run.pk):
             final, fields = _sync(run=run, dry_run=dry_run, sync=sync)
+        if final == DEFERRED:
+            _with_db_retry(lambda: run_defer(run=run, **fields))
+            return ExecuteResult(DEFERRED, run)
     except Exception as exc:  # noqa: BLE001 - any bug must end the run, not wedge it
         log.error("run %s crashed:\n%s", run.pk, traceback.format_exc())
         final, fields = RunStatus.FAILED, {
@@ -230,6 +247,9 @@ def _sync(*, run: Run, dry_run: bool, sync: Callable | None) -> tuple[str, dict]
         outcome = sync(run=run, dry_run=dry_run, full=True if run.full else None,
                        deadline=deadline)
     except SyncFailed as exc:
+        if budget_error_defers(exc.__cause__):
+            return DEFERRED, {"until": timezone.now() + timedelta(
+                seconds=max(exc.__cause__.retry_after or 0, 1.0))}
         message = str(getattr(exc, "message", "") or exc)
         kind = getattr(exc, "kind", "")
         log.warning("run %s failed (%s): %s", run.pk, kind, message)
@@ -257,11 +277,7 @@ def run_finish(*, run: Run, status: str, **fields) -> bool:
     def finish() -> bool:
         with transaction.atomic():
             final = status
-            if final == RunStatus.SUCCEEDED and (
-                run.errors_count or RunError.objects.filter(run_id=run.pk).exists()
-                or OpenError.objects.filter(workflow_id=run.workflow_id,
-                                            resolved_at__isnull=True).exists()
-            ):
+            if final == RunStatus.SUCCEEDED and (run.errors_count or _leaves_errors(run)):
                 # The run went through but left errors open: "Succeeded with errors".
                 final = RunStatus.PARTIAL
             if not run_transition(run=run, from_status=RunStatus.RUNNING, to_status=final,
@@ -271,6 +287,15 @@ def run_finish(*, run: Run, status: str, **fields) -> bool:
         return True
 
     return _with_db_retry(finish)
+
+
+def _leaves_errors(run: Run) -> bool:
+    """Whether ``run`` recorded errors or its workflow has errors still open (one query)."""
+    found = Run.objects.filter(pk=run.pk).values_list(
+        Exists(RunError.objects.filter(run_id=run.pk)),
+        Exists(OpenError.objects.filter(workflow_id=run.workflow_id, resolved_at__isnull=True)),
+    ).first()
+    return any(found or ())
 
 
 def _release_and_dispatch(*, run: Run) -> None:
@@ -297,15 +322,20 @@ def _release_and_dispatch(*, run: Run) -> None:
 
 def _after_finish(*, run: Run) -> None:
     """Budget check and error emails: useful, never allowed to break the worker."""
+    has_errors = False
     try:
-        run.refresh_from_db()
+        # Only what is read here: the workflow and install loaded by the claim stay.
+        run.refresh_from_db(fields=["status", "salesforce_api_usage", "errors_count",
+                                    "message"])
         install_check_budget(install=run.workflow.install, usage=run.salesforce_api_usage)
+        has_errors = bool(run.errors_count) or (
+            run.status != RunStatus.SUCCEEDED and run.errors.exists())
     except Exception:  # noqa: BLE001
         log.exception("budget check after run %s failed", run.pk)
     try:
         if run.status == RunStatus.FAILED:
             run_failure_notify(run=run)
-        if run.errors.exists():
+        if has_errors:
             run_errors_notify(run=run)
     except Exception:  # noqa: BLE001
         log.exception("error emails for run %s failed", run.pk)
@@ -337,26 +367,6 @@ def runs_reap_stale(*, now=None) -> list[int]:
     if freed:
         log.warning("freed %s workflow claims held by finished runs", freed)
     return reaped
-
-
-def runs_redispatch_orphans(*, now=None, older_than_seconds: int = 600) -> list[int]:
-    """Re-enqueue QUEUED runs whose task was lost (broker flushed, cluster restarted).
-
-    Only runs of free workflows, queued for longer than ``older_than_seconds``; a
-    duplicate task is harmless because the claim lets one of them through.
-    """
-    now = now or timezone.now()
-    ids = list(
-        Run.objects.filter(
-            status=RunStatus.QUEUED,
-            queued_at__lt=now - timedelta(seconds=older_than_seconds),
-            workflow__sync_state__running_run__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for run_id in ids:
-            run_enqueue(run_id=run_id)
-    return ids
 
 
 def run_execute_now(

@@ -94,9 +94,9 @@ def installs_resume_due(*, now: datetime | None = None) -> list[int]:
         Install.objects.filter(status=InstallStatus.PAUSED_LIMIT, paused_until__lte=now)
         .values_list("pk", flat=True)
     )
-    for pk in ids:
-        Install.objects.filter(pk=pk, status=InstallStatus.PAUSED_LIMIT).update(
+    if ids:
+        Install.objects.filter(pk__in=ids, status=InstallStatus.PAUSED_LIMIT).update(
             status=InstallStatus.ACTIVE, status_message="", paused_until=None, updated_at=now
         )
-        log.info("install %s resumed after its API limit pause", pk)
+        log.info("installs %s resumed after their API limit pause", ids)
     return ids

@@ -18,10 +18,11 @@ from functools import partial
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from connector.models import InstallStatus
-from runs.models import Run, RunStatus, RunTrigger
+from runs.models import Run, RunStatus, RunTrigger, SyncState
 from runs.services.state import sync_state_get_or_create
 from workflows.models import Workflow
 from workflows.permissions import owner_pause_reason, user_can_set_enabled
@@ -39,16 +40,19 @@ class RunRefused(Exception):
         super().__init__(message)
 
 
-def run_enqueue(*, run_id: int) -> None:
+def run_enqueue(*, run_id: int, broker=None) -> None:
     """Hand the run to the django-q2 cluster once the surrounding transaction commits.
 
     Enqueuing before commit would let a fast worker look for a run that it cannot see
-    yet; enqueuing after a rollback would queue a run that does not exist.
+    yet; enqueuing after a rollback would queue a run that does not exist. ``broker``:
+    one django-q2 broker shared by a batch (each call would otherwise open its own
+    connection to Redis).
     """
-
+    options = {"broker": broker} if broker is not None else {}
     # A partial (not a closure) so tests can read what was queued from the callback.
     transaction.on_commit(
-        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs")
+        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs",
+                **options)
     )
 
 
@@ -115,6 +119,37 @@ def run_request(*, workflow, trigger: str, user=None, full: bool = False) -> Run
         log.info("run %s of workflow %s queued (%s, by %s)", run.pk, fresh.pk, trigger,
                  getattr(user, "pk", None))
         return run
+
+
+def runs_request_scheduled(*, workflows: list) -> list[Run]:
+    """Queue one SCHEDULE run for each of ``workflows`` that has none queued or running;
+    return the new runs. A constant number of queries however many workflows: the
+    scheduler tick's batch form of :func:`run_request`.
+
+    The caller selected ``workflows`` as runnable (enabled, active install, owner allowed
+    to sync, nothing queued or running). Their scheduler states are locked and their runs
+    looked at again here, so a request that raced the selection is not doubled.
+    """
+    if not workflows:
+        return []
+    ids = [w.pk for w in workflows]
+    with transaction.atomic():
+        missing = [pk for w, pk in zip(workflows, ids, strict=True)
+                   if not hasattr(w, "sync_state")]
+        if missing:
+            SyncState.objects.bulk_create([SyncState(workflow_id=pk) for pk in missing],
+                                          ignore_conflicts=True)
+        claimed = dict(SyncState.objects.select_for_update().filter(workflow_id__in=ids)
+                       .values_list("workflow_id", "running_run_id"))
+        busy = set(Run.objects.filter(workflow_id__in=ids, status__in=(
+            RunStatus.QUEUED, RunStatus.RUNNING)).values_list("workflow_id", flat=True))
+        free = [pk for pk in ids if pk in claimed and claimed[pk] is None and pk not in busy]
+        runs = Run.objects.bulk_create(
+            [Run(workflow_id=pk, trigger=RunTrigger.SCHEDULE) for pk in free])
+        broker = get_broker() if runs else None
+        for run in runs:
+            run_enqueue(run_id=run.pk, broker=broker)
+    return runs
 
 
 def user_can_run_workflow(*, user, workflow) -> bool:

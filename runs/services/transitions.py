@@ -33,7 +33,9 @@ def run_transition(*, run: Run, from_status: str, to_status: str, **fields) -> b
         fields.setdefault("finished_at", timezone.now())
     if to_status == RunStatus.RUNNING:
         fields.setdefault("started_at", timezone.now())
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing here needs undoing on its own
+    # (a refused transition changes nothing), and a savepoint is a round trip.
+    with transaction.atomic(savepoint=False):
         changed = Run.objects.filter(pk=run.pk, status=from_status).update(
             status=to_status, **fields)
         if changed != 1:

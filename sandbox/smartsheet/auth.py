@@ -134,7 +134,11 @@ class TokenStore:
 
 
 class RateLimiter:
-    """A sliding window of request weights per token, on the sandbox clock."""
+    """A sliding window of request weights per token, on the sandbox clock.
+
+    ``peaks`` keeps, per token (known by a short hash), the most weight its window ever
+    held: "requests per token per minute, at most", whatever the limit.
+    """
 
     def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
         self.per_minute = per_minute
@@ -142,11 +146,13 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._hits: dict[str, deque] = {}
         self.refused = 0
+        self.peaks: dict[str, int] = {}
 
     def configure(self, per_minute: int, window_seconds: float = 60.0) -> None:
         with self._lock:
             self.per_minute, self.window = int(per_minute), float(window_seconds)
             self._hits.clear()
+            self.peaks.clear()
 
     def take(self, token: str, weight: int, now: float) -> None:
         """Count a request; ApiError 4003 (HTTP 429) when the window is full."""
@@ -159,11 +165,14 @@ class RateLimiter:
                 self.refused += 1
                 raise ApiError(4003)
             hits.append((now, weight))
+            who = hashlib.sha256(str(token).encode()).hexdigest()[:12]
+            self.peaks[who] = max(self.peaks.get(who, 0), used + weight)
 
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
             self.refused = 0
+            self.peaks.clear()
 
 
 def authorize_page(params: dict, error: str = "") -> str:

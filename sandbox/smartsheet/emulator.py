@@ -391,6 +391,8 @@ class SmartsheetEmulator:
             return {"sheets": len(self.sheets),
                     "rows": sum(len(s.rows) for s in self.sheets.values()),
                     "webhooks": len(self.webhooks), "rate_limited": self.rate.refused,
+                    "rate_peak_per_token": max(self.rate.peaks.values(), default=0),
+                    "rate_peaks": dict(self.rate.peaks),
                     "callbacks_delivered": self.deliverer.delivered,
                     "callback_failures": self.deliverer.failed_attempts,
                     "callbacks_pending": self.deliverer.pending()}

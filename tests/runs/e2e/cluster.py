@@ -26,6 +26,11 @@ def cluster_env(*, database_url: str, redis_url: str = "", workers: int = 2) -> 
         "SHEETFORCE_INSECURE_LOCAL": "1",
         # The clusters may call what the test process may call: its sandbox too.
         "SHEETFORCE_ALLOWED_API_HOSTS": ",".join(settings.SHEETFORCE_ALLOWED_API_HOSTS),
+        # One owner's token drives every workflow and the sandboxes lift Smartsheet's
+        # limit: the shared budgets are off too, unless a test is about them
+        # (test_shared_budget.py).
+        "RATE_BUDGET_SMARTSHEET_PER_MINUTE": "0",
+        "RATE_BUDGET_SALESFORCE_PER_MINUTE": "0",
     })
     if redis_url:
         env["REDIS_URL"] = redis_url

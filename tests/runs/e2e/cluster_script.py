@@ -3,6 +3,7 @@ database (``DATABASE_URL``) and broker (``REDIS_URL`` or the ORM broker).
 
     python -m tests.runs.e2e.cluster_script setup-scale SPEC.json OUT.json
     python -m tests.runs.e2e.cluster_script setup-tick SPEC.json OUT.json
+    python -m tests.runs.e2e.cluster_script setup-fleet SPEC.json OUT.json
     python -m tests.runs.e2e.cluster_script report OUT.json
 
 SPEC.json: {"info": sandbox.info, "admin_id": sandbox.salesforce.admin_id, "specs": [...],
@@ -67,6 +68,21 @@ def setup_tick(spec: dict) -> dict:
     return {"workflows": [w.pk for w in workflows], "runs": []}
 
 
+def setup_fleet(spec: dict) -> dict:
+    """Every workflow of the spec (one owner, one token), never run, polling every
+    minute; the schedules, the tick due at once."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from runs.scheduling import TICK_TASK, ensure_schedules
+    from tests.runs.e2e.world import build_world
+
+    _, _, workflows = build_world(_sandbox(spec), spec["specs"], polling_interval_minutes=1)
+    ensure_schedules()
+    Schedule.objects.filter(func=TICK_TASK).update(next_run=timezone.now())
+    return {"workflows": [w.pk for w in workflows], "runs": []}
+
+
 def report() -> dict:
     from django_q.models import Task
 
@@ -77,7 +93,8 @@ def report() -> dict:
          "started_at": r.started_at.isoformat() if r.started_at else None,
          "finished_at": r.finished_at.isoformat() if r.finished_at else None,
          "worker": r.worker, "message": r.message, "rows_added": r.rows_added,
-         "errors_count": r.errors_count}
+         "errors_count": r.errors_count, "deferrals": r.deferrals,
+         "smartsheet_calls": r.smartsheet_calls}
         for r in Run.objects.order_by("id")
     ]
     tasks = [
@@ -96,7 +113,8 @@ def main(argv: list[str]) -> None:
     else:
         with open(argv[1]) as fh:
             spec = json.load(fh)
-        out = {"setup-scale": setup_scale, "setup-tick": setup_tick}[command](spec)
+        out = {"setup-scale": setup_scale, "setup-tick": setup_tick,
+               "setup-fleet": setup_fleet}[command](spec)
         path = argv[2]
     with open(path, "w") as fh:
         json.dump(out, fh)

@@ -45,7 +45,7 @@ def test_it_stamps_finished_at_when_a_run_ends(alice):
         (RunStatus.SUCCEEDED, RunStatus.RUNNING),
         (RunStatus.FAILED, RunStatus.QUEUED),
         (RunStatus.QUEUED, RunStatus.SUCCEEDED),
-        (RunStatus.RUNNING, RunStatus.QUEUED),
+        (RunStatus.CANCELLED, RunStatus.QUEUED),
     ],
 )
 def test_it_refuses_transitions_the_state_machine_forbids(source, target, alice):
@@ -53,3 +53,14 @@ def test_it_refuses_transitions_the_state_machine_forbids(source, target, alice)
     with pytest.raises(InvalidTransition):
         run_transition(run=run, from_status=source, to_status=target)
     assert Run.objects.get(pk=run.pk).status == source
+
+
+def test_it_lets_a_running_run_go_back_to_the_queue_only_as_a_deferral(alice):
+    # RUNNING → QUEUED exists for a run whose first call found no rate budget
+    # (runs.services.deferral); it is a conditional update like every other.
+    run = factories.run(factories.workflow(alice), status=RunStatus.RUNNING)
+    stale_copy = Run.objects.get(pk=run.pk)
+    assert run_transition(run=run, from_status=RunStatus.RUNNING, to_status=RunStatus.QUEUED)
+    assert not run_transition(run=stale_copy, from_status=RunStatus.RUNNING,
+                              to_status=RunStatus.QUEUED)
+    assert Run.objects.get(pk=run.pk).status == RunStatus.QUEUED

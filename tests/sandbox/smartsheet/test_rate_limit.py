@@ -40,3 +40,13 @@ def test_it_weighs_cell_history_as_ten_calls_and_limits_per_token(sandbox, admin
     with pytest.raises(ApiError):  # 10 + 1 used; another history call would make 21
         quick.Cells.get_cell_history(sheet_id, row_id, cols["Name"])
     assert client_for(BOB).Users.get_current_user().email == BOB  # Bob has his own window
+
+
+def test_it_reports_the_most_requests_a_token_sent_within_a_minute(sandbox, client_for):
+    sandbox.smartsheet.rate_limit(per_minute=1_000_000)
+    for _ in range(3):
+        client_for(BOB).Users.get_current_user()
+    counts = sandbox.smartsheet.count()
+    assert counts["rate_peak_per_token"] == 3
+    assert len(counts["rate_peaks"]) == 1
+    assert BOB not in str(counts["rate_peaks"])  # tokens are known by a hash
