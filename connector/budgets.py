@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import close_old_connections, connection, models, transaction
+from django.utils.translation import gettext as _
 
 from connector.models import RateBucket
 
@@ -68,8 +69,8 @@ def budget_for(*, service: str, identity: str) -> Budget | None:
              else settings.RATE_BUDGET_SALESFORCE_PER_MINUTE)
     if not limit or not identity:
         return None
-    label = ("Smartsheet's per-token rate limit" if service == "smartsheet"
-             else "the Salesforce org's request budget")
+    label = (_("Smartsheet's per-token rate limit") if service == "smartsheet"
+             else _("the Salesforce org's request budget"))
     return Budget(key=budget_key(service, identity), limit=int(limit), label=label)
 
 
