@@ -177,7 +177,8 @@ def _enable(client: SmartsheetClient, sub: WebhookSubscription, *, catch_up: boo
     hook = client.update_webhook(sub.webhook_id, {"enabled": True})
     status = hook.get("status") or WebhookStatus.DISABLED_VERIFICATION_FAILED
     message = "" if status == WebhookStatus.ENABLED else (
-        f"Smartsheet reports {status}: is {sub.callback_url} reachable from Smartsheet?")
+        _("Smartsheet reports %(status)s: is %(url)s reachable from Smartsheet?") % {
+            "status": status, "url": sub.callback_url})
     _save(sub, status=status, message=message)
     if catch_up and status == WebhookStatus.ENABLED and sub.workflow_id:
         realtime_request(workflow_id=sub.workflow_id, trigger=RunTrigger.WEBHOOK)

@@ -129,7 +129,9 @@ def test_a_status_change_callback_gets_the_webhook_repaired_at_once(
 
     assert wait_for(lambda: hooks.webhooks[sub.webhook_id]["status"] == "ENABLED")
     assert wait_for(lambda: WebhookSubscription.objects.get(pk=sub.pk).status == "ENABLED")
-    assert _signal(workflow) is not None  # catch-up: changes were not reported meanwhile
+    # Catch-up (changes were not reported meanwhile): requested just after the status is
+    # saved, by the live server's thread.
+    assert wait_for(lambda: _signal(workflow) is not None)
 
 
 def test_enabled_again_by_smartsheet_asks_for_a_catch_up_run(hooked, client):
