@@ -8,10 +8,14 @@ only a budget kept where every process sees it — Redis when ``REDIS_URL`` is s
 the database — keeps that token under the limit.
 
 How a budget counts: time is cut into slots of :data:`SLOT_SECONDS`; a request is
-granted when the slots that any 60-second window ending now can touch (the current one
-and the six before it) hold fewer than the budget's ``limit``. Whatever 60 seconds one
-looks at, the requests sent in them were at most ``limit`` — the guarantee the service's
-sliding window asks for — at the price of a sustained rate of about 6/7 of ``limit``.
+granted when the last :data:`WINDOW_SLOTS` slots hold fewer than the budget's ``limit``.
+They span 60 seconds plus :data:`TRANSIT_MARGIN_SECONDS`: a request is counted here when
+it is granted but by the service when it arrives, a moment later — and that moment
+varies (a new TLS connection, a loaded host). Two requests granted less than 65 seconds
+apart are always counted in one window, so whatever 60 seconds the service looks at,
+the requests that *arrived* in them were at most ``limit``, as long as none took more
+than the margin longer than another to get there. The price: a sustained rate of about
+60/70 of ``limit`` (:func:`sustained_per_minute`).
 
 Keys never hold a secret: a token is known by its SHA-256 (:func:`budget_key`).
 """
@@ -31,9 +35,19 @@ from django.utils.translation import gettext as _
 
 from connector.models import RateBucket
 
-SLOT_SECONDS = 10
-#: Slots a 60-second window can touch: the current one and six before it.
-WINDOW_SLOTS = 7
+SLOT_SECONDS = 5
+#: How much longer one request may take than another between being granted and being
+#: counted by the service, without two windows' worth landing in one of its minutes.
+TRANSIT_MARGIN_SECONDS = 5
+#: The slots of one window: the current one and those any two requests granted less
+#: than 60 s + the margin apart can fall in.
+WINDOW_SLOTS = (60 + TRANSIT_MARGIN_SECONDS) // SLOT_SECONDS + 1
+
+
+def sustained_per_minute(limit: int) -> int:
+    """Requests a minute a steady stream gets from a budget of ``limit``: one window's
+    worth per window (its slots span more than a minute)."""
+    return max(1, limit * 60 // (WINDOW_SLOTS * SLOT_SECONDS))
 
 
 class BudgetExhausted(Exception):
@@ -199,6 +213,6 @@ def _backend() -> DatabaseBudgets | RedisBudgets:
     return _backend_for(settings.REDIS_URL or "")
 
 
-__all__ = ["SLOT_SECONDS", "WINDOW_SLOTS", "Budget", "BudgetExhausted", "DatabaseBudgets",
+__all__ = ["SLOT_SECONDS", "TRANSIT_MARGIN_SECONDS", "WINDOW_SLOTS", "Budget", "BudgetExhausted", "DatabaseBudgets",
            "RedisBudgets", "budget_acquire", "budget_for", "budget_key", "budget_used",
-           "budgets_reset"]
+           "budgets_reset", "sustained_per_minute"]

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
+from connector.budgets import sustained_per_minute
 from connector.models import InstallStatus, PollingInterval
 from runs.models import BeatingService, Run, RunStatus
 from runs.services import (
@@ -119,7 +120,7 @@ def polls_per_connection() -> int | None:
     budget = settings.RATE_BUDGET_SMARTSHEET_PER_MINUTE
     if not budget:
         return None
-    return max(1, budget // max(1, settings.SCHEDULE_CALLS_PER_POLL))
+    return max(1, sustained_per_minute(budget) // max(1, settings.SCHEDULE_CALLS_PER_POLL))
 
 
 @dataclass

@@ -86,3 +86,18 @@ def test_a_quiet_polls_overhead_outside_the_engine_is_a_handful_of_queries(alice
     sql = statements(queries)
     assert Run.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED
     assert len(sql) <= 12, "\n".join(sql)
+
+
+def test_one_tick_queues_no_more_polls_per_owner_than_a_minute_of_their_budget_carries(
+        settings, alice, bob):
+    # 12 requests a minute is sustained as 10 (the budget's window spans 70 s); at 2
+    # calls a poll, one owner's connection gets 5 polls a tick, the oldest due first.
+    settings.RATE_BUDGET_SMARTSHEET_PER_MINUTE = 12
+    settings.SCHEDULE_CALLS_PER_POLL = 2
+    fleet(16, [alice, bob])
+    report = scheduler_tick()
+    queued = Run.objects.filter(pk__in=report.queued_runs)
+    per_owner = {owner.pk: queued.filter(workflow__owner=owner).count() for owner in (alice, bob)}
+    assert per_owner == {alice.pk: 5, bob.pk: 5}
+    # The rest wait for the next ticks, not for budget inside a run.
+    assert len(scheduler_tick().queued_runs) == 6
