@@ -56,7 +56,16 @@ def effective_interval_minutes(*, install_minutes: int | None, workflow_minutes:
 
 def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) -> bool:
     """Whether the polling interval of ``workflow`` has elapsed since ``last_run_at`` —
-    or will have by the middle of the next minute.
+    or will have by the middle of the next minute (see :func:`poll_is_due`)."""
+    return poll_is_due(install_minutes=workflow.install.polling_interval_minutes,
+                       workflow_minutes=workflow.polling_interval_minutes,
+                       last_run_at=last_run_at, now=now)
+
+
+def poll_is_due(*, install_minutes: int | None, workflow_minutes: int | None,
+                last_run_at: datetime | None, now: datetime) -> bool:
+    """Whether a workflow polling at these intervals and last run at ``last_run_at`` is
+    due ``now`` — or will be by the middle of the next minute.
 
     The tick comes once a minute: a workflow due before the next tick's midpoint is
     polled now, at the tick nearest its due time, so that polls run at most half a
@@ -65,17 +74,26 @@ def workflow_is_due(*, workflow, last_run_at: datetime | None, now: datetime) ->
     """
     if last_run_at is None:
         return True
-    minutes = effective_interval_minutes(
-        install_minutes=workflow.install.polling_interval_minutes,
-        workflow_minutes=workflow.polling_interval_minutes,
-    )
+    minutes = effective_interval_minutes(install_minutes=install_minutes,
+                                         workflow_minutes=workflow_minutes)
     return last_run_at + timedelta(minutes=minutes) - DUE_GRACE <= now
 
 
-def workflows_due(*, now: datetime | None = None) -> list:
+@dataclass(frozen=True, slots=True)
+class DueWorkflow:
+    """A workflow the tick will poll: only what queuing its run needs."""
+
+    pk: int
+    owner_id: int
+    install_id: int
+    has_state: bool
+
+
+def workflows_due(*, now: datetime | None = None) -> list[DueWorkflow]:
     """Enabled workflows of active installs with nothing queued or running, now due —
     the most overdue first, and no more per owner's connection than
-    :func:`polls_per_connection` (the rest stay due for the next tick). One query."""
+    :func:`polls_per_connection` (the rest stay due for the next tick). One query, read
+    as plain values: a fleet's thousand workflows are not built as models each tick."""
 
     now = now or timezone.now()
     busy = Run.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).values(
@@ -86,19 +104,18 @@ def workflows_due(*, now: datetime | None = None) -> list:
                                 install__status=InstallStatus.ACTIVE)
         .exclude(pk__in=busy)
         .exclude(sync_state__running_run__isnull=False)
-        .select_related("install", "sync_state")
-        # Only what deciding needs: a fleet's engine state (JSON caches) stays unread.
-        .only("id", "owner_id", "install_id", "polling_interval_minutes",
-              "install__polling_interval_minutes", "sync_state__id",
-              "sync_state__workflow_id", "sync_state__last_run_at")
         .order_by("id")
+        .values_list("id", "owner_id", "install_id", "polling_interval_minutes",
+                     "install__polling_interval_minutes", "sync_state__id",
+                     "sync_state__last_run_at")
     )
+    never = datetime.min.replace(tzinfo=now.tzinfo)
     due = []
-    for workflow in candidates:
-        state = getattr(workflow, "sync_state", None)
-        last_run_at = state and state.last_run_at
-        if workflow_is_due(workflow=workflow, last_run_at=last_run_at, now=now):
-            due.append((last_run_at or datetime.min.replace(tzinfo=now.tzinfo), workflow))
+    for pk, owner_id, install_id, minutes, install_minutes, state_id, last_run_at in candidates:
+        if poll_is_due(install_minutes=install_minutes, workflow_minutes=minutes,
+                       last_run_at=last_run_at, now=now):
+            due.append((last_run_at or never, DueWorkflow(
+                pk=pk, owner_id=owner_id, install_id=install_id, has_state=state_id is not None)))
     due.sort(key=lambda pair: (pair[0], pair[1].pk))
     cap = polls_per_connection()
     taken: dict[tuple[int, int], int] = {}

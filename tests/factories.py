@@ -261,3 +261,16 @@ def connections(user: User, install_: Install, *, revoked: bool = False) -> None
         Connection.objects.create(
             user=user, install=install_, service=service, access_token=f"token-{unique()}",
             identity=user.email, revoked_at=timezone.now() if revoked else None)
+
+
+def enqueued_runs(callbacks) -> list[int]:
+    """The runs captured on-commit callbacks would hand to the cluster, whether one at a
+    time (``run_enqueue``) or in a batch (``runs_enqueue``)."""
+    from runs.services.requests import EXECUTE_TASK
+
+    ids: list[int] = []
+    for callback in callbacks:
+        args = getattr(callback, "args", ())
+        if args[:1] == (EXECUTE_TASK,):
+            ids.extend(args[1] if isinstance(args[1], list) else [args[1]])
+    return ids

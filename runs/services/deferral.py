@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.brokers import get_broker
 
 from runs.models import Run, RunStatus, SyncState
-from runs.services.requests import run_enqueue
+from runs.services.requests import runs_enqueue
 from runs.services.transitions import run_transition
 
 log = logging.getLogger(__name__)
@@ -62,7 +61,5 @@ def runs_redispatch_orphans(*, now=None, older_than_seconds: int = 600) -> list[
     with transaction.atomic():
         Run.objects.filter(pk__in=ids, deferred_until__isnull=False).update(
             deferred_until=None)
-        broker = get_broker()
-        for run_id in ids:
-            run_enqueue(run_id=run_id, broker=broker)
+        runs_enqueue(run_ids=ids)
     return ids

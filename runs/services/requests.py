@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_q.brokers import get_broker
+from django_q.brokers.redis_broker import Redis as RedisBroker
 from django_q.tasks import async_task
 
 from connector.models import InstallStatus
@@ -40,20 +41,52 @@ class RunRefused(Exception):
         super().__init__(message)
 
 
-def run_enqueue(*, run_id: int, broker=None) -> None:
+def run_enqueue(*, run_id: int) -> None:
     """Hand the run to the django-q2 cluster once the surrounding transaction commits.
 
     Enqueuing before commit would let a fast worker look for a run that it cannot see
-    yet; enqueuing after a rollback would queue a run that does not exist. ``broker``:
-    one django-q2 broker shared by a batch (each call would otherwise open its own
-    connection to Redis).
+    yet; enqueuing after a rollback would queue a run that does not exist.
     """
-    options = {"broker": broker} if broker is not None else {}
     # A partial (not a closure) so tests can read what was queued from the callback.
     transaction.on_commit(
-        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs",
-                **options)
-    )
+        partial(async_task, EXECUTE_TASK, run_id, task_name=f"run-{run_id}", group="runs"))
+
+
+def runs_enqueue(*, run_ids: list[int]) -> None:
+    """:func:`run_enqueue` for a batch (the scheduler's tick, re-dispatching): one
+    on-commit callback and, on Redis, one push for them all."""
+    if run_ids:
+        transaction.on_commit(partial(tasks_push, EXECUTE_TASK, list(run_ids)))
+
+
+class _Batch:
+    """Stands in for django-q2's broker while ``async_task`` builds and signs each task
+    as usual (options, signals, signing — nothing of ours), keeping the packages to
+    push at once."""
+
+    def __init__(self, broker) -> None:
+        self.broker, self.list_key, self.packages = broker, broker.list_key, []
+
+    def enqueue(self, package: str) -> int:
+        self.packages.append(package)
+        return len(self.packages)
+
+    def push(self) -> None:
+        if isinstance(self.broker, RedisBroker):
+            # One round trip instead of one a task: RPUSH takes many values.
+            self.broker.connection.rpush(self.list_key, *self.packages)
+        else:
+            for package in self.packages:
+                self.broker.enqueue(package)
+
+
+def tasks_push(func: str, run_ids: list[int]) -> None:
+    """Queue ``func(run_id)`` for each of ``run_ids`` now (called on commit)."""
+    batch = _Batch(get_broker())
+    for run_id in run_ids:
+        async_task(func, run_id, task_name=f"run-{run_id}", group="runs", broker=batch)
+    if batch.packages:
+        batch.push()
 
 
 def workflow_refusal(*, workflow) -> str | None:
@@ -126,16 +159,16 @@ def runs_request_scheduled(*, workflows: list) -> list[Run]:
     return the new runs. A constant number of queries however many workflows: the
     scheduler tick's batch form of :func:`run_request`.
 
-    The caller selected ``workflows`` as runnable (enabled, active install, owner allowed
-    to sync, nothing queued or running). Their scheduler states are locked and their runs
+    The caller selected ``workflows`` (:class:`~runs.scheduling.DueWorkflow`: ``pk`` and
+    ``has_state``) as runnable (enabled, active install, owner allowed to sync, nothing
+    queued or running). Their scheduler states are locked and their runs
     looked at again here, so a request that raced the selection is not doubled.
     """
     if not workflows:
         return []
     ids = [w.pk for w in workflows]
     with transaction.atomic():
-        missing = [pk for w, pk in zip(workflows, ids, strict=True)
-                   if not hasattr(w, "sync_state")]
+        missing = [w.pk for w in workflows if not w.has_state]
         if missing:
             SyncState.objects.bulk_create([SyncState(workflow_id=pk) for pk in missing],
                                           ignore_conflicts=True)
@@ -146,9 +179,7 @@ def runs_request_scheduled(*, workflows: list) -> list[Run]:
         free = [pk for pk in ids if pk in claimed and claimed[pk] is None and pk not in busy]
         runs = Run.objects.bulk_create(
             [Run(workflow_id=pk, trigger=RunTrigger.SCHEDULE) for pk in free])
-        broker = get_broker() if runs else None
-        for run in runs:
-            run_enqueue(run_id=run.pk, broker=broker)
+        runs_enqueue(run_ids=[run.pk for run in runs])
     return runs
 
 

@@ -92,18 +92,18 @@ def test_it_never_lets_any_sixty_seconds_hold_more_than_the_limit(backend):
 
 
 def test_requests_slower_to_arrive_than_others_never_fill_the_services_minute_twice(backend):
-    # The service counts a request when it arrives. Requests granted at the end of a
-    # window but slow to get there (a new TLS connection, a loaded host), then fast ones
-    # granted as soon as the window frees: the service must still never count more
-    # than the limit in any 60 seconds.
-    clock, budget = Clock(), token_budget(limit=10)
+    # The service counts a request when it arrives. A window's worth granted just before
+    # a slot ends but slow to get there (new TLS connections, a loaded host), then the
+    # next window's worth granted as soon as the budget frees and quick to arrive: the
+    # service must still never count more than the limit in any 60 seconds.
+    boundary = 1_700_000_000.0  # a multiple of every slot length
+    clock, budget = Clock(at=boundary - 0.5), token_budget(limit=10)
     arrivals: list[float] = []
-    for n in range(200):
-        budget_acquire(budget, wait=120, now=clock, sleep=clock.sleep)
-        slow = (clock.at % SLOT_SECONDS) > SLOT_SECONDS / 2 and n % 3 == 0
-        arrivals.append(clock.at + (TRANSIT_MARGIN_SECONDS - 0.01 if slow else 0.0))
-        clock.at += 0.7
-    arrivals.sort()
+    for burst in range(4):
+        slow = burst % 2 == 0
+        for _ in range(10):
+            budget_acquire(budget, wait=120, now=clock, sleep=clock.sleep)
+            arrivals.append(clock.at + (TRANSIT_MARGIN_SECONDS - 0.01 if slow else 0.0))
     for start in arrivals:
         assert sum(1 for t in arrivals if start <= t < start + 60) <= 10
 

@@ -73,7 +73,7 @@ def test_it_lists_only_enabled_idle_workflows_of_active_installs(alice):
     SyncState.objects.create(
         workflow=running, running_run=factories.run(running, status=RunStatus.RUNNING)
     )
-    assert {w.name for w in workflows_due(now=NOON)} == {never_ran.name, old.name}
+    assert {w.pk for w in workflows_due(now=NOON)} == {never_ran.pk, old.pk}
 
 
 @pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_the_tick_queues_due_workflows_once(django_capture_on_commit_callbacks, 
     assert second.queued_runs == []  # the first run is still queued
     run = Run.objects.get(workflow=due)
     assert run.trigger == RunTrigger.SCHEDULE
-    assert [cb.args[1] for cb in callbacks] == [run.pk]
+    assert factories.enqueued_runs(callbacks) == [run.pk]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,7 +154,7 @@ def test_the_tick_re_enqueues_a_run_whose_task_was_lost(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = scheduler_tick()
     assert report.redispatched_runs == [lost.pk]
-    assert [cb.args[1] for cb in callbacks] == [lost.pk]
+    assert factories.enqueued_runs(callbacks) == [lost.pk]
 
 
 @pytest.mark.django_db

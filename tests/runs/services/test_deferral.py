@@ -13,7 +13,6 @@ from runs.engine import SyncFailed
 from runs.models import Run, RunStatus, SyncState
 from runs.scheduling import scheduler_tick
 from runs.services import run_execute
-from runs.services.requests import EXECUTE_TASK
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +57,11 @@ def test_the_tick_dispatches_a_deferred_run_once_its_deferral_passed(
     run_execute(run_id=run.pk, sync=held_back)
     with django_capture_on_commit_callbacks(execute=False) as early:
         scheduler_tick()
-    assert all(cb.args[:2] != (EXECUTE_TASK, run.pk) for cb in early)
+    assert run.pk not in factories.enqueued_runs(early)
     with django_capture_on_commit_callbacks(execute=False) as due:
         report = scheduler_tick(now=timezone.now() + timedelta(minutes=1))
     assert report.redispatched_runs == [run.pk]
-    assert [cb.args[:2] for cb in due] == [(EXECUTE_TASK, run.pk)]
+    assert factories.enqueued_runs(due) == [run.pk]
     assert Run.objects.get(pk=run.pk).deferred_until is None
     # The workflow was not requested twice: its deferred run is the one that will poll.
     assert report.queued_runs == []

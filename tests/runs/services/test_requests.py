@@ -113,3 +113,30 @@ def test_it_lets_a_superuser_run_any_workflow(alice):
     wf = factories.workflow(alice)
     root = type(alice).objects.create_superuser("root", "root@example.com", "pw")
     assert run_request_for_user(workflow=wf, user=root).status == RunStatus.QUEUED
+
+
+def test_a_batch_of_runs_reaches_the_broker_as_the_tasks_django_q2_queues_one_by_one(
+        monkeypatch):
+    from uuid import uuid4
+
+    from django_q.brokers import get_broker
+    from django_q.signing import SignedPackage
+
+    from runs.services import requests as run_requests
+
+    # A queue of this test's own (Redis in the PostgreSQL + Redis pass, else the ORM).
+    broker = get_broker(list_key=f"test-batch-{uuid4().hex}")
+    monkeypatch.setattr(run_requests, "get_broker", lambda: broker)
+    try:
+        run_requests.tasks_push(EXECUTE_TASK, [11, 12, 13])
+        tasks = []
+        while len(tasks) < 3:
+            taken = broker.dequeue()
+            assert taken, f"only {len(tasks)} of 3 tasks reached the queue"
+            for ack_id, package in taken:
+                tasks.append(SignedPackage.loads(package))
+                broker.acknowledge(ack_id)
+    finally:
+        broker.delete_queue()
+    assert [(t["func"], t["args"], t["name"], t["group"]) for t in tasks] == [
+        (EXECUTE_TASK, (n,), f"run-{n}", "runs") for n in (11, 12, 13)]
