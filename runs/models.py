@@ -242,7 +242,8 @@ class Conflict(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"Conflict on {self.field} ({self.winner} won)"
+        return gettext("Conflict on %(field)s (%(winner)s won)") % {
+            "field": self.field, "winner": self.get_winner_display()}
 
     @property
     def losing_value(self):
@@ -350,7 +351,7 @@ class SyncState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Sync state of workflow {self.workflow_id}"
+        return gettext("Sync state of workflow %(id)s") % {"id": self.workflow_id}
 
 
 class BeatingService(models.TextChoices):

@@ -120,6 +120,18 @@ def _calm_sandbox(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a request in French (the test
+    client runs it in this thread) leaves French active after it, as a worker would
+    not."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts and ends with an empty cache (throttles, debounces): the cache is
     in memory (tests/settings.py)."""

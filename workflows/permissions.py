@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.selectors import system_admins_of_team
 from connector.models import InstallKind, InstallStatus
@@ -45,10 +46,15 @@ __all__ = [
 
 
 def _ask_admin(user: User, what: str) -> str:
+    """"Ask your System Admin (by name when there is one) to ``what``": ``what`` is a
+    translated infinitive phrase ("give you a licence")."""
     admin = system_admins_of_team(team_id=user.team_id).exclude(pk=user.pk).first()
     if admin is None:
-        return f"Ask your System Admin to {what}."
-    return f"Ask your System Admin, {admin.display_name}, to {what}."
+        # Translators: %(what)s is an infinitive phrase, e.g. "give you a licence".
+        return _("Ask your System Admin to %(what)s.") % {"what": what}
+    # Translators: %(what)s is an infinitive phrase, e.g. "give you a licence".
+    return _("Ask your System Admin, %(admin)s, to %(what)s.") % {
+        "admin": admin.display_name, "what": what}
 
 
 def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, str]:
@@ -57,30 +63,33 @@ def user_can_create_workflows(*, user: User, install: Install) -> tuple[bool, st
     The message is shown as is in the web UI and in API errors.
     """
     if not user.is_authenticated or not user.is_active:
-        return False, "Sign in to create workflows."
+        return False, _("Sign in to create workflows.")
     if not installs_visible_to(user).filter(pk=install.pk).exists():
         return False, (
-            f"The install '{install.name}' belongs to another team. "
-            + _ask_admin(user, "add you to its team")
+            _("The install '%(install)s' belongs to another team.") % {"install": install.name}
+            + " " + _ask_admin(user, _("add you to its team"))
         )
     if install.status == InstallStatus.DISABLED:
-        return False, (
-            f"The install '{install.name}' is disabled. Ask a Connector Admin to enable it."
-        )
+        return False, _(
+            "The install '%(install)s' is disabled. Ask a Connector Admin to enable it."
+        ) % {"install": install.name}
     if not user.is_licensed:
         return False, (
-            "You need a licence to create workflows. " + _ask_admin(user, "give you a licence")
+            _("You need a licence to create workflows.") + " "
+            + _ask_admin(user, _("give you a licence"))
         )
     if install.restrict_users:
         if install.kind == InstallKind.SERVICE_CLOUD and not user.is_service_cloud_user:
             return False, (
-                f"The install '{install.name}' is restricted to Service Cloud users. "
-                + _ask_admin(user, "give you the Service Cloud user role")
+                _("The install '%(install)s' is restricted to Service Cloud users.")
+                % {"install": install.name}
+                + " " + _ask_admin(user, _("give you the Service Cloud user role"))
             )
         if install.kind == InstallKind.SALESFORCE and not user.is_salesforce_user:
             return False, (
-                f"The install '{install.name}' is restricted to Salesforce users. "
-                + _ask_admin(user, "give you the Salesforce user role")
+                _("The install '%(install)s' is restricted to Salesforce users.")
+                % {"install": install.name}
+                + " " + _ask_admin(user, _("give you the Salesforce user role"))
             )
     return True, ""
 
@@ -94,16 +103,16 @@ def owner_pause_reason(*, owner: User, install: Install) -> str | None:
     owner resumes the workflow. :func:`runnable_owner_q` is the same rule as a query.
     """
     if not owner.is_active:
-        return "Paused: its owner's account is deactivated."
+        return _("Paused: its owner's account is deactivated.")
     if owner.is_superuser:
         return None
     if not owner.licensed:
-        return "Paused: its owner has no licence."
+        return _("Paused: its owner has no licence.")
     if install.restrict_users:
         if install.kind == InstallKind.SERVICE_CLOUD and not owner.service_cloud_user:
-            return "Paused: its owner lacks the Service Cloud user role this install requires."
+            return _("Paused: its owner lacks the Service Cloud user role this install requires.")
         if install.kind == InstallKind.SALESFORCE and not owner.salesforce_user:
-            return "Paused: its owner lacks the Salesforce user role this install requires."
+            return _("Paused: its owner lacks the Salesforce user role this install requires.")
     return None
 
 

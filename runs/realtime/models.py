@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
@@ -56,7 +57,9 @@ class WebhookSubscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Webhook {self.webhook_id} on sheet {self.sheet_id} ({self.status})"
+        return gettext("Webhook %(webhook)s on sheet %(sheet)s (%(status)s)") % {
+            "webhook": self.webhook_id, "sheet": self.sheet_id,
+            "status": self.get_status_display()}
 
 
 class StreamCursor(models.Model):
@@ -96,4 +99,5 @@ class RealtimeSignal(models.Model):
     fired_count = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"Signal of workflow {self.workflow_id} ({'armed' if self.armed else 'idle'})"
+        return (gettext("Signal of workflow %(id)s (armed)") if self.armed
+                else gettext("Signal of workflow %(id)s (idle)")) % {"id": self.workflow_id}

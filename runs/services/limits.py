@@ -58,7 +58,8 @@ def install_pause_for_limit(
     """
     now = now or timezone.now()
     until = until if until and until > now else next_midnight_utc(now)
-    text = f"{message.rstrip('.')}. Syncing resumes at {until:%Y-%m-%d %H:%M} UTC."
+    text = _("%(message)s. Syncing resumes at %(until)s UTC.") % {
+        "message": message.rstrip("."), "until": f"{until:%Y-%m-%d %H:%M}"}
     changed = Install.objects.filter(pk=install.pk, status=InstallStatus.ACTIVE).update(
         status=InstallStatus.PAUSED_LIMIT, status_message=text, paused_until=until,
         updated_at=now,

@@ -92,15 +92,16 @@ def tasks_push(func: str, run_ids: list[int]) -> None:
 def workflow_refusal(*, workflow) -> str | None:
     """Why ``workflow`` may not run now, or None when it may."""
     if not workflow.enabled:
-        return "This workflow is disabled."
+        return _("This workflow is disabled.")
     install = workflow.install
     paused = owner_pause_reason(owner=workflow.owner, install=install)
     if paused:
         return paused
     if install.status == InstallStatus.DISABLED:
-        return f"The install {install.name} is disabled."
+        return _("The install %(install)s is disabled.") % {"install": install.name}
     if install.status == InstallStatus.PAUSED_LIMIT:
-        return install.status_message or f"The install {install.name} is paused: API limit reached."
+        return install.status_message or _(
+            "The install %(install)s is paused: API limit reached.") % {"install": install.name}
     return None
 
 

@@ -4,7 +4,9 @@ Templates: visible text and user-facing attributes (``title``, ``placeholder``,
 ``aria-label``, ``alt``) outside ``{% translate %}`` / ``{% blocktranslate %}``.
 Python: string literals (plain or f-strings) given to the places people read — messages,
 validation errors, API errors, refusals, form labels and help texts, model verbose names
-— that are not wrapped in ``gettext`` / ``gettext_lazy`` / ``ngettext`` / ``pgettext``.
+— that are not wrapped in ``gettext`` / ``gettext_lazy`` / ``ngettext`` / ``pgettext``;
+and sentences a function returns for its caller to show ("Paused: its owner has no
+licence."), except from ``__repr__`` (developers read those).
 
 Left out on purpose: ``help_text`` and ``description`` in the API package (serializers,
 ``OpenApiParameter``, ``extend_schema``). They document the API's schema for developers,
@@ -167,13 +169,58 @@ def _choice_problems(path: Path, tree: ast.AST) -> list[str]:
     return problems
 
 
+def _sentence(node: ast.AST) -> bool:
+    """Whether ``node`` reads as a sentence: it starts with a capital and has three
+    words or more (a returned key, code or URL does not)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        return _sentence(node.left) or (isinstance(node.op, ast.Add) and _sentence(node.right))
+    else:
+        return False
+    return bool(re.match(r"\s*[A-Z][a-z']", text)) and len(re.findall(r"[A-Za-z]{2,}", text)) >= 3
+
+
+def _returned(value: ast.AST | None) -> list[ast.AST]:
+    """The expressions a ``return`` may hand back: each side of a conditional or an
+    ``or``, each item of a tuple."""
+    if value is None:
+        return []
+    if isinstance(value, ast.Tuple):
+        return [v for item in value.elts for v in _returned(item)]
+    if isinstance(value, ast.IfExp):
+        return _returned(value.body) + _returned(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        return [v for item in value.values for v in _returned(item)]
+    return [value]
+
+
+def _return_problems(path: Path, tree: ast.AST) -> list[str]:
+    """Sentences functions return untranslated (their callers show them)."""
+    problems = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or (
+                function.name == "__repr__"):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Return):
+                continue
+            for value in _returned(node.value):
+                if _is_text(value) and _sentence(value):
+                    problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
+                                    f"{ast.unparse(value)[:70]}")
+    return problems
+
+
 def python_problems(path: Path) -> list[str]:
     """Untranslated messages of one module, as ``path:line: text``."""
     tree = ast.parse(path.read_text())
     keywords = MESSAGE_KEYWORDS
     if path.relative_to(ROOT).parts[0] == "api":
         keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
-    problems = _choice_problems(path, tree)
+    problems = _choice_problems(path, tree) + _return_problems(path, tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _call_name(node) in GETTEXT:
             continue

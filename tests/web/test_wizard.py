@@ -378,3 +378,19 @@ def test_a_page_left_open_on_an_older_draft_cannot_save_into_the_new_one(client,
                                              "action": "save"}, follow=True)
     assert "belonged to an earlier wizard draft" in response.content.decode()
     assert sorted(Workflow.objects.values_list("name", flat=True)) == ["First", "Second"]
+
+
+def test_the_enter_key_copies_of_a_steps_button_read_as_it_does_in_the_users_language(
+        client, at_fields):
+    alice, _, _ = at_fields
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    html = _page(client, "fields")
+    hidden = [b.split("</button>")[0] for b in html.split("<button")[1:]
+              if 'class="visually-hidden"' in b.split(">")[0]]
+    visible = [b.split("</button>")[0] for b in html.split("<button")[1:]
+               if 'class="primary"' in b.split(">")[0]]
+    assert len(hidden) == 2  # the step bar's and the form's own
+    words = {b.split(">", 1)[1].strip() for b in hidden}
+    assert words == {b.split(">", 1)[1].strip() for b in visible}
+    assert all(w.startswith("Suivant\u00a0: ") for w in words), words

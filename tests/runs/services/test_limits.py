@@ -53,6 +53,19 @@ def test_it_pauses_an_install_that_spent_its_budget_until_midnight_utc():
     assert stored.status == InstallStatus.PAUSED_LIMIT
     assert stored.paused_until == datetime(2026, 5, 21, tzinfo=UTC)
     assert "12,500" in stored.status_message and "80%" in stored.status_message
+    assert stored.status_message.endswith("Syncing resumes at 2026-05-21 00:00 UTC.")
+
+
+@pytest.mark.django_db
+def test_a_pause_is_explained_in_the_language_it_was_decided_in():
+    from django.utils import translation
+
+    inst = factories.install(api_budget_percent=80)
+    with translation.override("fr"):
+        install_check_budget(install=inst, usage="12500/15000", now=EVENING)
+    message = Install.objects.get(pk=inst.pk).status_message
+    assert "12\u00a0500" in message
+    assert message.endswith("La synchronisation reprend le 2026-05-21 00:00 UTC.")
 
 
 @pytest.mark.django_db
