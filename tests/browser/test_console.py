@@ -5,6 +5,7 @@ what she may change. Screenshots of every page go to artifacts/screenshots/conso
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,93 @@ def test_a_connector_admin_sees_only_what_she_may_change(page, live_server, sand
     page.goto(f"{base}/admin/connector/install/add/")
     expect(page.get_by_text("/connections/<number>/salesforce/callback/")).to_be_visible()
     shot(page, "23-connie-install-add")
+
+
+#: Words of the English console that must not be left on a French page's headings,
+#: column titles, labels, buttons and actions ("Actions", "Date" or "Message" are French too).
+ENGLISH = re.compile(r"\b(Workflows?|Runs?|Status|Owner|Install|Records|Rows|Errors?|Last|"
+                     r"People|Person|Licen[cs]e|Deactivate|Give|Remove|Transfer|Audit|Filter|"
+                     r"Overview|Team|Name|Sheet|Priority|hours|Save|Delete|Go|Search)\b")
+
+
+def _french_page(page) -> None:
+    """Headings, column titles, labels, buttons, links of the content and the actions
+    offered: nothing left in English."""
+    texts = page.locator(
+        "#content h1, #content h2, #content h3, #content th, #content label, "
+        "#content button, #content input[type=submit], select[name=action] option, "
+        "#content-main a.button, #nav-sidebar caption"
+    ).all_inner_texts()
+    values = page.locator("#content input[type=submit]").evaluate_all(
+        "inputs => inputs.map(i => i.value)")
+    left = [t.strip() for t in texts + values if ENGLISH.search(t)]
+    assert left == [], f"{page.url}: {left}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{page.url} is {width} px wide"
+
+
+def test_a_french_system_admin_runs_the_team_from_the_console_in_french(
+        page, live_server, sandbox):
+    people, sales, (pipeline, contacts) = _team(sandbox)
+    people["sam"].language = "fr"
+    people["sam"].save(update_fields=["language"])
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    page.goto(f"{base}/admin/")
+    page.locator("input[name=username]").fill("sam")
+    page.locator("input[name=password]").fill(personas.PASSWORD)
+    page.locator("input[type=submit], button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/admin/")
+
+    # The overview, in French: numbers in the French way, failures explained.
+    expect(page.get_by_role("heading", name="Flux de travail de l’équipe")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    assert "9\u00a0120" in page.locator("table.sf-installs tr", has_text="Acme Salesforce").inner_text()
+    _french_page(page)
+    shot(page, "fr-01-overview")
+
+    # A run and a workflow, in words and tables.
+    page.goto(f"{base}/admin/runs/run/?workflow__id__exact={pipeline.pk}")
+    _french_page(page)
+    shot(page, "fr-02-runs")
+    page.get_by_role("link", name="Pipeline by stage #").last.click()
+    expect(page.get_by_text("Lignes à ajouter").first).to_be_visible()
+    _french_page(page)
+    shot(page, "fr-03-run")
+    page.goto(f"{base}/admin/workflows/workflow/{contacts.pk}/change/")
+    _french_page(page)
+    shot(page, "fr-04-workflow")
+
+    # People: Alice leaves; her workflows pause and say why, in French.
+    page.goto(f"{base}/admin/accounts/user/")
+    _french_page(page)
+    page.locator("tr", has_text="Alice Martin").locator("input[type=checkbox]").check()
+    page.locator("select[name=action]").select_option(
+        label="Désactiver (ses flux de travail sont suspendus)")
+    page.locator("button[name=index], button[type=submit]").first.click()
+    expect(page.get_by_text("1 personne mise à jour.")).to_be_visible()
+    shot(page, "fr-05-people")
+    page.goto(f"{base}/admin/")
+    assert "Suspendu\u00a0: le compte de son propriétaire est désactivé." in page.locator(
+        "tr", has_text="Contacts (two-way)").inner_text()
+
+    # ...and her workflows go to Bob.
+    page.goto(f"{base}/admin/accounts/user/{people['alice'].pk}/change/")
+    _french_page(page)
+    page.get_by_role("link", name="Transférer tous ses flux de travail…").click()
+    _french_page(page)
+    page.get_by_label("Nouveau propriétaire").select_option(label="Bob Chen")
+    page.get_by_role("button", name="Transférer").click()
+    expect(page.get_by_text("2 flux de travail appartiennent désormais à Bob Chen.")).to_be_visible()
+    shot(page, "fr-06-transferred")
+
+    # The audit log and the install form.
+    page.goto(f"{base}/admin/audit/auditentry/")
+    for text in ("Personne désactivée", "Flux de travail transféré"):
+        expect(page.get_by_role("cell", name=text).first).to_be_visible()
+    _french_page(page)
+    shot(page, "fr-07-audit-log")
+    page.goto(f"{base}/admin/connector/install/{sales.pk}/change/")
+    expect(page.get_by_label("Priorité haute (heures)")).to_be_visible()
+    _french_page(page)
+    shot(page, "fr-08-install")

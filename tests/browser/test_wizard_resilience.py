@@ -66,6 +66,20 @@ def settings(page, base: str, sheet_name: str, direction: str = "Salesforce to S
     page.get_by_label("Salesforce object").select_option("Account")
 
 
+def two_mappings(page, base: str, sheet_name: str, field: str, column: str) -> None:
+    """Signed in, past Settings, on Fields: Name → Account Name and ``field`` → ``column``
+    (not yet submitted)."""
+    sign_in(page, base)
+    settings(page, base, sheet_name)
+    page.get_by_role("button", name="Next: Fields").click()
+    page.wait_for_url(f"{base}/wizard/fields/")
+    page.get_by_label("Salesforce field, row 1").select_option("Name")
+    page.get_by_label("Column, row 1").select_option("Account Name")
+    page.get_by_role("button", name="Add field").click()
+    page.get_by_label("Salesforce field, row 2").select_option(field)
+    page.get_by_label("Column, row 2").select_option(column)
+
+
 def walk_to_save(page, base: str, tag: str) -> None:
     """From Fields (Name → Account Name) to the Save page, with the tag filter."""
     page.get_by_label("Salesforce field, row 1").select_option("Name")
@@ -129,15 +143,7 @@ def test_the_step_bar_keeps_a_just_added_mapping(page, world):
 
 def test_a_reload_after_an_error_posts_nothing_and_keeps_the_error(page, world):
     base, install, sheet_id, sheet_name, tag = world
-    sign_in(page, base)
-    settings(page, base, sheet_name)
-    page.get_by_role("button", name="Next: Fields").click()
-    page.wait_for_url(f"{base}/wizard/fields/")
-    page.get_by_label("Salesforce field, row 1").select_option("Name")
-    page.get_by_label("Column, row 1").select_option("Account Name")
-    page.get_by_role("button", name="Add field").click()
-    page.get_by_label("Salesforce field, row 2").select_option("Website")
-    page.get_by_label("Column, row 2").select_option("Account Name")
+    two_mappings(page, base, sheet_name, "Website", "Account Name")
     page.get_by_role("button", name="Next: Filters").click()
     page.wait_for_url(f"{base}/wizard/fields/")
     dialogs = []
@@ -153,15 +159,7 @@ def test_the_summary_counts_group_rows_apart_names_failures_and_save_goes_to_the
     from runs.services import run_execute
 
     base, install, sheet_id, sheet_name, tag = world
-    sign_in(page, base)
-    settings(page, base, sheet_name)
-    page.get_by_role("button", name="Next: Fields").click()
-    page.wait_for_url(f"{base}/wizard/fields/")
-    page.get_by_label("Salesforce field, row 1").select_option("Name")
-    page.get_by_label("Column, row 1").select_option("Account Name")
-    page.get_by_role("button", name="Add field").click()
-    page.get_by_label("Salesforce field, row 2").select_option("Industry")
-    page.get_by_label("Column, row 2").select_option("Industry")
+    two_mappings(page, base, sheet_name, "Industry", "Industry")
     page.get_by_role("button", name="Next: Filters").click()
     page.get_by_role("button", name="Add Salesforce filter").click()
     page.get_by_label("Field", exact=True).select_option("AccountNumber")

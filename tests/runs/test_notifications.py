@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -138,7 +139,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_it_sends_through_a_real_smtp_server_without_secrets(alice):
+@contextmanager
+def smtp_server():
+    """A real SMTP server on a free loopback port, the product's mail sent to it; yields
+    the inbox (its ``envelopes``)."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -149,14 +153,19 @@ def test_it_sends_through_a_real_smtp_server_without_secrets(alice):
             EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
             PUBLIC_BASE_URL="https://sync.example.com",
         ):
-            inst = factories.install(salesforce_client_secret=SECRET)
-            wf = factories.workflow(alice, inst)
-            run = partial_run(wf)
-            factories.run_error(run, row_id=5, row_number=5, field="Close Date",
-                        message="Not a date: 31/02", culprit_email="bob@example.com")
-            assert run_errors_notify(run=run, connection=get_connection()) == 2
+            yield inbox
     finally:
         controller.stop()
+
+
+def test_it_sends_through_a_real_smtp_server_without_secrets(alice):
+    with smtp_server() as inbox:
+        inst = factories.install(salesforce_client_secret=SECRET)
+        wf = factories.workflow(alice, inst)
+        run = partial_run(wf)
+        factories.run_error(run, row_id=5, row_number=5, field="Close Date",
+                            message="Not a date: 31/02", culprit_email="bob@example.com")
+        assert run_errors_notify(run=run, connection=get_connection()) == 2
     assert sorted(e.rcpt_tos[0] for e in inbox.envelopes) == ["alice@example.com", "bob@example.com"]
     raw = inbox.envelopes[0].content.decode()
     assert "Not a date: 31/02" in raw
@@ -171,28 +180,17 @@ def plain_text(raw: bytes) -> str:
 
 
 def test_it_groups_a_large_run_into_one_short_email_per_recipient_over_smtp(alice):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1", EMAIL_PORT=controller.port, EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
-            PUBLIC_BASE_URL="https://sync.example.com",
-        ):
-            wf = factories.workflow(alice, name="Pipeline")
-            run = factories.run(wf, status=RunStatus.PARTIAL, errors_count=40)
-            for n in range(12):  # one message, twelve rows: one line
-                factories.run_error(run, row_id=100 + n, row_number=n + 2, column="Stage",
-                                    message="'Won?' is not an option of the column 'Stage'",
-                                    culprit_email="bob@example.com")
-            for n in range(28):  # 28 different messages: more than an email shows
-                factories.run_error(run, row_id=200 + n, row_number=n + 20, column="Amount",
-                                    message=f"'{n}x' is not a number")
-            assert run_errors_notify(run=run, connection=get_connection()) == 2
-    finally:
-        controller.stop()
+    with smtp_server() as inbox:
+        wf = factories.workflow(alice, name="Pipeline")
+        run = factories.run(wf, status=RunStatus.PARTIAL, errors_count=40)
+        for n in range(12):  # one message, twelve rows: one line
+            factories.run_error(run, row_id=100 + n, row_number=n + 2, column="Stage",
+                                message="'Won?' is not an option of the column 'Stage'",
+                                culprit_email="bob@example.com")
+        for n in range(28):  # 28 different messages: more than an email shows
+            factories.run_error(run, row_id=200 + n, row_number=n + 20, column="Amount",
+                                message=f"'{n}x' is not a number")
+        assert run_errors_notify(run=run, connection=get_connection()) == 2
     by_recipient = {e.rcpt_tos[0]: plain_text(e.content) for e in inbox.envelopes}
     assert sorted(by_recipient) == ["alice@example.com", "bob@example.com"]
     text = by_recipient["alice@example.com"]
