@@ -18,8 +18,12 @@ from django.utils.translation import gettext_lazy as _
 class Team(models.Model):
     """The set of people whose workflows a System Admin sees and controls."""
 
-    name = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -27,22 +31,23 @@ class Team(models.Model):
 
 class User(AbstractUser):
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        verbose_name=_("team"),
     )
     system_admin = models.BooleanField(
-        "System Admin", default=False,
+        _("System Admin"), default=False,
         help_text=_("Manages the team's users and sees and controls every team member's workflows."),
     )
     connector_admin = models.BooleanField(
-        "Connector Admin", default=False, help_text=_("Creates and configures installs.")
+        _("Connector Admin"), default=False, help_text=_("Creates and configures installs.")
     )
-    licensed = models.BooleanField("Licensed", default=False)
+    licensed = models.BooleanField(_("Licensed"), default=False)
     salesforce_user = models.BooleanField(
-        "Salesforce user", default=False,
+        _("Salesforce user"), default=False,
         help_text=_("Required to create Salesforce workflows when an install restricts users."),
     )
     service_cloud_user = models.BooleanField(
-        "Service Cloud user", default=False,
+        _("Service Cloud user"), default=False,
         help_text=_("Required to create Service Cloud workflows when an install restricts users."),
     )
 
@@ -52,6 +57,8 @@ class User(AbstractUser):
         help_text=_("Pages and emails in this language; empty: the browser's language."))
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["username"]
 
     # The superuser counts as every role: these properties are what the code checks.
@@ -93,10 +100,11 @@ class ApiToken(models.Model):
     """A REST API token. Only the SHA-256 digest of the key is stored: a copy of the
     database gives nobody access. The key is shown once, when it is created."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+        verbose_name=_("user"))
+    name = models.CharField(max_length=100, blank=True, verbose_name=_("name"))
     #: The key's first characters, to tell tokens apart in lists.
-    prefix = models.CharField(max_length=16)
+    prefix = models.CharField(max_length=16, verbose_name=_("prefix"))
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -104,8 +112,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
-        verbose_name = "API token"
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

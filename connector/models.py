@@ -49,9 +49,10 @@ class Install(models.Model):
     """One Salesforce (or Service Cloud) org plus the Smartsheet account it syncs with."""
 
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="installs"
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="installs",
+        verbose_name=_("team"),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     kind = models.CharField(max_length=20, choices=InstallKind.choices, default=InstallKind.SALESFORCE)
     salesforce_login_url = models.URLField(default="https://login.salesforce.com")
     salesforce_instance_url = models.URLField(blank=True)
@@ -74,7 +75,8 @@ class Install(models.Model):
     api_budget_percent = models.PositiveSmallIntegerField(
         default=80, help_text=_("Share of the org's daily API requests this connector may use.")
     )
-    status = models.CharField(max_length=20, choices=InstallStatus.choices, default=InstallStatus.ACTIVE)
+    status = models.CharField(max_length=20, choices=InstallStatus.choices, default=InstallStatus.ACTIVE,
+        verbose_name=_("status"))
     status_message = models.TextField(blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
@@ -97,6 +99,8 @@ class Install(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("install")
+        verbose_name_plural = _("installs")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -112,25 +116,28 @@ class Connection(models.Model):
     """One user's own OAuth tokens for one service under one install (encrypted at rest)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections"
-    )
-    install = models.ForeignKey(Install, on_delete=models.CASCADE, related_name="connections")
-    service = models.CharField(max_length=20, choices=Service.choices)
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections",
+        verbose_name=_("user"))
+    install = models.ForeignKey(Install, on_delete=models.CASCADE, related_name="connections",
+        verbose_name=_("install"))
+    service = models.CharField(max_length=20, choices=Service.choices, verbose_name=_("service"))
     access_token = EncryptedTextField(blank=True)
     refresh_token = EncryptedTextField(blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires"))
     #: Salesforce username or Smartsheet email, as the service reported it.
-    identity = models.CharField(max_length=255, blank=True)
-    identity_name = models.CharField(max_length=255, blank=True)
+    identity = models.CharField(max_length=255, blank=True, verbose_name=_("identity"))
+    identity_name = models.CharField(max_length=255, blank=True, verbose_name=_("signed in as"))
     external_user_id = models.CharField(max_length=64, blank=True)
     #: Salesforce may answer with a per-user instance URL.
-    instance_url = models.URLField(blank=True)
+    instance_url = models.URLField(blank=True, verbose_name=_("instance URL"))
     #: Set when a refresh failed for good: the user must reconnect.
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "install", "service"], name="one_connection_per_service"

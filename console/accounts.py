@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -60,12 +61,15 @@ def _flag_action(flag: str, value: bool):
                 messages.SUCCESS)
 
     action.__name__ = f"{'grant' if value else 'revoke'}_{flag}"
-    if flag in ("system_admin", "connector_admin"):
-        text = (_("Make %(role)s") if value else _("Remove %(role)s")) % {"role": word}
-    else:
-        text = (_("Give the %(role)s") if value else _("Take away the %(role)s")) % {
+
+    def describe() -> str:
+        # Worded when the list is shown, in its viewer's language (not at import).
+        if flag in ("system_admin", "connector_admin"):
+            return (_("Make %(role)s") if value else _("Remove %(role)s")) % {"role": word}
+        return (_("Give the %(role)s") if value else _("Take away the %(role)s")) % {
             "role": word}
-    return admin.action(description=text)(action)
+
+    return admin.action(description=lazy(describe, str)())(action)
 
 
 @admin.register(User)

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -22,6 +23,11 @@ LABELS = {
     "rows_to_add": gettext_lazy("Rows to add"),
     "rows_to_update": gettext_lazy("Rows to update"),
     "rows_to_move": gettext_lazy("Rows to move"),
+    "rows_to_remove": gettext_lazy("Rows to remove"),
+    "group_rows_to_add": gettext_lazy("Group rows to add"),
+    "errors": gettext_lazy("Errors"),
+    "conflicts": gettext_lazy("Conflicts"),
+    "error_items": gettext_lazy("First errors"),
     "records_to_create": gettext_lazy("Records to create"),
     "records_to_update": gettext_lazy("Records to update"),
     "fields_to_update": gettext_lazy("Fields to update"),
@@ -55,9 +61,13 @@ DAYS = (gettext_lazy("Mon"), gettext_lazy("Tue"), gettext_lazy("Wed"), gettext_l
 
 
 def label(key: str) -> str:
-    """A person's word for a data key: ``rows_to_add`` → "Rows to add"."""
+    """A person's word for a data key: ``rows_to_add`` → "Rows to add"; a field of the
+    models the console shows (audit entries carry their names) → its verbose name."""
     if key in LABELS:
         return str(LABELS[key])
+    verbose = _field_label(str(key))
+    if verbose:
+        return verbose
     words = [w for w in re.split(r"[_\s]+", str(key)) if w]
     if not words:
         return str(key)
@@ -65,6 +75,23 @@ def label(key: str) -> str:
     first = out[0]
     out[0] = first if first in _WORDS.values() else first[:1].upper() + first[1:]
     return " ".join(out)
+
+
+def _field_label(name: str) -> str | None:
+    from accounts.models import User
+    from connector.models import Install
+    from workflows.models import Workflow
+
+    for model in (Workflow, Install, User):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        verbose = getattr(field, "verbose_name", None)
+        if verbose:
+            text = str(verbose)
+            return text[:1].upper() + text[1:]
+    return None
 
 
 def when(moment: datetime | None) -> str:
@@ -90,7 +117,8 @@ def value_html(value: Any) -> SafeString | str:
                 "", "<li>{}</li>", ((value_html(v),) for v in value)))
         return format_html_join("", "<div>{}</div>", ((value_html(v),) for v in value))
     if isinstance(value, int | float):
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+        return (number_format(value, force_grouping=True) if isinstance(value, int)
+                else number_format(value, decimal_pos=2, force_grouping=True))
     return str(value)
 
 

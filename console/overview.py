@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,7 +156,8 @@ class InstallRow:
         if not self.budget:
             return ""
         return _("%(used)s of %(budget)s (%(share)s %% of the %(percent)s %% budget)") % {
-            "used": f"{self.used:,}", "budget": f"{self.budget:,}", "share": self.budget_share,
+            "used": number_format(self.used, force_grouping=True),
+            "budget": number_format(self.budget, force_grouping=True), "share": self.budget_share,
             "percent": self.install.api_budget_percent}
 
 

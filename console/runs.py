@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -104,19 +105,19 @@ class RunAdmin(MachineWrittenAdmin):
 
     @admin.display(description=gettext_lazy("Written"))
     def written(self, obj):
-        return f"{obj.records_synced:,}"
+        return number_format(obj.records_synced, force_grouping=True)
 
     @admin.display(description=gettext_lazy("Errors"), ordering="errors_count")
     def errors(self, obj):
-        return f"{obj.errors_count:,}"
+        return number_format(obj.errors_count, force_grouping=True)
 
     @admin.display(description=gettext_lazy("Salesforce calls"), ordering="salesforce_calls")
     def salesforce(self, obj):
-        return f"{obj.salesforce_calls:,}"
+        return number_format(obj.salesforce_calls, force_grouping=True)
 
     @admin.display(description=gettext_lazy("Smartsheet calls"), ordering="smartsheet_calls")
     def smartsheet(self, obj):
-        return f"{obj.smartsheet_calls:,}"
+        return number_format(obj.smartsheet_calls, force_grouping=True)
 
     @admin.display(description=gettext_lazy("Workflow"))
     def workflow_link(self, obj):
@@ -139,7 +140,8 @@ class RunAdmin(MachineWrittenAdmin):
         usage = parse_api_usage(obj.salesforce_api_usage)
         if usage:
             data[_("The org's daily API use after this run")] = _("%(used)s of %(max)s") % {
-                "used": f"{usage[0]:,}", "max": f"{usage[1]:,}"}
+                "used": number_format(usage[0], force_grouping=True),
+                "max": number_format(usage[1], force_grouping=True)}
         return values_table(data)
 
     @admin.display(description=gettext_lazy("Plan"))

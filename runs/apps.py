@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class RunsConfig(AppConfig):
     name = "runs"
+    verbose_name = _("Runs")
 
     def ready(self) -> None:
         # Deployment plumbing, not core flow: `migrate` leaves the scheduler tick and the

@@ -64,9 +64,11 @@ def run_phase_label(phase: str) -> str:
 
 
 class Run(models.Model):
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="runs")
-    trigger = models.CharField(max_length=20, choices=RunTrigger.choices)
-    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="runs",
+        verbose_name=_("workflow"))
+    trigger = models.CharField(max_length=20, choices=RunTrigger.choices, verbose_name=_("trigger"))
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED,
+        verbose_name=_("status"))
     #: Where a running sync is now ("reading salesforce", "writing smartsheet"...).
     phase = models.CharField(max_length=60, blank=True)
     full = models.BooleanField(default=False, help_text=_("Full reconciliation."))
@@ -98,10 +100,12 @@ class Run(models.Model):
     smartsheet_calls = models.PositiveIntegerField(default=0)
     salesforce_api_usage = models.CharField(max_length=40, blank=True)
     #: For a failed run: what went wrong and what the user can do about it.
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, verbose_name=_("message"))
     summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("run")
+        verbose_name_plural = _("runs")
         ordering = ["-queued_at", "-id"]
         indexes = [
             models.Index(fields=["workflow", "-queued_at"]),
@@ -253,20 +257,23 @@ class Conflict(models.Model):
 class Link(models.Model):
     """The durable pairing of a record and a row, with the values last synced."""
 
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="links")
-    record_id = models.CharField(max_length=18)
-    row_id = models.BigIntegerField()
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="links",
+        verbose_name=_("workflow"))
+    record_id = models.CharField(max_length=18, verbose_name=_("record ID"))
+    row_id = models.BigIntegerField(verbose_name=_("row ID"))
     #: Mapping key → value last synced (the common ancestor of the three-way comparison).
     snapshot = models.JSONField(default=dict)
     #: SystemModstamp of the record and modifiedAt of the row when last synced.
-    record_stamp = models.DateTimeField(null=True, blank=True)
-    row_modified_at = models.DateTimeField(null=True, blank=True)
+    record_stamp = models.DateTimeField(null=True, blank=True, verbose_name=_("record modified"))
+    row_modified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("row modified"))
     #: The parent (group) row the row sits under, if grouped.
-    parent_row_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    parent_row_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("parent row ID"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
         constraints = [
             models.UniqueConstraint(fields=["workflow", "record_id"], name="one_row_per_record"),
             models.UniqueConstraint(fields=["workflow", "row_id"], name="one_record_per_row"),

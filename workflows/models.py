@@ -34,21 +34,23 @@ IMMUTABLE_FIELDS = ("install_id", "sheet_id", "salesforce_object", "direction")
 
 class Workflow(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows"
-    )
-    install = models.ForeignKey("connector.Install", on_delete=models.CASCADE, related_name="workflows")
-    name = models.CharField(max_length=200)
-    direction = models.CharField(max_length=20, choices=Direction.choices)
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows",
+        verbose_name=_("owner"))
+    install = models.ForeignKey("connector.Install", on_delete=models.CASCADE, related_name="workflows",
+        verbose_name=_("install"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    direction = models.CharField(max_length=20, choices=Direction.choices,
+        verbose_name=_("direction"))
     sheet_id = models.BigIntegerField()
-    sheet_name = models.CharField(max_length=255, blank=True)
+    sheet_name = models.CharField(max_length=255, blank=True, verbose_name=_("sheet"))
     #: The sheet's web address as Smartsheet gives it (``permalink``), stored when the
     #: workflow is created or edited: every page that names the sheet links to it.
     sheet_permalink = models.URLField(max_length=500, blank=True)
-    salesforce_object = models.CharField(max_length=100)
+    salesforce_object = models.CharField(max_length=100, verbose_name=_("Salesforce object"))
     enabled = models.BooleanField(default=True)
     conflict_policy = models.CharField(
-        max_length=20, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS
-    )
+        max_length=20, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS,
+        verbose_name=_("conflicts"))
     #: None polls at the install's frequency; a value may only be larger.
     polling_interval_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     #: Remove the row when its record leaves the Salesforce filter (off by default).
@@ -62,6 +64,8 @@ class Workflow(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("workflow")
+        verbose_name_plural = _("workflows")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["enabled", "install"])]
 

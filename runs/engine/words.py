@@ -13,6 +13,7 @@ an API error code (the clients turn those into kinds, see
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from workflows.columns import id_column_title, sync_error_title, titles_in_every_language
@@ -101,7 +102,7 @@ def refused_by_smartsheet(kind: str, *, column: str = "", value=None, detail: st
     if kind == "too_long":
         return _("The value is too long for the column %(column)s (%(max)s characters at "
                  "most): shorten it in Salesforce.") % {"column": column_text,
-                                                        "max": f"{CELL_MAX:,}"}
+                                                        "max": number_format(CELL_MAX, force_grouping=True)}
     if kind == "type":
         return _("The value does not fit the type of the column %(column)s: change the "
                  "column's type, or map the field to a text column.") % {"column": column_text}

@@ -144,6 +144,18 @@ def _is_text(node: ast.AST) -> bool:
     return False
 
 
+#: Model fields whose first argument is the related model, not a verbose name.
+RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
+
+
+def func_owner(node: ast.Call) -> str | None:
+    """``models`` for ``models.CharField(...)``."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.value.id
+    return None
+
+
 def _call_name(node: ast.Call) -> str:
     func = node.func
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(
@@ -222,6 +234,14 @@ def python_problems(path: Path) -> list[str]:
         keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
     problems = _choice_problems(path, tree) + _return_problems(path, tree)
     for node in ast.walk(tree):
+        # ``verbose_name = "..."`` in a model's Meta or an app's config.
+        if (isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in ("verbose_name", "verbose_name_plural")
+                for t in node.targets)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                and _needs_translation(node.value.value)):
+            problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.value!r}")
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _call_name(node) in GETTEXT:
             continue
         name = _call_name(node)
@@ -231,6 +251,13 @@ def python_problems(path: Path) -> list[str]:
             if len(node.args) > index:
                 candidates.append(node.args[index])
         candidates += [k.value for k in node.keywords if k.arg in keywords]
+        first = node.args[0] if node.args else None
+        if (name.endswith("Field") and name not in RELATION_FIELDS
+                and func_owner(node) == "models"
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str) and _needs_translation(first.value)):
+            # A model field's verbose name, given first: one word is enough to show.
+            problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: {first.value!r}")
         for value in candidates:
             if _is_text(value):
                 text = ast.unparse(value)[:70]
