@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from api.serializers.connector import VisibleInstallField
@@ -35,9 +36,9 @@ class FilterValueField(serializers.Field):
     filters keep (``true``/``false``, ``10``, ``2.5``)."""
 
     default_error_messages = {
-        "invalid": "Use text, a number or true/false.",
-        "max_length": "Use at most 4000 characters.",
-        "not_finite": "Use a finite number.",
+        "invalid": gettext_lazy("Use text, a number or true/false."),
+        "max_length": gettext_lazy("Use at most 4000 characters."),
+        "not_finite": gettext_lazy("Use a finite number."),
     }
 
     def __init__(self, **kwargs) -> None:

@@ -228,7 +228,7 @@ class WorkflowViewSet(BaseViewSet):
         new_owner = users_of_team(team_id=workflow.owner.team_id).filter(
             pk=data.validated_data["owner"]).first()
         if new_owner is None:
-            message = "No member of this workflow's team has that id."
+            message = _("No member of this workflow's team has that id.")
             raise ApiError(message, errors={"owner": [message]})
         try:
             workflow_transfer(actor=request.user, workflow=workflow, new_owner=new_owner)

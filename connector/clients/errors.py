@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 #: Error kinds a caller decides on — the services' own codes never leave the clients.
 #: ``row_not_found`` and ``column_not_found`` name what a Smartsheet call referred to that
@@ -36,8 +37,10 @@ ITEM_KINDS = ("picklist", "required", "validation_rule", "permission", "duplicat
               "column_not_found")
 
 RECONNECT_MESSAGES = {
-    "salesforce": "Salesforce refused the saved sign-in: reconnect your Salesforce account.",
-    "smartsheet": "Smartsheet refused the saved sign-in: reconnect your Smartsheet account.",
+    "salesforce": gettext_lazy(
+        "Salesforce refused the saved sign-in: reconnect your Salesforce account."),
+    "smartsheet": gettext_lazy(
+        "Smartsheet refused the saved sign-in: reconnect your Smartsheet account."),
 }
 
 

@@ -149,7 +149,8 @@ def install_pause(*, user: User, install: Install) -> Install:
         return install
     before = {"status": install.status, "status_message": install.status_message}
     name = user.get_full_name() or user.username
-    message = f"Paused by {name} on {timezone.localtime():%Y-%m-%d %H:%M}."
+    message = _("Paused by %(name)s on %(when)s.") % {
+        "name": name, "when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     with transaction.atomic():
         Install.objects.filter(pk=install.pk).update(
             status=InstallStatus.DISABLED, status_message=message, updated_at=timezone.now())

@@ -31,6 +31,7 @@ from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connector.clients.transport import budget_error_defers
 from core.logs import log_context
@@ -57,14 +58,16 @@ log = logging.getLogger(__name__)
 #: Stored on a run that died of an exception we did not expect. The traceback goes to the
 #: log only: exception texts may quote request details, and a run's message is shown to
 #: users and mailed.
-UNEXPECTED_MESSAGE = (
+UNEXPECTED_MESSAGE = gettext_lazy(
     "The sync stopped on an unexpected error ({name}). It has been logged; the next run "
     "will try again."
 )
-STOPPED_MESSAGE = "The worker was stopped during the run; the next run will try again."
+STOPPED_MESSAGE = gettext_lazy(
+    "The worker was stopped during the run; the next run will try again.")
 #: The outcome of a run put off for lack of rate budget (see ``runs.services.deferral``).
 DEFERRED = "deferred"
-STALE_MESSAGE = "The worker stopped responding; the run was abandoned and will be retried."
+STALE_MESSAGE = gettext_lazy(
+    "The worker stopped responding; the run was abandoned and will be retried.")
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
         }
     except BaseException:
         # KeyboardInterrupt / SystemExit (a worker being stopped): leave nothing stuck.
-        run_finish(run=run, status=RunStatus.FAILED, message=STOPPED_MESSAGE)
+        run_finish(run=run, status=RunStatus.FAILED, message=str(STOPPED_MESSAGE))
         raise
     run_finish(run=run, status=final, **fields)
     _after_finish(run=run)
@@ -356,7 +359,7 @@ def runs_reap_stale(*, now=None) -> list[int]:
         last_sign_of_life = run.heartbeat_at or run.started_at or run.queued_at
         if last_sign_of_life >= limit:
             continue
-        if run_finish(run=run, status=RunStatus.FAILED, message=STALE_MESSAGE):
+        if run_finish(run=run, status=RunStatus.FAILED, message=str(STALE_MESSAGE)):
             log.warning("run %s reaped: no heartbeat since %s", run.pk, last_sign_of_life)
             reaped.append(run.pk)
     # A claim held by a run that has ended (a late full save of SyncState by a run that

@@ -144,6 +144,8 @@ def _is_text(node: ast.AST) -> bool:
     return False
 
 
+#: Names of variables whose text people read.
+MESSAGE_NAME = re.compile(r"(?i)(message|messages|note|reason|text)$")
 #: Model fields whose first argument is the related model, not a verbose name.
 RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 
@@ -234,6 +236,15 @@ def python_problems(path: Path) -> list[str]:
         keywords = MESSAGE_KEYWORDS - SCHEMA_KEYWORDS
     problems = _choice_problems(path, tree) + _return_problems(path, tree)
     for node in ast.walk(tree):
+        # ``STALE_MESSAGE = "..."``, ``message = "..."``, ``default_error_messages = {...}``:
+        # a sentence kept under a name that says people read it.
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and MESSAGE_NAME.search(t.id) for t in node.targets):
+            values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
+            for value in values:
+                if value is not None and _is_text(value) and _sentence(value):
+                    problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
+                                    f"{ast.unparse(value)[:70]}")
         # ``verbose_name = "..."`` in a model's Meta or an app's config.
         if (isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id in ("verbose_name", "verbose_name_plural")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import requests
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
@@ -55,8 +57,8 @@ class SalesforceApi(ServiceClient):
 
     SERVICE = SERVICE
     SERVICE_LABEL = "Salesforce"
-    OUTCOME_UNKNOWN_NOTE = ("Salesforce may have saved this write before failing; it was "
-                            "not repeated, so that nothing is created twice.")
+    OUTCOME_UNKNOWN_NOTE = gettext_lazy("Salesforce may have saved this write before failing; "
+                                        "it was not repeated, so that nothing is created twice.")
 
     def __init__(
         self,
@@ -135,10 +137,11 @@ class SalesforceApi(ServiceClient):
         retry_after = self.http.last_retry_after
         if status == 401:
             kind = "auth"
-            text = RECONNECT_MESSAGES[SERVICE]
+            text = str(RECONNECT_MESSAGES[SERVICE])
         elif status == 403 and code == LIMIT_EXCEEDED:
             kind = "limit"
-            text = f"The Salesforce org's daily API request limit is reached ({text})."
+            text = _("The Salesforce org's daily API request limit is reached (%(detail)s).") % {
+                "detail": text}
         elif status == 403:
             kind = "permission"
         elif status == 404:
@@ -172,7 +175,7 @@ class SalesforceApi(ServiceClient):
         if self._refresh_token and self.client_id:
             return None
         return ClientError(service=SERVICE, kind="auth", code="INVALID_SESSION_ID",
-                           status=401, message=RECONNECT_MESSAGES[SERVICE])
+                           status=401, message=str(RECONNECT_MESSAGES[SERVICE]))
 
     def _save_tokens(self, tokens: TokenSet) -> None:
         if not tokens.instance_url:

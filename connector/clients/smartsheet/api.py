@@ -25,6 +25,7 @@ import requests
 import smartsheet
 import smartsheet.smartsheet as _sdk_module
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from smartsheet.exceptions import HttpError, UnexpectedRequestError
 from smartsheet.models import Error
 from smartsheet.smartsheet import AbstractUserCalcBackoff
@@ -127,8 +128,9 @@ class SmartsheetApi(ServiceClient):
 
     SERVICE = SERVICE
     SERVICE_LABEL = "Smartsheet"
-    OUTCOME_UNKNOWN_NOTE = ("Smartsheet may have applied this write before failing; it was "
-                            "not repeated, so that nothing is added twice.")
+    OUTCOME_UNKNOWN_NOTE = gettext_lazy("Smartsheet may have applied this write before "
+                                        "failing; it was not repeated, so that nothing is "
+                                        "added twice.")
 
     def __init__(
         self,
@@ -221,7 +223,7 @@ class SmartsheetApi(ServiceClient):
         if response is not None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 401 or code in (1001, 1002, 1003):
-            kind, text = "auth", RECONNECT_MESSAGES[SERVICE]
+            kind, text = "auth", str(RECONNECT_MESSAGES[SERVICE])
         elif code == 4003 or status == 429:
             kind = "rate"
             text = text or "Smartsheet's rate limit is exceeded."
@@ -259,7 +261,7 @@ class SmartsheetApi(ServiceClient):
             return refused
         if not self.client_id:
             return ClientError(service=SERVICE, kind="auth", code="1003", status=401,
-                               message=RECONNECT_MESSAGES[SERVICE])
+                               message=str(RECONNECT_MESSAGES[SERVICE]))
         return None
 
     # -- requests, for the resources ------------------------------------------------------
