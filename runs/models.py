@@ -64,11 +64,11 @@ def run_phase_label(phase: str) -> str:
 
 
 class Run(models.Model):
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="runs",
-        verbose_name=_("workflow"))
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE,
+                                 related_name="runs", verbose_name=_("workflow"))
     trigger = models.CharField(max_length=20, choices=RunTrigger.choices, verbose_name=_("trigger"))
-    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED,
-        verbose_name=_("status"))
+    status = models.CharField(max_length=20, choices=RunStatus.choices,
+                              default=RunStatus.QUEUED, verbose_name=_("status"))
     #: Where a running sync is now ("reading salesforce", "writing smartsheet"...).
     phase = models.CharField(max_length=60, blank=True)
     full = models.BooleanField(default=False, help_text=_("Full reconciliation."))
@@ -78,8 +78,7 @@ class Run(models.Model):
     #: Moved by the worker while it runs; a stale heartbeat means the worker died.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=120, blank=True)
-    #: A QUEUED run put off for lack of shared rate budget: the scheduler tick dispatches
-    #: it again once this has passed (and clears it).
+    #: A QUEUED run put off for lack of rate budget: the tick dispatches it after this.
     deferred_until = models.DateTimeField(null=True, blank=True)
     #: How many times the run was put off (kept after it ran, to see budgets at work).
     deferrals = models.PositiveIntegerField(default=0)
@@ -257,8 +256,8 @@ class Conflict(models.Model):
 class Link(models.Model):
     """The durable pairing of a record and a row, with the values last synced."""
 
-    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE, related_name="links",
-        verbose_name=_("workflow"))
+    workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE,
+                                 related_name="links", verbose_name=_("workflow"))
     record_id = models.CharField(max_length=18, verbose_name=_("record ID"))
     row_id = models.BigIntegerField(verbose_name=_("row ID"))
     #: Mapping key → value last synced (the common ancestor of the three-way comparison).
@@ -361,68 +360,12 @@ class SyncState(models.Model):
         return gettext("Sync state of workflow %(id)s") % {"id": self.workflow_id}
 
 
-class BeatingService(models.TextChoices):
-    """The long-lived parts of a deployment that prove they are alive (see /readyz)."""
-
-    SCHEDULER = "scheduler", _("Scheduler tick")
-    LISTENER = "listener", _("Real-time listener")
-
-
-class ServiceHeartbeat(models.Model):
-    """When a service last showed it works, shared by every process on every host.
-
-    One row per service, moved by the scheduler tick at the end of each pass and by
-    ``listen_changes`` while it runs (see ``runs.services.heartbeats``).
-    """
-
-    service = models.CharField(max_length=20, choices=BeatingService.choices, unique=True)
-    beat_at = models.DateTimeField()
-    #: ``host:pid`` of the process that beat last.
-    worker = models.CharField(max_length=120, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.get_service_display()} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
-
-
-#: Upper bounds (seconds) of the run-duration histogram's buckets (``+Inf`` is implied);
-#: ``RunTally`` has one ``le_<bound>`` column per bound.
-DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
-
-
-class RunTally(models.Model):
-    """Running totals of the runs that ended with one final status: the counters of
-    ``/metrics``.
-
-    Added to in the same transaction as each run's last transition
-    (``runs.services.tally``), so they count every run once, whichever worker on
-    whichever host ran it, and — unlike counts over ``Run`` rows — never go down when
-    old runs are deleted (retention, a deleted workflow), which Prometheus would read as
-    a counter reset.
-    """
-
-    status = models.CharField(max_length=20, choices=RunStatus.choices, unique=True)
-    runs = models.PositiveBigIntegerField(default=0)
-    salesforce_calls = models.PositiveBigIntegerField(default=0)
-    smartsheet_calls = models.PositiveBigIntegerField(default=0)
-    #: Runs with a start and an end (a run cancelled while queued has no duration).
-    timed = models.PositiveBigIntegerField(default=0)
-    duration_seconds = models.FloatField(default=0.0)
-    # Timed runs that took at most <bound> seconds (cumulative, as Prometheus wants).
-    le_1 = models.PositiveBigIntegerField(default=0)
-    le_5 = models.PositiveBigIntegerField(default=0)
-    le_15 = models.PositiveBigIntegerField(default=0)
-    le_30 = models.PositiveBigIntegerField(default=0)
-    le_60 = models.PositiveBigIntegerField(default=0)
-    le_120 = models.PositiveBigIntegerField(default=0)
-    le_300 = models.PositiveBigIntegerField(default=0)
-    le_600 = models.PositiveBigIntegerField(default=0)
-    le_1200 = models.PositiveBigIntegerField(default=0)
-    le_1800 = models.PositiveBigIntegerField(default=0)
-    le_3600 = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.runs} runs {self.status}"
-
-
-# Real-time sync models (webhooks, stream cursors, debounce): see runs/realtime/.
+# Real-time sync models (webhooks, stream cursors, debounce): see runs/realtime/; heartbeats
+# and run tallies (/readyz, /metrics): see runs/telemetry.py.
 from runs.realtime.models import RealtimeSignal, StreamCursor, WebhookSubscription  # noqa: E402,F401
+from runs.telemetry import (  # noqa: E402,F401
+    DURATION_BUCKETS,
+    BeatingService,
+    RunTally,
+    ServiceHeartbeat,
+)

@@ -179,9 +179,8 @@ def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
             return ExecuteResult(DEFERRED, run)
     except Exception as exc:  # noqa: BLE001 - any bug must end the run, not wedge it
         log.error("run %s crashed:\n%s", run.pk, traceback.format_exc())
-        final, fields = RunStatus.FAILED, {
-            "message": UNEXPECTED_MESSAGE.format(name=type(exc).__name__)
-        }
+        final = RunStatus.FAILED
+        fields = {"message": UNEXPECTED_MESSAGE.format(name=type(exc).__name__)}
     except BaseException:
         # KeyboardInterrupt / SystemExit (a worker being stopped): leave nothing stuck.
         run_finish(run=run, status=RunStatus.FAILED, message=str(STOPPED_MESSAGE))
