@@ -15,7 +15,8 @@ varies (a new TLS connection, a loaded host). Two requests granted less than 65 
 apart are always counted in one window, so whatever 60 seconds the service looks at,
 the requests that *arrived* in them were at most ``limit``, as long as none took more
 than the margin longer than another to get there. The price: a sustained rate of about
-60/70 of ``limit`` (:func:`sustained_per_minute`).
+60/70 of ``limit`` (:func:`sustained_per_minute`). Each process reads its own clock: the
+hosts' clocks must agree (NTP) — a host running late eats into the same margin.
 
 Keys never hold a secret: a token is known by its SHA-256 (:func:`budget_key`).
 """
@@ -39,9 +40,9 @@ SLOT_SECONDS = 5
 #: How much longer one request may take than another between being granted and being
 #: counted by the service, without two windows' worth landing in one of its minutes.
 TRANSIT_MARGIN_SECONDS = 5
-#: The slots of one window: the current one and those any two requests granted less
-#: than 60 s + the margin apart can fall in.
-WINDOW_SLOTS = (60 + TRANSIT_MARGIN_SECONDS) // SLOT_SECONDS + 1
+#: The slots of one window: the current one and every slot a request granted less than
+#: 60 s + the margin earlier can fall in (a ceiling: right for any slot and margin).
+WINDOW_SLOTS = -(-(60 + TRANSIT_MARGIN_SECONDS) // SLOT_SECONDS) + 1
 
 
 def sustained_per_minute(limit: int) -> int:

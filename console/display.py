@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -82,13 +83,16 @@ def _field_label(name: str) -> str | None:
     from connector.models import Install
     from workflows.models import Workflow
 
-    for model in (Workflow, Install, User):
+    # The most generic wording first: a key shared by two models ("language") gets it.
+    for model in (User, Workflow, Install):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
         verbose = getattr(field, "verbose_name", None)
-        if verbose:
+        # Only a name someone wrote (translated); Django's own ("sheet id") reads worse
+        # than the key's wording below.
+        if isinstance(verbose, Promise):
             text = str(verbose)
             return text[:1].upper() + text[1:]
     return None

@@ -280,7 +280,7 @@ class Link(models.Model):
         indexes = [models.Index(fields=["record_id"]), models.Index(fields=["row_id"])]
 
     def __str__(self) -> str:
-        return f"{self.record_id} ⇄ row {self.row_id}"
+        return gettext("%(record)s ⇄ row %(row)s") % {"record": self.record_id, "row": self.row_id}
 
 
 class Tombstone(models.Model):
@@ -301,7 +301,8 @@ class Tombstone(models.Model):
                    models.Index(fields=["workflow", "row_id"])]
 
     def __str__(self) -> str:
-        return f"Tombstone {self.record_id or self.row_id} ({self.reason})"
+        return gettext("Tombstone %(item)s (%(reason)s)") % {
+            "item": self.record_id or self.row_id, "reason": self.reason}
 
 
 class SyncState(models.Model):

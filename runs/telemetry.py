@@ -1,10 +1,12 @@
 """The models of a deployment's own health: heartbeats of its long-lived services
 (``/readyz``) and running totals of finished runs (``/metrics``). Part of the ``runs``
-app (re-exported by :mod:`runs.models`)."""
+app, re-exported by :mod:`runs.models` — which imports this module at its end, so
+import these models from ``runs.models``, never this module first."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from runs.models import RunStatus
@@ -30,7 +32,8 @@ class ServiceHeartbeat(models.Model):
     worker = models.CharField(max_length=120, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.get_service_display()} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return gettext("%(service)s at %(when)s") % {
+            "service": self.get_service_display(), "when": f"{self.beat_at:%Y-%m-%d %H:%M:%S}"}
 
 
 #: Upper bounds (seconds) of the run-duration histogram's buckets (``+Inf`` is implied);
@@ -70,4 +73,4 @@ class RunTally(models.Model):
     le_3600 = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.runs} runs {self.status}"
+        return gettext("%(runs)s runs %(status)s") % {"runs": self.runs, "status": self.status}

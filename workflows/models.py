@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workflows.permissions import owner_pause_reason
@@ -205,4 +206,5 @@ class RowGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Level {self.level}: {self.field or repr(self.value)}"
+        return gettext("Level %(level)s: %(what)s") % {
+            "level": self.level, "what": self.field or repr(self.value)}

@@ -130,7 +130,7 @@ class CometdClient:
             self.handshake()
             return self.subscribe(channel, replay)
         raise ClientError(service=SERVICE, kind="not_found" if error.startswith("400") else
-                          "invalid", code=error[:40], message=error or "subscribe failed")
+                          "invalid", code=error[:40], message=error or _("subscribe failed"))
 
     def connect(self) -> list[dict]:
         """One long poll: the change events delivered (Bayeux data messages, with

@@ -48,7 +48,8 @@ class ConnectionMissing(Exception):
 
     def __init__(self, service: str, message: str | None = None) -> None:
         self.service = service
-        self.message = message or f"Connect your {SERVICE_NAMES.get(service, service)} account first"
+        self.message = message or _("Connect your %(service)s account first") % {
+            "service": SERVICE_NAMES.get(service, service)}
         super().__init__(self.message)
 
 
@@ -289,8 +290,9 @@ def _save_connection(*, user, install: Install, service: str, tokens: TokenSet,
 
 def _audit_label(connection: Connection) -> str:
     owner = connection.user
-    return (f"{SERVICE_NAMES.get(connection.service, connection.service)} of "
-            f"{owner.get_full_name() or owner.username} on {connection.install.name}")
+    return _("%(service)s of %(person)s on %(install)s") % {
+        "service": SERVICE_NAMES.get(connection.service, connection.service),
+        "person": owner.get_full_name() or owner.username, "install": connection.install.name}
 
 
 def connection_create_from_token(*, user, install: Install, service: str, access_token: str,

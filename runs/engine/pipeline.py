@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connector.clients import CallCounter
@@ -38,6 +38,7 @@ from runs.engine.record import (
 from runs.engine.retries import read_open_items, seen_by
 from runs.engine.soql import WATERMARK_OVERLAP
 from runs.engine.types import Plan
+from runs.engine.words import in_install_language
 from runs.models import SyncState
 from workflows.models import Workflow
 from workflows.spec import WorkflowSpec, spec_from_workflow
@@ -94,7 +95,7 @@ def sync_workflow(*, run, dry_run: bool = False, full: bool | None = None, deadl
     try:
         # What lands in the sheet (owned column titles, Sync Error messages) is in the
         # install's language, and so are the run's stored error messages.
-        with systemic_failures(spec), translation.override(install.language or "en"):
+        with systemic_failures(spec), in_install_language(install):
             return pipeline.run()
     finally:
         pipeline.progress()

@@ -13,6 +13,8 @@ an API error code (the clients turn those into kinds, see
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,12 @@ from workflows.columns import id_column_title, sync_error_title, titles_in_every
 
 #: The longest value a Smartsheet cell holds.
 CELL_MAX = 4000
+
+
+def in_install_language(install) -> translation.override:
+    """The install's language while active (the deployment's when it has none): for all a
+    run writes — sheet cells, its errors, its own failure, a pause of its install."""
+    return translation.override(getattr(install, "language", "") or settings.LANGUAGE_CODE)
 
 
 # -- owned columns (their titles live with the workflows: the wizard prepares sheets too) --

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from runs.services.deferral import run_defer, runs_redispatch_orphans
 from runs.services.execute import (
-    STALE_MESSAGE,
     UNEXPECTED_MESSAGE,
     ExecuteResult,
     run_claim,
     run_execute,
     run_execute_now,
     run_finish,
-    runs_reap_stale,
 )
 from runs.services.heartbeats import heartbeat_record
 from runs.services.history import runs_cleanup
@@ -37,6 +35,7 @@ from runs.services.limits import (
     next_midnight_utc,
     parse_api_usage,
 )
+from runs.services.reaping import STALE_MESSAGE, runs_reap_stale
 from runs.services.requests import (
     RunRefused,
     run_enqueue,

@@ -36,8 +36,8 @@ from django.utils.translation import gettext_lazy
 from connector.clients.transport import budget_error_defers
 from core.logs import log_context
 from runs.engine import SyncFailed, sync_workflow
+from runs.engine.words import in_install_language
 from runs.models import (
-    FINISHED_STATUSES,
     OpenError,
     Run,
     RunError,
@@ -66,8 +66,6 @@ STOPPED_MESSAGE = gettext_lazy(
     "The worker was stopped during the run; the next run will try again.")
 #: The outcome of a run put off for lack of rate budget (see ``runs.services.deferral``).
 DEFERRED = "deferred"
-STALE_MESSAGE = gettext_lazy(
-    "The worker stopped responding; the run was abandoned and will be retried.")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,8 @@ def _claim(*, run_id: int) -> tuple[str, Run | None]:
                .filter(pk=run_id).first())
         if run is None or run.status != RunStatus.QUEUED:
             return "skipped", run
-        refusal = workflow_refusal(workflow=run.workflow)
+        with in_install_language(run.workflow.install):
+            refusal = workflow_refusal(workflow=run.workflow)
         if refusal:
             run_transition(run=run, from_status=RunStatus.QUEUED,
                            to_status=RunStatus.CANCELLED, message=refusal)
@@ -171,6 +170,13 @@ def _execute(*, run_id: int, dry_run: bool, sync: Callable | None, log_ids: dict
         if claim == "busy":
             log.info("run %s waits: workflow %s is busy", run_id, run.workflow_id)
         return ExecuteResult(claim, run)
+    # What the run stores (its failure, a pause of its install) is worded in the install's
+    # language, as its Sync Error cells and error rows are.
+    with in_install_language(run.workflow.install):
+        return _execute_claimed(run=run, dry_run=dry_run, sync=sync)
+
+
+def _execute_claimed(*, run: Run, dry_run: bool, sync: Callable | None) -> ExecuteResult:
     try:
         with _Heartbeat(run_id=run.pk):
             final, fields = _sync(run=run, dry_run=dry_run, sync=sync)
@@ -341,34 +347,6 @@ def _after_finish(*, run: Run) -> None:
             run_errors_notify(run=run)
     except Exception:  # noqa: BLE001
         log.exception("error emails for run %s failed", run.pk)
-
-
-def runs_reap_stale(*, now=None) -> list[int]:
-    """Fail RUNNING runs whose heartbeat is older than ``RUN_TIMEOUT_SECONDS``.
-
-    Their worker died (or hangs): the run ends FAILED with :data:`STALE_MESSAGE`, the
-    claim is released and the workflow becomes runnable again. Returns the reaped ids.
-    """
-    now = now or timezone.now()
-    limit = now - timedelta(seconds=settings.RUN_TIMEOUT_SECONDS)
-    reaped = []
-    for run in Run.objects.select_related("workflow__install").filter(
-        status=RunStatus.RUNNING
-    ):
-        last_sign_of_life = run.heartbeat_at or run.started_at or run.queued_at
-        if last_sign_of_life >= limit:
-            continue
-        if run_finish(run=run, status=RunStatus.FAILED, message=str(STALE_MESSAGE)):
-            log.warning("run %s reaped: no heartbeat since %s", run.pk, last_sign_of_life)
-            reaped.append(run.pk)
-    # A claim held by a run that has ended (a late full save of SyncState by a run that
-    # had been reaped) would block its workflow for good: free it.
-    freed = SyncState.objects.filter(running_run__status__in=FINISHED_STATUSES).update(
-        running_run=None
-    )
-    if freed:
-        log.warning("freed %s workflow claims held by finished runs", freed)
-    return reaped
 
 
 def run_execute_now(

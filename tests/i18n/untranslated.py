@@ -189,7 +189,8 @@ def _sentence(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value
     elif isinstance(node, ast.JoinedStr):
-        text = "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+        # A placeholder reads as a word ("{name} is paused" is a sentence).
+        text = "".join(v.value if isinstance(v, ast.Constant) else "Xx" for v in node.values)
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
         return _sentence(node.left) or (isinstance(node.op, ast.Add) and _sentence(node.right))
     else:
@@ -240,7 +241,8 @@ def python_problems(path: Path) -> list[str]:
         # a sentence kept under a name that says people read it.
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and MESSAGE_NAME.search(t.id) for t in node.targets):
-            values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
+            values = node.value.values if isinstance(node.value, ast.Dict) else _returned(
+                node.value)
             for value in values:
                 if value is not None and _is_text(value) and _sentence(value):
                     problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
@@ -262,6 +264,8 @@ def python_problems(path: Path) -> list[str]:
             if len(node.args) > index:
                 candidates.append(node.args[index])
         candidates += [k.value for k in node.keywords if k.arg in keywords]
+        # ``message=text or "..."``, ``message="..." if x else "..."``: each side.
+        candidates = [v for c in candidates for v in _returned(c)]
         first = node.args[0] if node.args else None
         if (name.endswith("Field") and name not in RELATION_FIELDS
                 and func_owner(node) == "models"

@@ -153,7 +153,8 @@ class SalesforceApi(ServiceClient):
         else:
             kind = "invalid"
         return ClientError(service=SERVICE, kind=kind, code=code or str(status),
-                           message=text or f"Salesforce answered HTTP {status}.",
+                           message=text or _("Salesforce answered HTTP %(status)s.") % {
+                               "status": status},
                            status=status, retry_after=retry_after)
 
     # -- token renewal (the shared lifecycle is TokenRenewal's) ---------------------------

@@ -226,7 +226,7 @@ class SmartsheetApi(ServiceClient):
             kind, text = "auth", str(RECONNECT_MESSAGES[SERVICE])
         elif code == 4003 or status == 429:
             kind = "rate"
-            text = text or "Smartsheet's rate limit is exceeded."
+            text = text or _("Smartsheet's rate limit is exceeded.")
         elif status >= 500 or 4000 <= code <= 4004:
             kind = "transient"
         elif status == 403 or code == 1004:
@@ -238,7 +238,8 @@ class SmartsheetApi(ServiceClient):
         else:
             kind = "invalid"
         client_error = ClientError(service=SERVICE, kind=kind, code=str(code or status),
-                                   message=text or f"Smartsheet answered HTTP {status}.",
+                                   message=text or _("Smartsheet answered HTTP %(status)s.") % {
+                                       "status": status},
                                    status=status or None, retry_after=retry_after)
         return client_error, code in SDK_RETRIED_CODES
 

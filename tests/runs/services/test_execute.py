@@ -321,3 +321,36 @@ def test_a_database_error_other_than_locking_does_not_stop_the_heartbeat(alice):
         beat._beat_once()
     assert failures
     assert Run.objects.get(pk=run.pk).heartbeat_at is not None
+
+
+@pytest.fixture
+def french_queued(db, alice):
+    install = factories.install(language="fr")
+    return factories.run(factories.workflow(alice, install))
+
+
+def test_what_a_run_stores_is_worded_in_its_installs_language(french_queued):
+    # A failure, and the pause of the install a spent limit causes: one language, the
+    # install's, as its Sync Error cells — whatever language the worker runs in.
+    run_execute(run_id=french_queued.pk, sync=engine(raises=RuntimeError("boom")))
+    failed = Run.objects.get(pk=french_queued.pk)
+    assert failed.message.startswith("La synchronisation s’est arrêtée"), failed.message
+    again = factories.run(french_queued.workflow)
+    failure = SyncFailed("Limite d’API atteinte", "limit")
+    run_execute(run_id=again.pk, sync=engine(raises=failure))
+    message = Install.objects.get(pk=french_queued.workflow.install_id).status_message
+    assert message.startswith("Limite d’API atteinte. La synchronisation reprend le "), message
+
+
+def test_a_refused_or_reaped_run_is_explained_in_its_installs_language(french_queued):
+    from runs.services import runs_reap_stale
+
+    type(french_queued.workflow).objects.filter(pk=french_queued.workflow_id).update(
+        enabled=False)
+    run_execute(run_id=french_queued.pk, sync=engine())
+    assert Run.objects.get(pk=french_queued.pk).message == "Ce flux de travail est désactivé."
+    type(french_queued.workflow).objects.filter(pk=french_queued.workflow_id).update(
+        enabled=True)
+    stuck = factories.run(french_queued.workflow, status=RunStatus.RUNNING)
+    runs_reap_stale(now=timezone.now() + timedelta(hours=2))
+    assert Run.objects.get(pk=stuck.pk).message.startswith("Le worker a cessé de répondre")
