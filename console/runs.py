@@ -13,6 +13,7 @@ from console.common import MachineWrittenAdmin, ReadOnlyInline
 from console.display import value_html, values_table, when
 from runs.models import Conflict, Link, Run, RunError
 from runs.services import parse_api_usage
+from runs.services.limits import api_usage_text
 
 COUNT_LABELS = (
     ("records_read", gettext_lazy("Salesforce records read")),
@@ -137,11 +138,9 @@ class RunAdmin(MachineWrittenAdmin):
     @admin.display(description=gettext_lazy("API calls"))
     def calls(self, obj):
         data = {"Salesforce": obj.salesforce_calls, "Smartsheet": obj.smartsheet_calls}
-        usage = parse_api_usage(obj.salesforce_api_usage)
-        if usage:
-            data[_("The org's daily API use after this run")] = _("%(used)s of %(max)s") % {
-                "used": number_format(usage[0], force_grouping=True),
-                "max": number_format(usage[1], force_grouping=True)}
+        if parse_api_usage(obj.salesforce_api_usage):
+            data[_("The org's daily API use after this run")] = api_usage_text(
+                obj.salesforce_api_usage)
         return values_table(data)
 
     @admin.display(description=gettext_lazy("Plan"))

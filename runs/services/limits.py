@@ -38,6 +38,16 @@ def parse_api_usage(usage: str) -> tuple[int, int] | None:
     return (used, maximum) if maximum > 0 else None
 
 
+def api_usage_text(usage: str) -> str:
+    """A run's reported org usage for people: "762 of 100,000" in the active language
+    ("762 sur 100 000"); the stored text as is when it cannot be read."""
+    parsed = parse_api_usage(usage)
+    if parsed is None:
+        return usage or ""
+    return _("%(used)s of %(max)s") % {"used": number_format(parsed[0], force_grouping=True),
+                                       "max": number_format(parsed[1], force_grouping=True)}
+
+
 def budget_exhausted(*, install: Install, usage: str) -> bool:
     """True when ``usage`` has reached ``install.api_budget_percent`` of the daily max."""
     parsed = parse_api_usage(usage)

@@ -148,3 +148,14 @@ def test_the_run_history_lists_the_open_errors_grouped(client, history):
     section = html.split('id="open-errors"')[1].split("</section>", 2)
     assert "2 open errors" in section[0] and "Row 3 · Beta" in html and "Row 4 · Gamma" in html
     assert "Closed" not in html
+
+
+def test_a_runs_org_usage_reads_as_numbers_in_the_persons_language(client, alice):
+    run = factories.run(factories.workflow(alice), status=RunStatus.SUCCEEDED,
+                        salesforce_api_usage="762/100000")
+    client.force_login(alice)
+    assert "(org usage 762 of 100,000)" in client.get(f"/runs/{run.pk}/").content.decode()
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    html = client.get(f"/runs/{run.pk}/").content.decode()
+    assert "(utilisation de l’organisation 762 sur 100\u00a0000)" in html

@@ -17,6 +17,7 @@ from runs.errors import grouped_by_message
 from runs.models import FINISHED_STATUSES, Run, RunTrigger, run_phase_label
 from runs.selectors import open_errors_of_workflow, run_errors_by_state, runs_of_workflow
 from runs.services import RunRefused, run_request_for_user, user_can_run_workflow
+from runs.services.limits import api_usage_text
 from web.charts import RunPoint, runs_chart_svg
 from web.views.workflows import get_visible_workflow
 from workflows.selectors import workflows_visible_to
@@ -97,6 +98,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "resolved": errors["resolved"],
         "error_count": len(errors["new"]) + len(errors["still_open"]),
         "records_synced": run.records_synced,
+        "api_usage": api_usage_text(run.salesforce_api_usage),
         "active": run.status not in FINISHED_STATUSES,
     })
 
