@@ -139,24 +139,24 @@ class ErrorItem(models.Model):
     label — captured from what the run read, never with a call of its own."""
 
     row_id = models.BigIntegerField(null=True, blank=True)
-    row_number = models.PositiveIntegerField(null=True, blank=True)
+    row_number = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("row"))
     primary_value = models.CharField(max_length=255, blank=True)
     row_url = models.CharField(max_length=500, blank=True)
-    record_id = models.CharField(max_length=18, blank=True)
+    record_id = models.CharField(max_length=18, blank=True, verbose_name=_("record ID"))
     record_name = models.CharField(max_length=255, blank=True)
     record_url = models.CharField(max_length=500, blank=True)
     #: The sheet column's title and the Salesforce field's label (or API names).
     column = models.CharField(max_length=255, blank=True)
-    field = models.CharField(max_length=255, blank=True)
+    field = models.CharField(max_length=255, blank=True, verbose_name=_("field"))
     #: What the error is about, in the engine's words (``picklist``, ``required``...:
     #: the clients' item kinds, and the planner's own such as ``conversion``, ``lookup``).
     kind = models.CharField(max_length=40, blank=True)
     #: Written in the install's language, as in the Sync Error cell.
-    message = models.TextField()
+    message = models.TextField(verbose_name=_("message"))
     #: The service's own error code, to show (never to decide on).
     code = models.CharField(max_length=80, blank=True)
     #: The person whose edit caused the error (cell history, or LastModifiedById).
-    culprit = models.CharField(max_length=255, blank=True)
+    culprit = models.CharField(max_length=255, blank=True, verbose_name=_("changed by"))
     culprit_email = models.EmailField(blank=True)
 
     class Meta:
@@ -233,12 +233,12 @@ class Side(models.TextChoices):
 
 class Conflict(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="conflicts")
-    record_id = models.CharField(max_length=18, blank=True)
+    record_id = models.CharField(max_length=18, blank=True, verbose_name=_("record ID"))
     row_id = models.BigIntegerField(null=True, blank=True)
-    field = models.CharField(max_length=255)
+    field = models.CharField(max_length=255, verbose_name=_("field"))
     salesforce_value = models.JSONField(null=True, blank=True)
     smartsheet_value = models.JSONField(null=True, blank=True)
-    winner = models.CharField(max_length=20, choices=Side.choices)
+    winner = models.CharField(max_length=20, choices=Side.choices, verbose_name=_("winner"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -122,14 +122,15 @@ class Mapping(models.Model):
     position = models.PositiveIntegerField(default=0)
     #: A field (``Name``) or a relationship path (``Account.Name``, ``Owner.Email``), or a
     #: computed Service Cloud column (``$time_to_close``...).
-    salesforce_field = models.CharField(max_length=255)
+    salesforce_field = models.CharField(max_length=255, verbose_name=_("Salesforce field"))
     #: Null until the engine creates a "new column" on the first run.
     column_id = models.BigIntegerField(null=True, blank=True)
-    column_title = models.CharField(max_length=255)
+    column_title = models.CharField(max_length=255, verbose_name=_("column"))
     new_column = models.BooleanField(default=False)
-    direction = models.CharField(max_length=20, choices=MappingDirection.choices)
+    direction = models.CharField(max_length=20, choices=MappingDirection.choices,
+                                 verbose_name=_("direction"))
     #: For a reference field: the related object's field shown in the sheet (e.g. ``Name``).
-    lookup_field = models.CharField(max_length=255, blank=True)
+    lookup_field = models.CharField(max_length=255, blank=True, verbose_name=_("look up by"))
 
     class Meta:
         ordering = ["position", "id"]
@@ -171,12 +172,13 @@ VALUELESS_OPERATORS = frozenset(
 
 class Filter(models.Model):
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="filters")
-    side = models.CharField(max_length=20, choices=FilterSide.choices)
+    side = models.CharField(max_length=20, choices=FilterSide.choices, verbose_name=_("side"))
     #: A Salesforce field path (side salesforce) or a column title (side smartsheet).
-    field = models.CharField(max_length=255)
+    field = models.CharField(max_length=255, verbose_name=_("field"))
     column_id = models.BigIntegerField(null=True, blank=True)
-    operator = models.CharField(max_length=20, choices=FilterOperator.choices)
-    value = models.TextField(blank=True)
+    operator = models.CharField(max_length=20, choices=FilterOperator.choices,
+                                verbose_name=_("condition"))
+    value = models.TextField(blank=True, verbose_name=_("value"))
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -190,9 +192,9 @@ class RowGroup(models.Model):
     """One level of Smartsheet hierarchy: by a field's value or by a fixed value."""
 
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="row_groups")
-    level = models.PositiveSmallIntegerField()
-    field = models.CharField(max_length=255, blank=True)
-    value = models.CharField(max_length=255, blank=True)
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    field = models.CharField(max_length=255, blank=True, verbose_name=_("field"))
+    value = models.CharField(max_length=255, blank=True, verbose_name=_("value"))
 
     class Meta:
         ordering = ["level"]

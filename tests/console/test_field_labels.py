@@ -23,11 +23,18 @@ def shown_field_names(model_admin) -> set[str]:
     return names
 
 
+def shown_admins():
+    """Each model admin of ours and each of its inlines (their tables' columns)."""
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in OUR_APPS:
+            yield model, model_admin
+            for inline in model_admin.inlines:
+                yield inline.model, inline
+
+
 def test_every_field_the_console_shows_has_a_translated_label():
     unlabelled = []
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in OUR_APPS:
-            continue
+    for model, model_admin in shown_admins():
         # A form may label a field itself (translated) — or take the model's name for it.
         form_labels = {name for name, field in getattr(
             model_admin.form, "base_fields", {}).items() if isinstance(field.label, Promise)}
