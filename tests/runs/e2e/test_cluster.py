@@ -109,6 +109,7 @@ def test_two_clusters_on_postgres_and_redis_run_every_run_once(
     own_sandbox, scratch_postgres, scratch_redis, tmp_path
 ):
     env = cluster_env(database_url=scratch_postgres, redis_url=scratch_redis, workers=4)
+    env["LOG_LEVEL"] = "INFO"  # what each worker did, in the failure message
     manage(env, "migrate", "--noinput")
     spec = {"info": own_sandbox.info, "admin_id": own_sandbox.salesforce.admin_id,
             "runs_per_workflow": 4,

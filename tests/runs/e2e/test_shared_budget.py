@@ -55,6 +55,7 @@ def test_two_worker_processes_never_exceed_one_tokens_budget_together(
     # A run whose first call finds the budget spent is put off at once (not after 2 s of
     # waiting, in which a 5-second slot may well free some): the deferral is seen here.
     env["RATE_BUDGET_DEFER_AFTER_SECONDS"] = "0"
+    env["LOG_LEVEL"] = "INFO"  # what each worker did, in the failure message
     manage(env, "migrate", "--noinput")
     spec = {"info": own_sandbox.info, "admin_id": own_sandbox.salesforce.admin_id,
             "specs": sandbox_workflow_specs(own_sandbox, workflows=8, records=2)}
