@@ -5,7 +5,8 @@ owner — one access token — whose budget is set low (10 requests a minute) so
 work needs minutes of it. The scheduler's own spreading is turned off (it reckons a
 poll at one call), so the budget alone holds the processes back. The sandbox counts what the token sent in every
 sliding minute: together the processes never went over the budget, Smartsheet never
-answered 4003, and every run finished (put off when it found no budget, never failed).
+answered 4003, and every run finished (waiting or put off when it found no budget,
+never failed).
 
 On PostgreSQL with Redis (``.ci/run``'s second pass) the budget lives in Redis; else in
 the SQLite database the processes share, with the ORM broker.
@@ -52,9 +53,6 @@ def test_two_worker_processes_never_exceed_one_tokens_budget_together(
     env = cluster_env(database_url=database_url, redis_url=redis_url, workers=2)
     env["RATE_BUDGET_SMARTSHEET_PER_MINUTE"] = str(BUDGET)
     env["SCHEDULE_CALLS_PER_POLL"] = "1"
-    # A run whose first call finds the budget spent is put off at once (not after 2 s of
-    # waiting, in which a 5-second slot may well free some): the deferral is seen here.
-    env["RATE_BUDGET_DEFER_AFTER_SECONDS"] = "0"
     env["LOG_LEVEL"] = "INFO"  # what each worker did, in the failure message
     manage(env, "migrate", "--noinput")
     spec = {"info": own_sandbox.info, "admin_id": own_sandbox.salesforce.admin_id,
@@ -84,6 +82,9 @@ def test_two_worker_processes_never_exceed_one_tokens_budget_together(
     assert counts["rate_peaks"], counts
     assert counts["rate_peak_per_token"] <= BUDGET, counts
     assert counts["rate_limited"] == 0
+    # Runs that found the budget spent waited or were put off, never failed. (Which of
+    # the two depends on whether a run's first call met the spent budget — that call is
+    # Salesforce's or Smartsheet's by the run's timing —, so it is not asserted here:
+    # tests/runs/services/test_deferral.py and the transport tests of
+    # tests/connector/test_budgets.py pin the deferral down.)
     assert [r for r in runs if r["status"] == "failed"] == []
-    # Runs that found the budget spent were put off, not failed.
-    assert any(r["deferrals"] for r in runs), runs
