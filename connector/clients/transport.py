@@ -42,9 +42,10 @@ _ca_files: dict[str, str] = {}
 class CallCounter:
     """Thread-safe count of HTTP calls per service (shared by a run's clients).
 
-    ``deferrable``: the calls belong to a run that may be put off while it has sent
-    nothing — its first call waits only ``RATE_BUDGET_DEFER_AFTER_SECONDS`` for rate
-    budget, then fails with code ``budget`` (see :func:`budget_error_defers`).
+    ``deferrable``: the calls belong to a run that may be put off while it has only read
+    — its first call, and its first Smartsheet call, wait only
+    ``RATE_BUDGET_DEFER_AFTER_SECONDS`` for rate budget, then fail with code ``budget``
+    (see :func:`budget_error_defers`).
     """
 
     def __init__(self, *, deferrable: bool = False) -> None:
@@ -308,7 +309,14 @@ class CountingSession(requests.Session):
         budget = budget_for(service=self.service, identity=identity)
         if budget is None:
             return
-        first = self.counter.deferrable and self.counter.total() == 0
+        # A run may still be put off while its calls have only read: before its first
+        # call at all, and — Smartsheet's per-token limit being the one that bites —
+        # before its first Smartsheet call, which every direction makes while reading,
+        # before it writes anything (a poll reads Salesforce first when it syncs to
+        # the sheet).
+        sent = self.counter.snapshot()
+        first = self.counter.deferrable and (
+            sent["smartsheet"] == 0 if self.service == "smartsheet" else not any(sent.values()))
         wait = (settings.RATE_BUDGET_DEFER_AFTER_SECONDS if first
                 else settings.RATE_BUDGET_WAIT_SECONDS)
         try:
@@ -328,6 +336,8 @@ SMARTSHEET_HEAVY_COST = 10
 
 
 def budget_error_defers(error: BaseException | None) -> bool:
-    """Whether ``error`` is a run's first call held back for lack of rate budget: the run
-    sent nothing and may be put off rather than failed."""
+    """Whether ``error`` is a run's call held back for lack of rate budget (never sent):
+    the run may be put off rather than failed — at once while it has only read, else
+    after ``RATE_BUDGET_WAIT_SECONDS`` of waiting (a rerun is safe: the engine survives
+    being cut short anywhere)."""
     return isinstance(error, ClientError) and error.code == BUDGET_CODE
