@@ -10,12 +10,14 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.numbers import grouped
 
 EMPTY = "—"
 
@@ -121,8 +123,8 @@ def value_html(value: Any) -> SafeString | str:
                 "", "<li>{}</li>", ((value_html(v),) for v in value)))
         return format_html_join("", "<div>{}</div>", ((value_html(v),) for v in value))
     if isinstance(value, int | float):
-        return (number_format(value, force_grouping=True) if isinstance(value, int)
-                else number_format(value, decimal_pos=2, force_grouping=True))
+        return (grouped(value) if isinstance(value, int)
+                else grouped(value, decimals=2))
     return str(value)
 
 

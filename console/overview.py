@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +23,7 @@ from audit.selectors import audit_entries_visible_to
 from connector.models import Install, InstallStatus
 from connector.selectors import installs_visible_to
 from console.display import when
+from core.numbers import grouped
 from runs.models import RunStatus
 from runs.scheduling import effective_interval_minutes
 from runs.selectors import (
@@ -156,8 +156,8 @@ class InstallRow:
         if not self.budget:
             return ""
         return _("%(used)s of %(budget)s (%(share)s %% of the %(percent)s %% budget)") % {
-            "used": number_format(self.used, force_grouping=True),
-            "budget": number_format(self.budget, force_grouping=True), "share": self.budget_share,
+            "used": grouped(self.used),
+            "budget": grouped(self.budget), "share": self.budget_share,
             "percent": self.install.api_budget_percent}
 
 

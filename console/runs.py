@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from console.common import MachineWrittenAdmin, ReadOnlyInline
 from console.display import value_html, values_table, when
+from core.numbers import grouped
 from runs.models import Conflict, Link, Run, RunError
 from runs.services import parse_api_usage
 from runs.services.limits import api_usage_text
@@ -106,19 +106,19 @@ class RunAdmin(MachineWrittenAdmin):
 
     @admin.display(description=gettext_lazy("Written"))
     def written(self, obj):
-        return number_format(obj.records_synced, force_grouping=True)
+        return grouped(obj.records_synced)
 
     @admin.display(description=gettext_lazy("Errors"), ordering="errors_count")
     def errors(self, obj):
-        return number_format(obj.errors_count, force_grouping=True)
+        return grouped(obj.errors_count)
 
     @admin.display(description=gettext_lazy("Salesforce calls"), ordering="salesforce_calls")
     def salesforce(self, obj):
-        return number_format(obj.salesforce_calls, force_grouping=True)
+        return grouped(obj.salesforce_calls)
 
     @admin.display(description=gettext_lazy("Smartsheet calls"), ordering="smartsheet_calls")
     def smartsheet(self, obj):
-        return number_format(obj.smartsheet_calls, force_grouping=True)
+        return grouped(obj.smartsheet_calls)
 
     @admin.display(description=gettext_lazy("Workflow"))
     def workflow_link(self, obj):

@@ -82,3 +82,11 @@ def is_number(value: Any) -> bool:
     except NumberError:
         return False
     return True
+
+
+def grouped(value: int | float, *, decimals: int | None = None) -> str:
+    """``value`` as people of the active language write it, thousands grouped: "9,120"
+    in English, "9 120" in French (``decimals`` fixes the digits after the point)."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=decimals, force_grouping=True)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.numbers import grouped
 from workflows.columns import id_column_title, sync_error_title, titles_in_every_language
 
 #: The longest value a Smartsheet cell holds.
@@ -110,7 +110,7 @@ def refused_by_smartsheet(kind: str, *, column: str = "", value=None, detail: st
     if kind == "too_long":
         return _("The value is too long for the column %(column)s (%(max)s characters at "
                  "most): shorten it in Salesforce.") % {"column": column_text,
-                                                        "max": number_format(CELL_MAX, force_grouping=True)}
+                                                        "max": grouped(CELL_MAX)}
     if kind == "type":
         return _("The value does not fit the type of the column %(column)s: change the "
                  "column's type, or map the field to a text column.") % {"column": column_text}

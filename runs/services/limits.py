@@ -13,10 +13,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from connector.models import Install, InstallStatus
+from core.numbers import grouped
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ def api_usage_text(usage: str) -> str:
     parsed = parse_api_usage(usage)
     if parsed is None:
         return usage or ""
-    return _("%(used)s of %(max)s") % {"used": number_format(parsed[0], force_grouping=True),
-                                       "max": number_format(parsed[1], force_grouping=True)}
+    return _("%(used)s of %(max)s") % {"used": grouped(parsed[0]),
+                                       "max": grouped(parsed[1])}
 
 
 def budget_exhausted(*, install: Install, usage: str) -> bool:
@@ -91,8 +91,8 @@ def install_check_budget(*, install: Install, usage: str, now: datetime | None =
         install=install,
         message=_("This install used %(used)s of the org's %(maximum)s daily API requests, "
                   "its budget of %(percent)s%%") % {
-            "used": number_format(used, force_grouping=True),
-            "maximum": number_format(maximum, force_grouping=True),
+            "used": grouped(used),
+            "maximum": grouped(maximum),
             "percent": install.api_budget_percent},
         now=now,
     )
