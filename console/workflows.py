@@ -65,6 +65,7 @@ class MappingInline(ReadOnlyInline):
 class FilterInline(ReadOnlyInline):
     model = Filter
     fields = ("side", "field", "operator", "value")
+    verbose_name_plural = gettext_lazy("Filters")
 
 
 class RowGroupInline(ReadOnlyInline):

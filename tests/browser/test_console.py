@@ -199,7 +199,7 @@ def test_a_connector_admin_sees_only_what_she_may_change(page, live_server, sand
 #: column titles, labels, buttons and actions ("Actions", "Date" or "Message" are French too).
 ENGLISH = re.compile(r"\b(Workflows?|Runs?|Status|Owner|Install|Records?|Rows?|Errors?|Last|"
                      r"Field|Column|Culprit|Winner|Side|Operator|Level|Value|Lookup|"
-                     r"People|Person|Licen[cs]e|Deactivate|Give|Remove|Transfer|Audit|Filter|"
+                     r"People|Person|Licen[cs]e|Deactivate|Give|Remove|Transfer|Audit|Filters?|"
                      r"Overview|Team|Name|Sheet|Priority|hours|Save|Delete|Go|Search)\b")
 
 

@@ -57,3 +57,13 @@ def test_every_model_the_console_lists_is_named_in_the_persons_language():
             isinstance(model._meta.verbose_name, Promise)
             and "verbose_name_plural" in model._meta.original_attrs)]
     assert unnamed == []
+
+
+def test_every_inline_table_is_titled_in_the_persons_language():
+    untitled = [f"{inline.__name__}: {inline.model._meta.verbose_name_plural!r}"
+                for model, model_admin in admin.site._registry.items()
+                if model._meta.app_label in OUR_APPS
+                for inline in model_admin.inlines
+                if not (isinstance(inline.verbose_name_plural, Promise)
+                        or "verbose_name_plural" in inline.model._meta.original_attrs)]
+    assert untitled == []
